@@ -1,0 +1,36 @@
+"""The ``minerscope`` command line: parse options, call one library function, render.
+
+Exit codes: 0 ok, 1 bad input or failed check, 2 usage, 3 data source unavailable.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from ._output import GuardedGroup
+
+app = typer.Typer(
+    cls=GuardedGroup,
+    name="minerscope",
+    help="Bitcoin mining economics from your own data: network, difficulty, hashprice, fleets.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+# Command modules register themselves on ``app`` when imported. One line per module.
+from . import ingest as _ingest  # noqa: E402,F401
+from . import network as _network  # noqa: E402,F401
+
+# (analytics commands: hashrate, difficulty, backtest)
+# (economics commands: machines, fleet, economics)
+# (sync command)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,51 @@
+"""The exception tree. The CLI maps each branch to an exit code.
+
+::
+
+    MinerscopeError
+    ├── InputError            bad input: a file, line or field (exit 1)
+    │   └── ConflictError     a row that contradicts a stored one (exit 1)
+    ├── NoDataError           the database holds nothing to answer with (exit 1)
+    └── SourceError           a data source is unavailable or answered junk (exit 3)
+"""
+
+from __future__ import annotations
+
+
+class MinerscopeError(Exception):
+    """Base of every error minerscope raises on purpose."""
+
+
+class InputError(MinerscopeError):
+    """Bad input, reported as one line naming the file, line and field when known."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.path = path
+        self.line = line
+        self.field = field
+        self.reason = message
+        where = []
+        if path is not None:
+            where.append(path if line is None else f"{path}:{line}")
+        if field is not None:
+            where.append(f"field {field!r}")
+        super().__init__(f"{', '.join(where)}: {message}" if where else message)
+
+
+class ConflictError(InputError):
+    """A row that contradicts what the database already holds (e.g. another hash)."""
+
+
+class NoDataError(MinerscopeError):
+    """The database holds no data that can answer the question asked."""
+
+
+class SourceError(MinerscopeError):
+    """A data source (node, server, API) is unavailable or answered something unusable."""

@@ -1,0 +1,55 @@
+"""Normalised records: what sources produce and storage keeps, in our names and units."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class BlockRecord:
+    """One block. Optional fields are None when the source does not provide them."""
+
+    height: int
+    hash: str
+    time_s: int
+    median_time_s: int | None = None
+    bits: int | None = None
+    prev_hash: str | None = None
+    chainwork_hex: str | None = None
+    fees_sat: int | None = None
+    subsidy_sat: int | None = None
+    tx_count: int | None = None
+    size_bytes: int | None = None
+    weight_wu: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EpochRecord:
+    """One retarget period: its index, first height, compact target and last block's hash."""
+
+    epoch: int
+    start_height: int
+    bits: int
+    end_hash: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DailyRecord:
+    """One UTC day of network data (Coin Metrics conventions: blocks timestamped that day)."""
+
+    date: str  # YYYY-MM-DD, UTC
+    blocks: int | None
+    difficulty: float | None
+    issuance_sat: int | None
+    fees_sat: int | None
+    price_usd: float | None
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class PriceRecord:
+    """One BTC/USD observation. A daily close is stamped at the end of its day."""
+
+    source: str
+    time_s: int
+    price_usd: float

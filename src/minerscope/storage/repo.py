@@ -1,0 +1,369 @@
+"""Idempotent upserts and as-of loads. The only module (with ``migrations``) that holds SQL.
+
+Writes never commit by themselves: callers wrap them in :func:`storage.transaction`, so an
+import or a sync batch lands whole or not at all.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import astuple, dataclass, fields
+
+import pandas as pd
+
+from ..errors import ConflictError
+from ..records import BlockRecord, DailyRecord, EpochRecord, PriceRecord
+
+BLOCKS_PER_EPOCH = 2016
+_BLOCK_COLUMNS = tuple(f.name for f in fields(BlockRecord))
+_DAILY_COLUMNS = tuple(f.name for f in fields(DailyRecord))
+
+
+@dataclass(frozen=True)
+class WriteCounts:
+    """What an upsert did: rows new to the table, rows changed, rows already identical."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __add__(self, other: WriteCounts) -> WriteCounts:
+        return WriteCounts(
+            self.inserted + other.inserted,
+            self.updated + other.updated,
+            self.unchanged + other.unchanged,
+        )
+
+
+def _changes(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT total_changes()").fetchone()[0])
+
+
+# --- blocks ---------------------------------------------------------------------------
+
+
+def upsert_blocks(conn: sqlite3.Connection, rows: Sequence[BlockRecord]) -> WriteCounts:
+    """Insert or update blocks keyed on height; fill missing bits from the epochs table.
+
+    A field the new row leaves empty (None) keeps its stored value. A height stored with
+    another hash raises :class:`ConflictError` (a reorg is repaired by
+    :func:`delete_blocks_from` first, never by overwriting).
+    """
+    if not rows:
+        return WriteCounts()
+    lo = min(r.height for r in rows)
+    hi = max(r.height for r in rows)
+    stored = dict(
+        conn.execute("SELECT height, hash FROM blocks WHERE height BETWEEN ? AND ?", (lo, hi))
+    )
+    for r in rows:
+        old = stored.get(r.height)
+        if old is not None and old != r.hash:
+            raise ConflictError(
+                f"block {r.height} is stored with hash {old}, not {r.hash}", field="blockhash"
+            )
+    inserted = sum(1 for r in {r.height for r in rows} if r not in stored)
+    cols = ", ".join(_BLOCK_COLUMNS)
+    marks = ", ".join("?" for _ in _BLOCK_COLUMNS)
+    data_cols = [c for c in _BLOCK_COLUMNS if c not in ("height", "hash")]
+    sets = ", ".join(f"{c} = COALESCE(excluded.{c}, blocks.{c})" for c in data_cols)
+    differs = " OR ".join(
+        f"blocks.{c} IS NOT COALESCE(excluded.{c}, blocks.{c})" for c in data_cols
+    )
+    before = _changes(conn)
+    try:
+        conn.executemany(
+            f"INSERT INTO blocks ({cols}) VALUES ({marks}) "
+            f"ON CONFLICT (height) DO UPDATE SET {sets} WHERE {differs}",
+            (astuple(r) for r in rows),
+        )
+    except sqlite3.IntegrityError as exc:
+        raise ConflictError(f"block rows {lo}..{hi} violate a constraint: {exc}") from exc
+    written = _changes(conn) - before
+    fill_block_bits(conn, lo, hi)
+    updated = written - inserted
+    return WriteCounts(inserted, updated, len(rows) - inserted - updated)
+
+
+def fill_block_bits(conn: sqlite3.Connection, lo: int = 0, hi: int | None = None) -> int:
+    """Set the bits of stored blocks that have none from their epoch's row; return rows set."""
+    before = _changes(conn)
+    conn.execute(
+        "UPDATE blocks SET bits = (SELECT e.bits FROM epochs e WHERE e.epoch = blocks.height / ?)"
+        " WHERE bits IS NULL AND height BETWEEN ? AND ?"
+        " AND EXISTS (SELECT 1 FROM epochs e WHERE e.epoch = blocks.height / ?)",
+        (BLOCKS_PER_EPOCH, lo, hi if hi is not None else 2**62, BLOCKS_PER_EPOCH),
+    )
+    return _changes(conn) - before
+
+
+def delete_blocks_from(conn: sqlite3.Connection, height: int) -> int:
+    """Delete every block at or above ``height`` (reorg repair); return rows deleted."""
+    cur = conn.execute("DELETE FROM blocks WHERE height >= ?", (height,))
+    return cur.rowcount
+
+
+def block_hashes(conn: sqlite3.Connection, lo: int, hi: int) -> dict[int, str]:
+    """Stored hashes of heights ``lo`` to ``hi`` inclusive."""
+    q = "SELECT height, hash FROM blocks WHERE height BETWEEN ? AND ? ORDER BY height"
+    return {int(h): str(x) for h, x in conn.execute(q, (lo, hi))}
+
+
+def max_block_height(conn: sqlite3.Connection) -> int | None:
+    """Highest stored height, or None for an empty table."""
+    row = conn.execute("SELECT MAX(height) FROM blocks").fetchone()
+    return None if row[0] is None else int(row[0])
+
+
+def tip_height_at(conn: sqlite3.Connection, time_s: int) -> int | None:
+    """Highest stored height whose block time is at or before ``time_s``."""
+    row = conn.execute("SELECT MAX(height) FROM blocks WHERE time_s <= ?", (time_s,)).fetchone()
+    return None if row[0] is None else int(row[0])
+
+
+def block_row(conn: sqlite3.Connection, height: int) -> BlockRecord | None:
+    """One stored block (bits filled from its epoch when the row has none)."""
+    q = (
+        "SELECT b.height, b.hash, b.time_s, b.median_time_s,"
+        " COALESCE(b.bits, (SELECT e.bits FROM epochs e WHERE e.epoch = b.height / ?)),"
+        " b.prev_hash, b.chainwork_hex, b.fees_sat, b.subsidy_sat, b.tx_count,"
+        " b.size_bytes, b.weight_wu FROM blocks b WHERE b.height = ?"
+    )
+    row = conn.execute(q, (BLOCKS_PER_EPOCH, height)).fetchone()
+    return None if row is None else BlockRecord(*row)
+
+
+def load_blocks(
+    conn: sqlite3.Connection, *, from_height: int | None = None, to_height: int | None = None
+) -> pd.DataFrame:
+    """Stored blocks from ``from_height`` to ``to_height`` inclusive, indexed by height.
+
+    Columns use our names (``time_s``, ``bits``, ``fees_sat`` ...); ``bits`` is filled
+    from the epochs table where the block row has none. Nullable integer columns use
+    pandas' ``Int64`` dtype.
+    """
+    q = (
+        "SELECT b.height, b.hash, b.time_s, b.median_time_s,"
+        " COALESCE(b.bits, (SELECT e.bits FROM epochs e WHERE e.epoch = b.height / ?)) AS bits,"
+        " b.fees_sat, b.subsidy_sat, b.tx_count, b.size_bytes, b.weight_wu"
+        " FROM blocks b WHERE b.height BETWEEN ? AND ? ORDER BY b.height"
+    )
+    lo = 0 if from_height is None else from_height
+    hi = 2**62 if to_height is None else to_height
+    rows = conn.execute(q, (BLOCKS_PER_EPOCH, lo, hi)).fetchall()
+    columns = [
+        "height", "hash", "time_s", "median_time_s", "bits",
+        "fees_sat", "subsidy_sat", "tx_count", "size_bytes", "weight_wu",
+    ]  # fmt: skip
+    frame = pd.DataFrame.from_records(rows, columns=columns)
+    for c in columns:
+        if c != "hash":
+            frame[c] = frame[c].astype("Int64")
+    return frame.set_index("height")
+
+
+# --- epochs ---------------------------------------------------------------------------
+
+
+def upsert_epochs(conn: sqlite3.Connection, rows: Iterable[EpochRecord]) -> WriteCounts:
+    """Insert or update epochs keyed on the epoch index.
+
+    An epoch stored with other bits, or whose bits contradict a stored block's, raises
+    :class:`ConflictError`. Stored blocks without bits get their epoch's.
+    """
+    rows = list(rows)
+    if not rows:
+        return WriteCounts()
+    stored = {int(e): (int(s), int(b)) for e, s, b in conn.execute(
+        "SELECT epoch, start_height, bits FROM epochs")}  # fmt: skip
+    for r in rows:
+        old = stored.get(r.epoch)
+        if old is not None and old != (r.start_height, r.bits):
+            raise ConflictError(
+                f"epoch {r.epoch} is stored with start {old[0]} and bits {old[1]:08x},"
+                f" not start {r.start_height} and bits {r.bits:08x}",
+                field="bits",
+            )
+    inserted = sum(1 for e in {r.epoch for r in rows} if e not in stored)
+    before = _changes(conn)
+    conn.executemany(
+        "INSERT INTO epochs (epoch, start_height, bits, end_hash) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (epoch) DO UPDATE SET end_hash = COALESCE(excluded.end_hash, epochs.end_hash)"
+        " WHERE epochs.end_hash IS NOT COALESCE(excluded.end_hash, epochs.end_hash)",
+        (astuple(r) for r in rows),
+    )
+    updated = _changes(conn) - before - inserted
+    bad = conn.execute(
+        "SELECT b.height, b.bits, e.bits FROM blocks b JOIN epochs e"
+        " ON e.epoch = b.height / ? WHERE b.bits IS NOT NULL AND b.bits != e.bits LIMIT 1",
+        (BLOCKS_PER_EPOCH,),
+    ).fetchone()
+    if bad is not None:
+        raise ConflictError(
+            f"stored block {bad[0]} has bits {bad[1]:08x} but its epoch says {bad[2]:08x}",
+            field="bits",
+        )
+    fill_block_bits(conn)
+    return WriteCounts(inserted, updated, len(rows) - inserted - updated)
+
+
+def load_epochs(conn: sqlite3.Connection) -> pd.DataFrame:
+    """All stored epochs indexed by epoch: ``start_height``, ``bits``, ``end_hash``."""
+    rows = conn.execute(
+        "SELECT epoch, start_height, bits, end_hash FROM epochs ORDER BY epoch"
+    ).fetchall()
+    frame = pd.DataFrame.from_records(rows, columns=["epoch", "start_height", "bits", "end_hash"])
+    return frame.set_index("epoch")
+
+
+def epoch_bits(conn: sqlite3.Connection, epoch: int) -> int | None:
+    """Compact target of one epoch, or None when not stored."""
+    row = conn.execute("SELECT bits FROM epochs WHERE epoch = ?", (epoch,)).fetchone()
+    return None if row is None else int(row[0])
+
+
+# --- daily rows -----------------------------------------------------------------------
+
+
+def upsert_daily(conn: sqlite3.Connection, rows: Sequence[DailyRecord]) -> WriteCounts:
+    """Insert or update daily rows keyed on date; a None field keeps the stored value."""
+    if not rows:
+        return WriteCounts()
+    dates = [r.date for r in rows]
+    stored = {
+        str(d)
+        for (d,) in conn.execute(
+            "SELECT date FROM daily WHERE date BETWEEN ? AND ?", (min(dates), max(dates))
+        )
+    }
+    inserted = sum(1 for d in set(dates) if d not in stored)
+    data_cols = [c for c in _DAILY_COLUMNS if c != "date"]
+    sets = ", ".join(f"{c} = COALESCE(excluded.{c}, daily.{c})" for c in data_cols)
+    differs = " OR ".join(f"daily.{c} IS NOT COALESCE(excluded.{c}, daily.{c})" for c in data_cols)
+    before = _changes(conn)
+    conn.executemany(
+        f"INSERT INTO daily ({', '.join(_DAILY_COLUMNS)}) VALUES"
+        f" ({', '.join('?' for _ in _DAILY_COLUMNS)})"
+        f" ON CONFLICT (date) DO UPDATE SET {sets} WHERE {differs}",
+        (astuple(r) for r in rows),
+    )
+    updated = _changes(conn) - before - inserted
+    return WriteCounts(inserted, updated, len(rows) - inserted - updated)
+
+
+def load_daily(
+    conn: sqlite3.Connection, *, from_date: str | None = None, to_date: str | None = None
+) -> pd.DataFrame:
+    """Daily rows from ``from_date`` to ``to_date`` inclusive (YYYY-MM-DD).
+
+    Indexed by a UTC ``DatetimeIndex`` named ``date``; columns ``blocks``,
+    ``difficulty``, ``issuance_sat``, ``fees_sat``, ``price_usd``, ``source``.
+    """
+    rows = conn.execute(
+        "SELECT date, blocks, difficulty, issuance_sat, fees_sat, price_usd, source FROM daily"
+        " WHERE date BETWEEN ? AND ? ORDER BY date",
+        (from_date or "0000-00-00", to_date or "9999-99-99"),
+    ).fetchall()
+    frame = pd.DataFrame.from_records(rows, columns=list(_DAILY_COLUMNS))
+    for c in ("blocks", "issuance_sat", "fees_sat"):
+        frame[c] = frame[c].astype("Int64")
+    for c in ("difficulty", "price_usd"):
+        frame[c] = frame[c].astype("float64")
+    frame["date"] = pd.to_datetime(frame["date"], utc=True)
+    return frame.set_index("date")
+
+
+def last_daily_date(conn: sqlite3.Connection, *, on_or_before: str | None = None) -> str | None:
+    """Latest stored date (YYYY-MM-DD), optionally not after ``on_or_before``."""
+    row = conn.execute(
+        "SELECT MAX(date) FROM daily WHERE date <= ?", (on_or_before or "9999-99-99",)
+    ).fetchone()
+    return None if row[0] is None else str(row[0])
+
+
+# --- prices ---------------------------------------------------------------------------
+
+
+def upsert_prices(conn: sqlite3.Connection, rows: Sequence[PriceRecord]) -> WriteCounts:
+    """Insert or update prices keyed on (source, time_s)."""
+    if not rows:
+        return WriteCounts()
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS _new_prices (source TEXT, time_s INTEGER)")
+    conn.execute("DELETE FROM _new_prices")
+    conn.executemany("INSERT INTO _new_prices VALUES (?, ?)", ((r.source, r.time_s) for r in rows))
+    new_keys = conn.execute(
+        "SELECT COUNT(*) FROM (SELECT DISTINCT n.source, n.time_s FROM _new_prices n"
+        " LEFT JOIN prices p ON p.source = n.source AND p.time_s = n.time_s"
+        " WHERE p.source IS NULL)"
+    ).fetchone()[0]
+    conn.execute("DELETE FROM _new_prices")
+    before = _changes(conn)
+    conn.executemany(
+        "INSERT INTO prices (source, time_s, price_usd) VALUES (?, ?, ?)"
+        " ON CONFLICT (source, time_s) DO UPDATE SET price_usd = excluded.price_usd"
+        " WHERE prices.price_usd IS NOT excluded.price_usd",
+        (astuple(r) for r in rows),
+    )
+    inserted = int(new_keys)
+    updated = _changes(conn) - before - inserted
+    return WriteCounts(inserted, updated, len(rows) - inserted - updated)
+
+
+def latest_price(conn: sqlite3.Connection, time_s: int) -> PriceRecord | None:
+    """The most recent price at or before ``time_s`` across sources (ties: source name)."""
+    row = conn.execute(
+        "SELECT source, time_s, price_usd FROM prices WHERE time_s <= ?"
+        " ORDER BY time_s DESC, source LIMIT 1",
+        (time_s,),
+    ).fetchone()
+    return None if row is None else PriceRecord(str(row[0]), int(row[1]), float(row[2]))
+
+
+def load_prices(
+    conn: sqlite3.Connection,
+    *,
+    source: str | None = None,
+    from_time_s: int | None = None,
+    to_time_s: int | None = None,
+) -> pd.DataFrame:
+    """Prices in a time range, columns ``source``, ``time_s``, ``price_usd``, oldest first."""
+    q = "SELECT source, time_s, price_usd FROM prices WHERE time_s BETWEEN ? AND ?"
+    args: list[object] = [from_time_s or -(2**62), 2**62 if to_time_s is None else to_time_s]
+    if source is not None:
+        q += " AND source = ?"
+        args.append(source)
+    rows = conn.execute(q + " ORDER BY time_s, source", args).fetchall()
+    return pd.DataFrame.from_records(rows, columns=["source", "time_s", "price_usd"])
+
+
+def price_sources(conn: sqlite3.Connection) -> list[str]:
+    """Names of the price sources stored."""
+    return [str(s) for (s,) in conn.execute("SELECT DISTINCT source FROM prices ORDER BY source")]
+
+
+# --- summary --------------------------------------------------------------------------
+
+
+def table_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """Row counts of the data tables."""
+    return {
+        t: int(conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0])
+        for t in ("blocks", "epochs", "daily", "prices")
+    }
+
+
+def block_range(conn: sqlite3.Connection) -> tuple[int, int] | None:
+    """Lowest and highest stored height, or None."""
+    row = conn.execute("SELECT MIN(height), MAX(height) FROM blocks").fetchone()
+    return None if row[0] is None else (int(row[0]), int(row[1]))
+
+
+def block_times(conn: sqlite3.Connection, heights: Sequence[int]) -> dict[int, int]:
+    """Block times of the given heights that are stored. [Unix s]"""
+    out: dict[int, int] = {}
+    for h in heights:
+        row = conn.execute("SELECT time_s FROM blocks WHERE height = ?", (h,)).fetchone()
+        if row is not None:
+            out[h] = int(row[0])
+    return out
