@@ -1,0 +1,23 @@
+"""Sources into storage: offline file imports (and live sync), transactional and idempotent."""
+
+from __future__ import annotations
+
+from .files import (
+    REFERENCE_FILES,
+    ImportReport,
+    import_blockstats,
+    import_daily,
+    import_epochs,
+    import_prices,
+    import_reference_dir,
+)
+
+__all__ = [
+    "REFERENCE_FILES",
+    "ImportReport",
+    "import_blockstats",
+    "import_daily",
+    "import_epochs",
+    "import_prices",
+    "import_reference_dir",
+]
