@@ -311,10 +311,13 @@ def upsert_prices(conn: sqlite3.Connection, rows: Sequence[PriceRecord]) -> Writ
 
 
 def latest_price(conn: sqlite3.Connection, time_s: int) -> PriceRecord | None:
-    """The most recent price at or before ``time_s`` across sources (ties: source name)."""
+    """The most recent price at or before ``time_s`` across sources.
+
+    On a tie in time, Coin Metrics' multi-exchange reference rate wins, then source name.
+    """
     row = conn.execute(
         "SELECT source, time_s, price_usd FROM prices WHERE time_s <= ?"
-        " ORDER BY time_s DESC, source LIMIT 1",
+        " ORDER BY time_s DESC, source != 'coinmetrics', source LIMIT 1",
         (time_s,),
     ).fetchone()
     return None if row is None else PriceRecord(str(row[0]), int(row[1]), float(row[2]))

@@ -1,0 +1,138 @@
+"""Commands ``import`` and ``quickstart``: load files into the database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .. import ingest, storage
+from ..asof import resolve_as_of
+from ..ingest import ImportReport
+from ..report import status as status_report
+from . import app
+from ._output import DbOption, JsonOption, emit_json, message, now_s
+from .network import render_status
+
+import_app = typer.Typer(
+    help="Import offline files (the formats in ../shared/data) into the database.",
+    no_args_is_help=True,
+)
+app.add_typer(import_app, name="import")
+
+FileArg = Annotated[Path, typer.Argument(metavar="FILE", help="The file to import.")]
+
+
+def _report(reports: list[ImportReport], json_out: bool) -> None:
+    if json_out:
+        emit_json([r.as_dict() for r in reports])
+        return
+    for r in reports:
+        c = r.counts
+        message(
+            f"{r.kind}: {r.path}: {r.rows_read:,} rows read; {c.inserted:,} inserted,"
+            f" {c.updated:,} updated, {c.unchanged:,} unchanged ({r.seconds:.2f} s)"
+        )
+        for note in r.notes:
+            message(f"  note: {note}")
+
+
+@import_app.command("blockstats")
+def import_blockstats_cmd(file: FileArg, db: DbOption = None, json_out: JsonOption = False) -> None:
+    """Import Bitcoin Core getblockstats rows (CSV, one block a line).
+
+    Example: minerscope import blockstats ../shared/data/blocks_getblockstats_909458_934575.csv
+    """
+    conn = storage.connect(db)
+    try:
+        _report([ingest.import_blockstats(conn, file)], json_out)
+    finally:
+        conn.close()
+
+
+@import_app.command("epochs")
+def import_epochs_cmd(file: FileArg, db: DbOption = None, json_out: JsonOption = False) -> None:
+    """Import difficulty epochs: Electrum checkpoints JSON or a per-epoch bits CSV.
+
+    Example: minerscope import epochs ../shared/data/electrum_checkpoints_mainnet.json
+    """
+    conn = storage.connect(db)
+    try:
+        _report([ingest.import_epochs(conn, file)], json_out)
+    finally:
+        conn.close()
+
+
+@import_app.command("daily")
+def import_daily_cmd(file: FileArg, db: DbOption = None, json_out: JsonOption = False) -> None:
+    """Import daily network rows (Coin Metrics column names: BlkCnt, DiffMean, IssTotNtv ...).
+
+    Example: minerscope import daily ../shared/data/btc_daily_network_2009-01-03_2026-05-23.csv
+    """
+    conn = storage.connect(db)
+    try:
+        _report([ingest.import_daily(conn, file)], json_out)
+    finally:
+        conn.close()
+
+
+@import_app.command("prices")
+def import_prices_cmd(
+    file: FileArg,
+    source: Annotated[
+        str | None, typer.Option("--source", help="Source name [default: from the file name].")
+    ] = None,
+    time_column: Annotated[
+        str | None, typer.Option("--time-column", help="Name of the date/time column.")
+    ] = None,
+    price_column: Annotated[
+        str | None, typer.Option("--price-column", help="Name of the USD price column.")
+    ] = None,
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Import daily or intraday BTC/USD prices from a CSV.
+
+    A date is a daily close, stamped at the end of its day. Unix times in ms are converted.
+
+    Example: minerscope import prices ../shared/data/bitstamp_btcusd_ohlc_daily_2011-08-18_2026-06-10.csv
+    """
+    conn = storage.connect(db)
+    try:
+        report = ingest.import_prices(
+            conn, file, source=source, time_column=time_column, price_column=price_column
+        )
+        _report([report], json_out)
+    finally:
+        conn.close()
+
+
+@app.command("quickstart")
+def quickstart_cmd(
+    data_dir: Annotated[
+        Path, typer.Argument(help="Folder holding the reference data (../shared/data).")
+    ] = Path("../shared/data"),
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Fill the database from the reference data folder, then print the status.
+
+    Imports the epochs, the getblockstats blocks, the daily network file and two price
+    files (idempotent: a second run changes nothing), then shows `minerscope status`.
+
+    Example: minerscope quickstart ../shared/data
+    """
+    conn = storage.connect(db)
+    try:
+        reports = ingest.import_reference_dir(conn, data_dir)
+        as_of = resolve_as_of(conn, None, now_s=now_s())
+        data = status_report.build_status(conn, as_of, sections=status_report.default_sections())
+    finally:
+        conn.close()
+    if json_out:
+        emit_json({"imports": [r.as_dict() for r in reports], "status": data})
+        return
+    _report(reports, False)
+    message(f"database: {storage.resolve_db_path(db)}")
+    render_status(data)
