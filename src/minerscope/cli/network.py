@@ -151,7 +151,7 @@ def next_bits_cmd(
     new = next_bits(old, first_time_s, last_time_s)
     old_d = difficulty_from_bits(old)
     new_d = difficulty_from_bits(new)
-    data = {
+    data: dict[str, Any] = {
         "old": _bits_payload(old),
         "new": _bits_payload(new),
         "actual_timespan_s": last_time_s - first_time_s,

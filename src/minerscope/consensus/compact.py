@@ -43,9 +43,10 @@ def decode_compact(bits: int) -> DecodedCompact:
     Notes
     -----
     Mirrors ``arith_uint256::SetCompact``: size = bits >> 24, word = bits & 0x7fffff;
-    the value is word >> 8*(3-size) for size <= 3, else word << 8*(size-3). The value is
-    negative when word != 0 and the 0x00800000 bit is set, and it overflows when
-    word != 0 and the shifted word needs more than 256 bits.
+    for size <= 3 the word itself is shifted right by 8*(3-size) and is the value, else
+    the value is word << 8*(size-3). The value is negative when the (shifted) word is
+    not 0 and the 0x00800000 bit is set, and it overflows when the word is not 0 and
+    needs more than 256 bits once shifted.
 
     References
     ----------
@@ -55,7 +56,11 @@ def decode_compact(bits: int) -> DecodedCompact:
         raise CompactError(f"compact bits {bits:#x} is not a 32-bit value")
     size = bits >> 24
     word = bits & _MANTISSA_MASK
-    target = word >> (8 * (3 - size)) if size <= 3 else word << (8 * (size - 3))
+    if size <= 3:
+        word >>= 8 * (3 - size)  # Core shifts the word itself, before the sign test
+        target = word
+    else:
+        target = word << (8 * (size - 3))
     negative = word != 0 and (bits & _SIGN_BIT) != 0
     overflow = word != 0 and (
         size > 34 or (word > 0xFF and size > 33) or (word > 0xFFFF and size > 32)
