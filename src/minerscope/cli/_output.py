@@ -10,7 +10,6 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 import typer.core
 from rich.console import Console
@@ -59,11 +58,11 @@ def exit_code_for(exc: BaseException) -> int:
 class GuardedGroup(typer.core.TyperGroup):
     """A command group that turns minerscope errors into one stderr line and an exit code."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # the Context of whichever click typer uses
         try:
             return super().invoke(ctx)
         except MinerscopeError as exc:
-            click.echo(f"minerscope: error: {exc}", err=True)
+            typer.echo(f"minerscope: error: {exc}", err=True)
             ctx.exit(exit_code_for(exc))
 
 

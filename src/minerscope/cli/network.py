@@ -9,6 +9,7 @@ import typer
 from .. import storage
 from ..asof import parse_time_spec, resolve_as_of
 from ..consensus import (
+    CompactError,
     check_proof_of_work,
     difficulty_from_bits,
     next_bits,
@@ -147,8 +148,10 @@ def next_bits_cmd(
     Example: minerscope consensus next-bits --bits 1701ebf2 --first-time-s 1767859543 --last-time-s 1769110170
     """
     old = _parse_bits(bits)
-    target_from_bits(old)
-    new = next_bits(old, first_time_s, last_time_s)
+    try:
+        new = next_bits(old, first_time_s, last_time_s)
+    except CompactError as exc:
+        raise InputError(str(exc), field="--bits") from exc
     old_d = difficulty_from_bits(old)
     new_d = difficulty_from_bits(new)
     data: dict[str, Any] = {

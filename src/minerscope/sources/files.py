@@ -483,8 +483,9 @@ def read_price_csv(
     -----
     A date (or a midnight UTC stamp) is a daily close and is stamped at the end of its
     day (next 00:00:00Z): it was not known before then. Unix times in milliseconds
-    (values >= 1e12) are converted to seconds. Rows with an empty price are skipped;
-    a zero, negative or non-numeric price is an error.
+    (values >= 1e12) are converted to seconds. Rows with an empty or zero price (no
+    market yet, as blockchain.com writes it) are skipped; a negative or non-numeric
+    price is an error.
     """
     p = Path(path)
     header, rows = _csv_rows(p)
@@ -515,7 +516,9 @@ def read_price_csv(
         f = _Field(p, line, row)
         if f.raw(pcol) == "":
             continue
-        price = f.float_(pcol, positive=True, optional=False)
+        price = f.float_(pcol, optional=False)
+        if price == 0:  # blockchain.com writes 0 where there was no market yet
+            continue
         time_s = _parse_time(f, tcol)
         if time_s in seen:
             raise f.fail(tcol, f"time repeats line {seen[time_s]}")
