@@ -26,6 +26,7 @@ from . import network as _network  # noqa: E402,F401
 # (analytics commands: hashrate, difficulty, backtest)
 # (economics commands: machines, fleet, economics)
 # (sync command)
+from . import sync as _sync  # noqa: E402,F401
 
 
 def main() -> None:

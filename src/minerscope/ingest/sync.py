@@ -1,0 +1,611 @@
+"""Sources into storage: incremental, reorg-safe, resumable block and daily sync.
+
+Blocks (:func:`sync_blocks`, any :class:`BlockSource`: Bitcoin Core RPC or esplora):
+
+1. **Anchor.** With blocks stored, the sync continues after the highest stored height.
+   On an empty database it starts at ``from_height``, else at
+   :func:`default_start_height` (the first block of the epoch before the tip's, so the
+   last complete epoch and the current one are present: 2,016 to 4,031 blocks).
+2. **Reorg check.** The stored hash at min(stored tip, source tip) is compared with the
+   source's. If they differ, the sync walks back (windows of 16, 32, ... heights,
+   batched) to the highest height where they agree; every stored block above it is
+   stale. The stale rows are deleted and their replacements (up to the old tip) written
+   in ONE transaction, so the database never holds a shorter or mixed chain. Derived
+   rows (an epoch's ``end_hash``) are rewritten in that same transaction.
+3. **Batches.** Blocks are fetched ``batch_blocks`` at a time and each batch is checked
+   before it is written: consecutive heights, every ``prev_hash`` equal to the hash of the
+   block below (the stored one for the first block of the batch), the subsidy equal to
+   the consensus schedule, and the chainwork equal to the previous chainwork plus the
+   block's work (Bitcoin Core ``GetBlockProof``) where both are known. A batch is written
+   in one transaction (:func:`storage.transaction`), so a kill at any instant leaves
+   whole batches only and a re-run continues from the last one: the result is the same
+   database as an uninterrupted sync.
+4. A first block that does not link to the stored block below is a reorg if the source's
+   own hash at that lower height differs from ours (repaired as in 2.), and junk
+   otherwise: :class:`SourceBadResponse`, nothing written.
+
+Chainwork missing from a source (esplora) is derived from the stored block below:
+chainwork(h) = chainwork(h - 1) + block_work(bits(h)).
+
+Daily rows (:func:`sync_coinmetrics`): Coin Metrics pages from the last stored day minus
+:data:`CM_REFETCH_DAYS` (recent days get revised) to the last complete UTC day, one
+transaction per page, into ``daily`` and ``prices`` (source ``coinmetrics``).
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+from .. import storage
+from ..asof import last_complete_day
+from ..config import DEFAULT_COOKIE, Config, load_config
+from ..consensus import MAINNET, block_subsidy_sat, block_work
+from ..errors import InputError, SourceError
+from ..records import BlockRecord, EpochRecord
+from ..sources._http import RetryPolicy, SourceBadResponse
+from ..sources.bitcoind import BitcoindClient, RPCCredentials
+from ..sources.coinmetrics import FIRST_DAY, CoinMetricsClient
+from ..sources.esplora import EsploraClient
+
+log = logging.getLogger(__name__)
+
+EPOCH_BLOCKS = MAINNET.difficulty_adjustment_interval
+DEFAULT_BATCH_BLOCKS = 1000
+CM_REFETCH_DAYS = 7
+MAX_REPAIRS_PER_RUN = 20
+_FIRST_WINDOW = 16
+
+ProgressFn = Callable[[int, int, int], None]  # (blocks done, blocks to do, height reached)
+
+
+class BlockSource(Protocol):
+    """What the block sync needs from a source (``BitcoindClient``, ``EsploraClient``)."""
+
+    name: str
+    url: str
+
+    def tip_height(self) -> int:
+        """Height of the source's best block."""
+        ...
+
+    def block_hashes(self, heights: Sequence[int]) -> dict[int, str]:
+        """The source's block hash at each height."""
+        ...
+
+    def blocks(self, lo: int, hi: int) -> list[BlockRecord]:
+        """Blocks ``lo`` to ``hi`` inclusive, oldest first."""
+        ...
+
+
+@dataclass(frozen=True)
+class Reorg:
+    """A repaired reorganisation: first replaced height, rows replaced, old and new tip."""
+
+    fork_height: int
+    depth: int
+    old_tip_height: int
+    new_tip_height: int
+
+
+@dataclass
+class SyncSummary:
+    """What a block sync did (JSON-ready with :meth:`as_dict`)."""
+
+    source: str
+    url: str
+    source_tip_height: int
+    stored_tip_before: int | None
+    stored_tip_after: int | None = None
+    first_height: int | None = None
+    last_height: int | None = None
+    blocks_fetched: int = 0
+    blocks_inserted: int = 0
+    blocks_updated: int = 0
+    blocks_unchanged: int = 0
+    batches: int = 0
+    reorgs: list[Reorg] = field(default_factory=list)
+    elapsed_s: float = 0.0
+
+    @property
+    def blocks_per_s(self) -> float:
+        """Fetch-and-store rate. [blocks/s]"""
+        return self.blocks_fetched / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready, unit-suffixed keys."""
+        d = asdict(self)
+        d["reorgs"] = [asdict(r) for r in self.reorgs]
+        d["blocks_per_s"] = round(self.blocks_per_s, 1)
+        d["elapsed_s"] = round(self.elapsed_s, 3)
+        return d
+
+
+def default_start_height(tip_height: int) -> int:
+    """First height synced into an empty database: start of the epoch before the tip's.
+
+    Two epochs at most (2,016 to 4,031 blocks): the last complete retarget period and
+    the current one, enough for hash-rate windows and the next-adjustment projection.
+    """
+    return max(0, (tip_height // EPOCH_BLOCKS - 1) * EPOCH_BLOCKS)
+
+
+# --- checks --------------------------------------------------------------------------
+
+
+def link_records(records: Sequence[BlockRecord], below: BlockRecord | None) -> list[BlockRecord]:
+    """Check a contiguous batch and fill chainwork; return the records to store.
+
+    Parameters
+    ----------
+    records : sequence of BlockRecord
+        Consecutive heights, oldest first.
+    below : BlockRecord, optional
+        The stored block just below the first record (its hash and chainwork).
+
+    Raises
+    ------
+    SourceBadResponse
+        Heights not consecutive, a ``prev_hash`` that does not name the block below
+        (within the batch; the first record's link to ``below`` is the caller's check),
+        a subsidy off the schedule, or a chainwork that is not the previous chainwork
+        plus the block's work.
+    """
+    out: list[BlockRecord] = []
+    prev = below
+    for i, r in enumerate(records):
+        if i > 0 and prev is not None:
+            if r.height != prev.height + 1:
+                raise SourceBadResponse(f"block {r.height} follows block {prev.height}")
+            if r.prev_hash != prev.hash:
+                raise SourceBadResponse(
+                    f"block {r.height} ({r.hash}) names previous block {r.prev_hash},"
+                    f" but the source's block {prev.height} is {prev.hash}"
+                )
+        if r.subsidy_sat is not None and r.subsidy_sat != block_subsidy_sat(r.height):
+            raise SourceBadResponse(
+                f"block {r.height}: subsidy {r.subsidy_sat} sat is not the consensus"
+                f" {block_subsidy_sat(r.height)} sat"
+            )
+        if (
+            r.bits is not None
+            and prev is not None
+            and prev.height == r.height - 1
+            and prev.chainwork_hex is not None
+        ):
+            # chainwork(h) = chainwork(h-1) + GetBlockProof(bits(h))  (Core src/chain.cpp)
+            expected = int(prev.chainwork_hex, 16) + block_work(r.bits)
+            if r.chainwork_hex is None:
+                r = replace(r, chainwork_hex=f"{expected:064x}")
+            elif int(r.chainwork_hex, 16) != expected:
+                raise SourceBadResponse(
+                    f"block {r.height}: chainwork {r.chainwork_hex} is not the previous"
+                    f" chainwork plus the block's work ({expected:064x})"
+                )
+        out.append(r)
+        prev = r
+    return out
+
+
+def derived_epochs(conn: sqlite3.Connection, records: Sequence[BlockRecord]) -> list[EpochRecord]:
+    """Epoch rows implied by a batch: bits from an epoch's first block, end hash from its last."""
+    bits_of: dict[int, int] = {}
+    out: dict[int, EpochRecord] = {}
+    for r in records:
+        e = r.height // EPOCH_BLOCKS
+        if r.height % EPOCH_BLOCKS == 0 and r.bits is not None:
+            bits_of[e] = r.bits
+            out[e] = EpochRecord(e, r.height, r.bits, out[e].end_hash if e in out else None)
+        if r.height % EPOCH_BLOCKS == EPOCH_BLOCKS - 1:
+            bits = bits_of.get(e)
+            if bits is None:
+                bits = storage.epoch_bits(conn, e)
+            if bits is not None:
+                out[e] = EpochRecord(e, e * EPOCH_BLOCKS, bits, r.hash)
+    return [out[e] for e in sorted(out)]
+
+
+def _write(conn: sqlite3.Connection, records: Sequence[BlockRecord]) -> storage.WriteCounts:
+    counts = storage.upsert_blocks(conn, records)
+    storage.upsert_epochs(conn, derived_epochs(conn, records))
+    return counts
+
+
+# --- reorgs --------------------------------------------------------------------------
+
+
+def find_fork_height(conn: sqlite3.Connection, source: BlockSource, height: int) -> int:
+    """Lowest stale height: one above the highest height <= ``height`` where hashes agree.
+
+    Returns ``height + 1`` when the stored block at ``height`` is on the source's chain.
+    Walks back in doubling windows; raises :class:`SourceError` when no stored block
+    matches (the source follows another chain, e.g. another network).
+    """
+    rng = storage.block_range(conn)
+    if rng is None:
+        return height + 1
+    low = rng[0]
+    hi = height
+    window = 1
+    while hi >= low:
+        lo = max(low, hi - window + 1)
+        stored = storage.block_hashes(conn, lo, hi)
+        theirs = source.block_hashes(sorted(stored)) if stored else {}
+        for h in sorted(stored, reverse=True):
+            if theirs.get(h) == stored[h]:
+                return h + 1
+        hi = lo - 1
+        window = _FIRST_WINDOW if window == 1 else min(window * 2, 4096)
+    raise SourceError(
+        f"no stored block from {low} to {height} is on the chain of {source.url}:"
+        " is it another network, or a different database?"
+    )
+
+
+def _fetch_linked(
+    conn: sqlite3.Connection, source: BlockSource, lo: int, hi: int, batch: int
+) -> list[BlockRecord]:
+    """Fetch ``lo..hi`` in batches, each checked and linked to the previous one."""
+    below = storage.block_row(conn, lo - 1)
+    out: list[BlockRecord] = []
+    for start in range(lo, hi + 1, batch):
+        part = _checked(source, start, min(hi, start + batch - 1))
+        if below is not None and part[0].prev_hash != below.hash:
+            raise SourceBadResponse(
+                f"block {start} ({part[0].hash}) names previous block {part[0].prev_hash},"
+                f" not {below.hash}: the source changed its chain during the repair"
+            )
+        part = link_records(part, below)
+        out.extend(part)
+        below = part[-1]
+    return out
+
+
+def _checked(source: BlockSource, lo: int, hi: int) -> list[BlockRecord]:
+    records = source.blocks(lo, hi)
+    heights = [r.height for r in records]
+    if heights != list(range(lo, hi + 1)):
+        got = f"{heights[0]}..{heights[-1]} ({len(heights)} blocks)" if heights else "nothing"
+        raise SourceBadResponse(f"asked {source.url} for blocks {lo}..{hi}, got {got}")
+    return records
+
+
+def _repair(
+    conn: sqlite3.Connection,
+    source: BlockSource,
+    fork: int,
+    old_tip: int,
+    source_tip: int,
+    batch: int,
+    summary: SyncSummary,
+) -> None:
+    new_hi = min(old_tip, source_tip)
+    records = _fetch_linked(conn, source, fork, new_hi, batch) if fork <= new_hi else []
+    with storage.transaction(conn):
+        deleted = storage.delete_blocks_from(conn, fork)
+        counts = _write(conn, records) if records else storage.WriteCounts()
+    log.warning("reorg: replaced %d blocks from height %d (old tip %d)", deleted, fork, old_tip)
+    summary.reorgs.append(Reorg(fork, deleted, old_tip, new_hi if records else fork - 1))
+    summary.blocks_fetched += len(records)
+    summary.blocks_inserted += counts.inserted
+    summary.blocks_updated += counts.updated
+    summary.blocks_unchanged += counts.unchanged
+    summary.batches += 1
+
+
+# --- the sync ------------------------------------------------------------------------
+
+
+def sync_blocks(
+    conn: sqlite3.Connection,
+    source: BlockSource,
+    *,
+    from_height: int | None = None,
+    to_height: int | None = None,
+    batch_blocks: int = DEFAULT_BATCH_BLOCKS,
+    progress: ProgressFn | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> SyncSummary:
+    """Bring the stored chain up to the source's tip (or ``to_height``).
+
+    Parameters
+    ----------
+    conn : sqlite3.Connection
+        A writable database.
+    source : BlockSource
+        Where the blocks come from.
+    from_height : int, optional
+        First height on an empty database (default :func:`default_start_height`); with
+        blocks stored, a height above the stored tip + 1 skips ahead (leaving a gap).
+    to_height : int, optional
+        Last height to sync (default: the source's tip).
+    batch_blocks : int
+        Blocks per fetch and per committed transaction. [blocks]
+    progress : callable, optional
+        Called after each batch with (blocks done, blocks to do, height reached).
+
+    Returns
+    -------
+    SyncSummary
+    """
+    if batch_blocks < 1:
+        raise ValueError("batch_blocks must be >= 1")
+    started = clock()
+    tip = source.tip_height()
+    stored_tip = storage.max_block_height(conn)
+    summary = SyncSummary(source.name, source.url, tip, stored_tip)
+
+    repairs = 0
+    if stored_tip is not None:
+        check = min(stored_tip, tip)
+        fork = find_fork_height(conn, source, check)
+        if fork <= check:  # stale rows from ``fork`` up: replace them in one transaction
+            _repair(conn, source, fork, stored_tip, tip, batch_blocks, summary)
+            repairs += 1
+
+    current = storage.max_block_height(conn)
+    if current is None:
+        start = default_start_height(tip) if from_height is None else from_height
+    else:
+        start = current + 1 if from_height is None else max(current + 1, from_height)
+    end = tip if to_height is None else min(to_height, tip)
+    total = max(0, end - start + 1)
+    done = 0
+    h = start
+    while h <= end:
+        hi = min(end, h + batch_blocks - 1)
+        records = _checked(source, h, hi)
+        below = storage.block_row(conn, h - 1)
+        if below is not None and records[0].prev_hash != below.hash:
+            theirs = source.block_hashes([h - 1])[h - 1]
+            if theirs == below.hash:
+                raise SourceBadResponse(
+                    f"block {h} ({records[0].hash}) from {source.url} names previous block"
+                    f" {records[0].prev_hash}, but block {h - 1} is {below.hash} there too:"
+                    " the source's chain does not link; nothing was written"
+                )
+            repairs += 1
+            if repairs > MAX_REPAIRS_PER_RUN:
+                raise SourceError(f"{source.url} keeps reorganising; try again later")
+            fork = find_fork_height(conn, source, h - 1)
+            old_tip = storage.max_block_height(conn)
+            assert old_tip is not None
+            _repair(conn, source, fork, old_tip, source.tip_height(), batch_blocks, summary)
+            after = storage.max_block_height(conn)
+            h = (after + 1) if after is not None else fork
+            continue
+        records = link_records(records, below)
+        with storage.transaction(conn):
+            counts = _write(conn, records)
+        summary.blocks_fetched += len(records)
+        summary.blocks_inserted += counts.inserted
+        summary.blocks_updated += counts.updated
+        summary.blocks_unchanged += counts.unchanged
+        summary.batches += 1
+        if summary.first_height is None:
+            summary.first_height = h
+        summary.last_height = hi
+        done += len(records)
+        if progress is not None:
+            progress(done, total, hi)
+        h = hi + 1
+
+    summary.stored_tip_after = storage.max_block_height(conn)
+    summary.elapsed_s = clock() - started
+    return summary
+
+
+# --- Coin Metrics --------------------------------------------------------------------
+
+
+@dataclass
+class DailySyncSummary:
+    """What a Coin Metrics sync did."""
+
+    source: str
+    url: str
+    from_date: str
+    to_date: str
+    pages: int = 0
+    days_fetched: int = 0
+    daily_inserted: int = 0
+    daily_updated: int = 0
+    daily_unchanged: int = 0
+    prices_inserted: int = 0
+    prices_updated: int = 0
+    last_date: str | None = None
+    elapsed_s: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready, unit-suffixed keys."""
+        d = asdict(self)
+        d["elapsed_s"] = round(self.elapsed_s, 3)
+        return d
+
+
+def coinmetrics_start_date(conn: sqlite3.Connection, from_date: str | None = None) -> str:
+    """First day to fetch: ``from_date``, else the last stored day minus 7, else 2009-01-03."""
+    if from_date is not None:
+        return from_date
+    last = storage.last_daily_date(conn)
+    if last is None:
+        return FIRST_DAY
+    start = date.fromisoformat(last) - timedelta(days=CM_REFETCH_DAYS)
+    return max(FIRST_DAY, start.isoformat())
+
+
+def sync_coinmetrics(
+    conn: sqlite3.Connection,
+    client: CoinMetricsClient,
+    *,
+    now_s: int,
+    from_date: str | None = None,
+    to_date: str | None = None,
+    progress: ProgressFn | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> DailySyncSummary:
+    """Fetch Coin Metrics daily rows into ``daily`` and ``prices``, one transaction a page.
+
+    Parameters
+    ----------
+    now_s : int
+        The current time; only days that have ended by then are fetched. [Unix s]
+    from_date, to_date : str, optional
+        YYYY-MM-DD bounds (defaults: :func:`coinmetrics_start_date`, last complete day).
+    """
+    started = clock()
+    start = coinmetrics_start_date(conn, from_date)
+    last_complete = last_complete_day(now_s)
+    end = min(to_date, last_complete) if to_date is not None else last_complete
+    summary = DailySyncSummary(client.name, client.url, start, end)
+    if start > end:
+        return summary
+    total = (date.fromisoformat(end) - date.fromisoformat(start)).days + 1
+    for days in client.iter_pages(start, end):
+        days = [d for d in days if start <= d.date <= end]
+        daily = [d.daily_record() for d in days]
+        prices = [p for p in (d.price_record() for d in days) if p is not None]
+        with storage.transaction(conn):
+            dc = storage.upsert_daily(conn, daily)
+            pc = storage.upsert_prices(conn, prices)
+        summary.pages += 1
+        summary.days_fetched += len(days)
+        summary.daily_inserted += dc.inserted
+        summary.daily_updated += dc.updated
+        summary.daily_unchanged += dc.unchanged
+        summary.prices_inserted += pc.inserted
+        summary.prices_updated += pc.updated
+        if days:
+            summary.last_date = max(summary.last_date or "", days[-1].date)
+        if progress is not None:
+            progress(min(summary.days_fetched, total), total, 0)
+    summary.elapsed_s = clock() - started
+    return summary
+
+
+# --- one entry point for the CLI ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SyncRequest:
+    """What ``minerscope sync`` was asked; None means the config file's value or default.
+
+    ``rpc_password`` is only held in memory and never shown (``repr`` hides it).
+    """
+
+    source: str | None = None
+    url: str | None = None
+    rpc_cookie: Path | None = None
+    rpc_user: str | None = None
+    rpc_password: str | None = field(default=None, repr=False)
+    from_height: int | None = None
+    to_height: int | None = None
+    batch_blocks: int | None = None
+    timeout_s: float | None = None
+    retries: int | None = None
+
+
+def rpc_credentials(req: SyncRequest, cfg: Config) -> RPCCredentials:
+    """Credentials by precedence: --rpc-cookie, --rpc-user/--rpc-password, the config
+    file's ``cookie``, its ``user``/``password``, else the default cookie
+    ``~/.bitcoin/.cookie`` (read only when the client opens)."""
+    if req.rpc_cookie is not None:
+        return RPCCredentials(cookie_path=req.rpc_cookie)
+    if req.rpc_user is not None:
+        return RPCCredentials(user=req.rpc_user, password=req.rpc_password)
+    if cfg.rpc.cookie is not None:
+        return RPCCredentials(cookie_path=Path(cfg.rpc.cookie))
+    if cfg.rpc.user is not None:
+        return RPCCredentials(user=cfg.rpc.user, password=cfg.rpc.password)
+    return RPCCredentials(cookie_path=Path(DEFAULT_COOKIE))
+
+
+def run_sync(
+    conn: sqlite3.Connection,
+    req: SyncRequest,
+    *,
+    now_s: int,
+    config: Config | None = None,
+    progress: ProgressFn | None = None,
+) -> dict[str, Any]:
+    """Open the requested source (options over the config file) and sync; JSON-ready summary.
+
+    Parameters
+    ----------
+    conn : sqlite3.Connection
+        A writable database.
+    req : SyncRequest
+        The command-line options.
+    now_s : int
+        The current time (Coin Metrics fetches only days ended by then). [Unix s]
+    config : Config, optional
+        The user configuration (default: :func:`minerscope.config.load_config`).
+    """
+    cfg = config if config is not None else load_config()
+    source = req.source or cfg.source
+    policy = RetryPolicy() if req.retries is None else RetryPolicy(attempts=req.retries + 1)
+    batch = req.batch_blocks or cfg.batch_blocks
+    if source == "coinmetrics":
+        cm = cfg.coinmetrics
+        with CoinMetricsClient(
+            req.url or cm.url,
+            page_size=cm.page_size,
+            timeout_s=req.timeout_s or cm.timeout_s,
+            policy=policy,
+            api_key=cm.api_key,
+        ) as cmc:
+            return sync_coinmetrics(conn, cmc, now_s=now_s, progress=progress).as_dict()
+    client: BitcoindClient | EsploraClient
+    if source == "rpc":
+        client = BitcoindClient(
+            req.url or cfg.rpc.url,
+            credentials=rpc_credentials(req, cfg),
+            timeout_s=req.timeout_s or cfg.rpc.timeout_s,
+            policy=policy,
+            batch_size=batch,
+        )
+    elif source == "esplora":
+        client = EsploraClient(
+            req.url or cfg.esplora.url,
+            concurrency=cfg.esplora.concurrency,
+            timeout_s=req.timeout_s or cfg.esplora.timeout_s,
+            policy=policy,
+        )
+    else:
+        raise InputError(f"unknown source {source!r}: use rpc, esplora or coinmetrics")
+    with client:
+        summary = sync_blocks(
+            conn,
+            client,
+            from_height=req.from_height,
+            to_height=req.to_height,
+            batch_blocks=batch,
+            progress=progress,
+        )
+    return summary.as_dict()
+
+
+__all__ = [
+    "CM_REFETCH_DAYS",
+    "DEFAULT_BATCH_BLOCKS",
+    "BlockSource",
+    "DailySyncSummary",
+    "Reorg",
+    "SyncRequest",
+    "SyncSummary",
+    "coinmetrics_start_date",
+    "default_start_height",
+    "derived_epochs",
+    "find_fork_height",
+    "link_records",
+    "rpc_credentials",
+    "run_sync",
+    "sync_blocks",
+    "sync_coinmetrics",
+]

@@ -1,0 +1,460 @@
+"""Bitcoin Core JSON-RPC over HTTP: block headers and ``getblockstats`` for height ranges.
+
+Authentication is the node's cookie file (``<datadir>/.cookie``, one line
+``__cookie__:<hex>``) or ``rpcuser``/``rpcpassword``. Credentials are read when a
+client is opened, sent only as HTTP Basic auth, and never logged or printed.
+
+Bitcoin Core answers (``src/httprpc.cpp``, ``src/rpc/protocol.h``, JSON-RPC 1.0):
+
+- a single request: HTTP 200 ``{"result": ..., "error": null, "id": ...}``; an RPC error
+  comes as HTTP 500 (404 for an unknown method) with ``{"result": null, "error":
+  {"code": -28, "message": "Loading block index…"}, "id": ...}``;
+- a batch (a JSON array): HTTP 200 and one reply object per request, errors inline;
+- wrong credentials: HTTP 401 with an empty body.
+
+Error codes mapped to :class:`RPCError` subclasses: -28 ``RPC_IN_WARMUP``
+(:class:`RPCInWarmup`), -8 ``RPC_INVALID_PARAMETER`` (e.g. "Block height out of range",
+:class:`RPCInvalidParameter`), -5 ``RPC_INVALID_ADDRESS_OR_KEY`` ("Block not found",
+:class:`RPCNotFound`), -32601 method not found (:class:`RPCMethodNotFound`).
+
+Amounts: ``getblockstats`` reports ``totalfee`` and ``subsidy`` in satoshi; JSON numbers
+are parsed with :class:`~decimal.Decimal` and must be whole, so no float ever touches an
+amount. Each ``get_*`` is ``parse_*(fetch(...))``; the parsers work offline.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from ..errors import SourceError
+from ..records import BlockRecord
+from ._http import (
+    RetryPolicy,
+    SourceBadResponse,
+    decode_json,
+    make_client,
+    redact_url,
+    request,
+)
+
+DEFAULT_RPC_URL = "http://127.0.0.1:8332/"
+STATS_FIELDS: tuple[str, ...] = (
+    "blockhash",
+    "height",
+    "time",
+    "mediantime",
+    "subsidy",
+    "totalfee",
+    "txs",
+    "total_size",
+    "total_weight",
+)
+_HASH_RE = re.compile(r"^[0-9a-f]{64}$")
+_BITS_RE = re.compile(r"^[0-9a-f]{8}$")
+_CHAINWORK_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
+class RPCError(SourceError):
+    """The node answered a JSON-RPC error."""
+
+    def __init__(self, message: str, *, code: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class RPCInWarmup(RPCError):
+    """-28: the node is still starting (loading the block index, verifying blocks)."""
+
+
+class RPCInvalidParameter(RPCError):
+    """-8: e.g. a height above the node's tip."""
+
+
+class RPCNotFound(RPCError):
+    """-5: block not found."""
+
+
+class RPCMethodNotFound(RPCError):
+    """-32601: the node does not know the method (too old, or a restricted whitelist)."""
+
+
+class RPCAuthError(RPCError):
+    """The node rejected the credentials (HTTP 401/403), or the cookie file is unreadable."""
+
+
+_CODE_CLASSES: dict[int, type[RPCError]] = {
+    -28: RPCInWarmup,
+    -8: RPCInvalidParameter,
+    -5: RPCNotFound,
+    -32601: RPCMethodNotFound,
+}
+
+
+# --- parsers (offline) -----------------------------------------------------------------
+
+
+def rpc_error(error: Mapping[str, Any], *, method: str) -> RPCError:
+    """The :class:`RPCError` subclass for a JSON-RPC ``error`` object."""
+    code = error.get("code")
+    msg = str(error.get("message", "")).strip()
+    icode = int(code) if isinstance(code, int | Decimal) else None
+    cls = _CODE_CLASSES.get(icode, RPCError) if icode is not None else RPCError
+    if cls is RPCInWarmup:
+        text = f"the node is still starting up (RPC error -28: {msg}); try again in a minute"
+    else:
+        text = f"{method}: RPC error {icode}: {msg}"
+    return cls(text, code=icode)
+
+
+def parse_rpc_reply(reply: Any, *, method: str) -> Any:
+    """The ``result`` of one JSON-RPC reply object; raise its ``error`` if set."""
+    if not isinstance(reply, dict) or "result" not in reply and "error" not in reply:
+        raise SourceBadResponse(f"{method}: not a JSON-RPC reply: {str(reply)[:80]!r}")
+    err = reply.get("error")
+    if err is not None:
+        if not isinstance(err, dict):
+            raise SourceBadResponse(f"{method}: malformed JSON-RPC error {err!r}")
+        raise rpc_error(err, method=method)
+    return reply.get("result")
+
+
+def parse_batch_reply(replies: Any, ids: Sequence[int], methods: Sequence[str]) -> list[Any]:
+    """Results of a batch, in request order (replies may come in any order, matched by id)."""
+    if not isinstance(replies, list):
+        raise SourceBadResponse(f"batch of {len(ids)} {methods[0]}: the answer is not a list")
+    by_id: dict[Any, Any] = {}
+    for r in replies:
+        if isinstance(r, dict) and "id" in r:
+            by_id[r["id"]] = r
+    out = []
+    for i, m in zip(ids, methods, strict=True):
+        if i not in by_id:
+            raise SourceBadResponse(f"batch: no reply for request id {i} ({m})")
+        out.append(parse_rpc_reply(by_id[i], method=m))
+    return out
+
+
+def _int(obj: Mapping[str, Any], key: str, what: str, *, optional: bool = False) -> int | None:
+    v = obj.get(key)
+    if v is None:
+        if optional:
+            return None
+        raise SourceBadResponse(f"{what}: field {key!r} is missing")
+    if isinstance(v, bool) or not isinstance(v, int | Decimal):
+        raise SourceBadResponse(f"{what}: field {key!r} is not a number: {v!r}")
+    if isinstance(v, Decimal):
+        if v != v.to_integral_value():
+            raise SourceBadResponse(f"{what}: field {key!r} is not whole: {v}")
+        v = int(v)
+    if v < 0:
+        raise SourceBadResponse(f"{what}: field {key!r} is negative: {v}")
+    return int(v)
+
+
+def _hash(obj: Mapping[str, Any], key: str, what: str, *, optional: bool = False) -> str | None:
+    v = obj.get(key)
+    if v is None and optional:
+        return None
+    if not isinstance(v, str) or not _HASH_RE.match(v):
+        raise SourceBadResponse(f"{what}: field {key!r} is not a 64-hex-digit hash: {v!r}")
+    return v
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderInfo:
+    """The ``getblockheader`` fields we keep."""
+
+    height: int
+    hash: str
+    prev_hash: str | None
+    time_s: int
+    median_time_s: int
+    bits: int
+    chainwork_hex: str
+
+
+def parse_header(obj: Any) -> HeaderInfo:
+    """Parse a verbose ``getblockheader`` result (``bits`` is 8 hex digits)."""
+    if not isinstance(obj, dict):
+        raise SourceBadResponse(f"getblockheader: expected an object, got {str(obj)[:80]!r}")
+    what = f"getblockheader {obj.get('hash')}"
+    bits = obj.get("bits")
+    if not isinstance(bits, str) or not _BITS_RE.match(bits):
+        raise SourceBadResponse(f"{what}: field 'bits' is not 8 hex digits: {bits!r}")
+    chainwork = obj.get("chainwork")
+    if not isinstance(chainwork, str) or not _CHAINWORK_RE.match(chainwork):
+        raise SourceBadResponse(f"{what}: field 'chainwork' is not 64 hex digits: {chainwork!r}")
+    height = _int(obj, "height", what)
+    time_s = _int(obj, "time", what)
+    mtp = _int(obj, "mediantime", what)
+    assert height is not None and time_s is not None and mtp is not None
+    block_hash = _hash(obj, "hash", what)
+    assert block_hash is not None
+    prev = _hash(obj, "previousblockhash", what, optional=height == 0)
+    return HeaderInfo(height, block_hash, prev, time_s, mtp, int(bits, 16), chainwork)
+
+
+@dataclass(frozen=True, slots=True)
+class StatsInfo:
+    """The ``getblockstats`` fields we keep (amounts in sat)."""
+
+    height: int
+    hash: str
+    time_s: int
+    median_time_s: int | None
+    subsidy_sat: int | None
+    fees_sat: int | None
+    tx_count: int | None
+    size_bytes: int | None
+    weight_wu: int | None
+
+
+def parse_blockstats(obj: Any) -> StatsInfo:
+    """Parse a ``getblockstats`` result (``totalfee``, ``subsidy`` in sat)."""
+    if not isinstance(obj, dict):
+        raise SourceBadResponse(f"getblockstats: expected an object, got {str(obj)[:80]!r}")
+    what = f"getblockstats {obj.get('height')}"
+    height = _int(obj, "height", what)
+    time_s = _int(obj, "time", what)
+    block_hash = _hash(obj, "blockhash", what)
+    assert height is not None and time_s is not None and block_hash is not None
+    return StatsInfo(
+        height=height,
+        hash=block_hash,
+        time_s=time_s,
+        median_time_s=_int(obj, "mediantime", what, optional=True),
+        subsidy_sat=_int(obj, "subsidy", what, optional=True),
+        fees_sat=_int(obj, "totalfee", what, optional=True),
+        tx_count=_int(obj, "txs", what, optional=True),
+        size_bytes=_int(obj, "total_size", what, optional=True),
+        weight_wu=_int(obj, "total_weight", what, optional=True),
+    )
+
+
+def merge_block(header: HeaderInfo, stats: StatsInfo | None) -> BlockRecord:
+    """One :class:`BlockRecord` from a header and (optionally) its stats; they must agree."""
+    if stats is not None and (
+        stats.hash != header.hash or stats.height != header.height or stats.time_s != header.time_s
+    ):
+        raise SourceBadResponse(
+            f"getblockstats {stats.height} ({stats.hash}) and getblockheader"
+            f" {header.height} ({header.hash}) describe different blocks"
+        )
+    return BlockRecord(
+        height=header.height,
+        hash=header.hash,
+        time_s=header.time_s,
+        median_time_s=header.median_time_s,
+        bits=header.bits,
+        prev_hash=header.prev_hash,
+        chainwork_hex=header.chainwork_hex,
+        fees_sat=None if stats is None else stats.fees_sat,
+        subsidy_sat=None if stats is None else stats.subsidy_sat,
+        tx_count=None if stats is None else stats.tx_count,
+        size_bytes=None if stats is None else stats.size_bytes,
+        weight_wu=None if stats is None else stats.weight_wu,
+    )
+
+
+# --- credentials ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RPCCredentials:
+    """Where the credentials are: a cookie file, or a user and password.
+
+    The password is held only in memory and never shown by ``repr``; the cookie file
+    is read by :meth:`auth`, i.e. when a client is opened.
+    """
+
+    cookie_path: Path | None = None
+    user: str | None = None
+    password: str | None = None
+
+    def __repr__(self) -> str:
+        if self.cookie_path is not None:
+            return f"RPCCredentials(cookie_path={str(self.cookie_path)!r})"
+        return f"RPCCredentials(user={self.user!r}, password=***)"
+
+    def auth(self) -> httpx.BasicAuth | None:
+        """HTTP Basic credentials (reads the cookie file now)."""
+        if self.cookie_path is not None:
+            path = self.cookie_path.expanduser()
+            try:
+                text = path.read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise RPCAuthError(
+                    f"cannot read the RPC cookie file {path} ({exc.strerror});"
+                    " is the node running, and is this its data directory?"
+                ) from exc
+            user, sep, password = text.partition(":")
+            if not sep or not user:
+                raise RPCAuthError(f"the RPC cookie file {path} is not 'user:password'")
+            return httpx.BasicAuth(user, password)
+        if self.user is not None:
+            return httpx.BasicAuth(self.user, self.password or "")
+        return None
+
+
+# --- client --------------------------------------------------------------------------
+
+
+class BitcoindClient:
+    """A Bitcoin Core JSON-RPC client with batching.
+
+    Parameters
+    ----------
+    url : str
+        RPC endpoint, e.g. ``http://127.0.0.1:8332/``.
+    credentials : RPCCredentials, optional
+        Cookie file or user and password.
+    timeout_s : float
+        Per-request read timeout. [s]
+    policy : RetryPolicy, optional
+        Retries for timeouts, 5xx without an RPC error, junk bodies and 429.
+    transport : httpx.BaseTransport, optional
+        Replace the network transport.
+    """
+
+    name = "rpc"
+
+    def __init__(
+        self,
+        url: str = DEFAULT_RPC_URL,
+        *,
+        credentials: RPCCredentials | None = None,
+        timeout_s: float = 60.0,
+        policy: RetryPolicy | None = None,
+        batch_size: int = 500,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        auth = (credentials or RPCCredentials()).auth()
+        self.url = redact_url(url)
+        self.batch_size = batch_size
+        self.policy = policy or RetryPolicy()
+        self._client = make_client(url, timeout_s=timeout_s, auth=auth, transport=transport)
+        self._ids = itertools.count(1)
+
+    def close(self) -> None:
+        """Close the connections."""
+        self._client.close()
+
+    def __enter__(self) -> BitcoindClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # transport ----------------------------------------------------------------------
+
+    def _check(self, resp: httpx.Response) -> None:
+        if resp.status_code in (401, 403):
+            raise RPCAuthError(
+                f"the node at {self.url} rejected the RPC credentials (HTTP {resp.status_code});"
+                " check --rpc-cookie or --rpc-user/--rpc-password (and rpcallowip)"
+            )
+        if resp.status_code in (404, 500) and resp.content[:1] == b"{":
+            try:
+                body = decode_json(resp.content, what="rpc")
+            except SourceBadResponse:
+                return
+            if isinstance(body, dict) and isinstance(body.get("error"), dict):
+                raise rpc_error(body["error"], method=str(body.get("id", "rpc")))
+
+    def _post(self, payload: Any) -> Any:
+        return request(
+            self._client, "POST", "", policy=self.policy, json_body=payload, check=self._check
+        )
+
+    def call(self, method: str, *params: Any) -> Any:
+        """One RPC call; its ``result``."""
+        rid = next(self._ids)
+        body = {"jsonrpc": "1.0", "id": rid, "method": method, "params": list(params)}
+        return parse_rpc_reply(self._post(body), method=method)
+
+    def batch(self, calls: Sequence[tuple[str, Sequence[Any]]]) -> list[Any]:
+        """Several calls in batches of ``batch_size``; results in order."""
+        out: list[Any] = []
+        for start in range(0, len(calls), self.batch_size):
+            chunk = calls[start : start + self.batch_size]
+            ids = [next(self._ids) for _ in chunk]
+            body = [
+                {"jsonrpc": "1.0", "id": i, "method": m, "params": list(p)}
+                for i, (m, p) in zip(ids, chunk, strict=True)
+            ]
+            out.extend(parse_batch_reply(self._post(body), ids, [m for m, _ in chunk]))
+        return out
+
+    # queries ------------------------------------------------------------------------
+
+    def tip_height(self) -> int:
+        """``getblockcount``. [height]"""
+        v = self.call("getblockcount")
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+            raise SourceBadResponse(f"getblockcount: not a height: {v!r}")
+        return v
+
+    def block_hashes(self, heights: Sequence[int]) -> dict[int, str]:
+        """``getblockhash`` for each height (batched)."""
+        results = self.batch([("getblockhash", [h]) for h in heights])
+        out: dict[int, str] = {}
+        for h, v in zip(heights, results, strict=True):
+            if not isinstance(v, str) or not _HASH_RE.match(v):
+                raise SourceBadResponse(f"getblockhash {h}: not a block hash: {v!r}")
+            out[h] = v
+        return out
+
+    def get_headers(self, hashes: Sequence[str]) -> list[HeaderInfo]:
+        """``getblockheader`` (verbose) for each hash (batched)."""
+        return [
+            parse_header(r) for r in self.batch([("getblockheader", [h, True]) for h in hashes])
+        ]
+
+    def get_blockstats(self, heights: Sequence[int]) -> list[StatsInfo]:
+        """``getblockstats`` of each height, only the fields we keep (batched)."""
+        calls = [("getblockstats", [h, list(STATS_FIELDS)]) for h in heights]
+        return [parse_blockstats(r) for r in self.batch(calls)]
+
+    def blocks(self, lo: int, hi: int) -> list[BlockRecord]:
+        """Blocks ``lo`` to ``hi`` inclusive: stats by height, then the header of each hash.
+
+        Two batched round trips. The header is fetched by the hash the stats named, so
+        both halves describe the same block even if the node reorganises in between.
+        """
+        heights = list(range(lo, hi + 1))
+        stats = self.get_blockstats(heights)
+        for h, s in zip(heights, stats, strict=True):
+            if s.height != h:
+                raise SourceBadResponse(f"getblockstats {h} answered height {s.height}")
+        headers = self.get_headers([s.hash for s in stats])
+        return [merge_block(hd, s) for hd, s in zip(headers, stats, strict=True)]
+
+
+__all__ = [
+    "DEFAULT_RPC_URL",
+    "STATS_FIELDS",
+    "BitcoindClient",
+    "HeaderInfo",
+    "RPCAuthError",
+    "RPCCredentials",
+    "RPCError",
+    "RPCInWarmup",
+    "RPCInvalidParameter",
+    "RPCMethodNotFound",
+    "RPCNotFound",
+    "StatsInfo",
+    "merge_block",
+    "parse_batch_reply",
+    "parse_blockstats",
+    "parse_header",
+    "parse_rpc_reply",
+    "rpc_error",
+]

@@ -1,0 +1,5 @@
+"""Real HTTP servers on 127.0.0.1 that answer like Bitcoin Core, esplora/mempool and Coin Metrics.
+
+Started by the fixtures in ``tests/sources/conftest.py`` and ``tests/ingest/conftest.py``
+(and by ``benchmarks/bench_sync.py``); no mocks: the clients under test speak HTTP to them.
+"""

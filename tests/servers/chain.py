@@ -1,0 +1,155 @@
+"""The reference chain the test servers serve: the real blocks of the getblockstats file.
+
+``../shared/data/blocks_getblockstats_909458_934575.csv`` lacks header fields, which are
+filled as follows (documented in ``docs/sync.md``):
+
+- ``bits``: the block's epoch (height // 2016) in ``difficulty_epochs_electrum.csv``;
+- ``prev_hash``: the previous row's ``blockhash``; the first block (909,458) names
+  :data:`FIRST_PREV_HASH`, a fixed synthetic hash (the file does not hold block 909,457);
+- ``chainwork``: :data:`BASE_CHAINWORK` (the work of every block 0..909,457, each at its
+  Electrum epoch's bits, i.e. sum over epochs of blocks x 2**256 // (target + 1)) plus the
+  work of each block in turn, as Bitcoin Core accumulates it (``GetBlockProof``);
+- ``merkleroot``/``nonce``/``version``: synthetic (``version`` 0x20000000, ``nonce`` 0).
+
+Knobs: :meth:`Chain.reorg` replaces the top N blocks (every block from there up) with
+other hashes; ``visible_tip`` hides the blocks above it (a growing chain).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import threading
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from minerscope.consensus import block_work
+
+BLOCKSTATS_CSV = "blocks_getblockstats_909458_934575.csv"
+EPOCHS_CSV = "difficulty_epochs_electrum.csv"
+FIRST_PREV_HASH = "0000000000000000000" + hashlib.sha256(b"minerscope 909457").hexdigest()[19:]
+EPOCH_BLOCKS = 2016
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One served block (amounts in sat, times in Unix s)."""
+
+    height: int
+    hash: str
+    prev_hash: str
+    time: int
+    mediantime: int
+    bits: int
+    chainwork: int
+    txs: int
+    ins: int
+    outs: int
+    total_size: int
+    total_weight: int
+    totalfee: int
+    subsidy: int
+    total_out: int
+    extra: tuple[tuple[str, int], ...]
+
+
+def epoch_bits(data_dir: Path) -> dict[int, int]:
+    """Compact target of each epoch from the Electrum epochs CSV."""
+    with (data_dir / EPOCHS_CSV).open(newline="") as f:
+        return {int(r["epoch"]): int(r["bits_hex"], 16) for r in csv.DictReader(f)}
+
+
+def base_chainwork(bits_of: dict[int, int], height: int) -> int:
+    """Work of blocks 0..height-1 with each block at its epoch's bits. [hashes]"""
+    full, rest = divmod(height, EPOCH_BLOCKS)
+    total = sum(EPOCH_BLOCKS * block_work(bits_of[e]) for e in range(full))
+    return total + rest * block_work(bits_of[full])
+
+
+_EXTRA = ("avgfee", "avgfeerate", "medianfee", "minfeerate", "maxfeerate", "swtxs")
+
+
+def load_blocks(data_dir: Path) -> list[Block]:
+    """The 25,118 reference blocks with the header fields filled as described above."""
+    bits_of = epoch_bits(data_dir)
+    out: list[Block] = []
+    with (data_dir / BLOCKSTATS_CSV).open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    first = int(rows[0]["height"])
+    work = base_chainwork(bits_of, first)
+    prev = FIRST_PREV_HASH
+    for r in rows:
+        h = int(r["height"])
+        bits = bits_of[h // EPOCH_BLOCKS]
+        work += block_work(bits)
+        out.append(
+            Block(
+                height=h,
+                hash=r["blockhash"],
+                prev_hash=prev,
+                time=int(r["time"]),
+                mediantime=int(r["mediantime"]),
+                bits=bits,
+                chainwork=work,
+                txs=int(r["txs"]),
+                ins=int(r["ins"]),
+                outs=int(r["outs"]),
+                total_size=int(r["total_size"]),
+                total_weight=int(r["total_weight"]),
+                totalfee=int(r["totalfee"]),
+                subsidy=int(r["subsidy"]),
+                total_out=int(r["total_out"]),
+                extra=tuple((k, int(r[k])) for k in _EXTRA),
+            )
+        )
+        prev = r["blockhash"]
+    return out
+
+
+class Chain:
+    """A mutable view of the reference blocks: reorgs and a visible tip, thread-safe."""
+
+    def __init__(self, blocks: list[Block], *, visible_tip: int | None = None) -> None:
+        self.lock = threading.Lock()
+        self.blocks = list(blocks)
+        self.base = blocks[0].height
+        self.visible_tip = blocks[-1].height if visible_tip is None else visible_tip
+        self.by_hash = {b.hash: b for b in self.blocks}
+        self.generation = 0
+
+    @property
+    def tip(self) -> int:
+        """Height of the best visible block."""
+        return min(self.visible_tip, self.blocks[-1].height)
+
+    def at(self, height: int) -> Block | None:
+        """The visible block at ``height`` (None outside the served range)."""
+        if height < self.base or height > self.tip:
+            return None
+        return self.blocks[height - self.base]
+
+    def find(self, block_hash: str) -> Block | None:
+        """A visible block by hash (stale blocks are forgotten)."""
+        b = self.by_hash.get(block_hash)
+        return b if b is not None and b.height <= self.tip else None
+
+    def reorg(self, depth: int, tag: str = "alt") -> int:
+        """Replace the top ``depth`` visible blocks, and every block above, by a fork.
+
+        The fork's blocks get new hashes and 1 sat more fees (so replaced rows differ);
+        times, bits and chainwork stay. Returns the first replaced height.
+        """
+        with self.lock:
+            self.generation += 1
+            fork = self.tip - depth + 1
+            i0 = fork - self.base
+            prev = self.blocks[i0 - 1].hash if i0 > 0 else FIRST_PREV_HASH
+            for i in range(i0, len(self.blocks)):
+                b = self.blocks[i]
+                seed = f"{tag}:{self.generation}:{b.height}".encode()
+                new_hash = "00000000000000000000" + hashlib.sha256(seed).hexdigest()[20:]
+                nb = replace(b, hash=new_hash, prev_hash=prev, totalfee=b.totalfee + 1)
+                self.blocks[i] = nb
+                prev = new_hash
+            self.by_hash = {b.hash: b for b in self.blocks}
+            return fork
