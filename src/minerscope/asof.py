@@ -109,15 +109,14 @@ def resolve_as_of(conn: sqlite3.Connection, spec: TimeSpec | None, *, now_s: int
     AsOf
         For a time: the time and the highest stored block at or before it. For
         ``height:N``: block N's time and N. For None: ``now_s`` (or the tip's time if
-        later) and the highest stored block.
+        later: a clock behind the data) and the highest stored block.
     """
     if spec is None:
         tip = storage.max_block_height(conn)
-        if tip is None:
+        latest_s = storage.max_block_time_s(conn)
+        if tip is None or latest_s is None:
             return AsOf(now_s, None, "now")
-        block = storage.block_row(conn, tip)
-        tip_time = block.time_s if block is not None else now_s
-        return AsOf(max(now_s, tip_time), tip, "now")
+        return AsOf(max(now_s, latest_s), tip, "now")
     if spec.height is not None:
         block = storage.block_row(conn, spec.height)
         if block is None:

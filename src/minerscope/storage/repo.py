@@ -116,6 +116,12 @@ def max_block_height(conn: sqlite3.Connection) -> int | None:
     return None if row[0] is None else int(row[0])
 
 
+def max_block_time_s(conn: sqlite3.Connection) -> int | None:
+    """Latest block timestamp stored (not always the tip's: timestamps are not monotone)."""
+    row = conn.execute("SELECT MAX(time_s) FROM blocks").fetchone()
+    return None if row[0] is None else int(row[0])
+
+
 def tip_height_at(conn: sqlite3.Connection, time_s: int) -> int | None:
     """Highest stored height whose block time is at or before ``time_s``."""
     row = conn.execute("SELECT MAX(height) FROM blocks WHERE time_s <= ?", (time_s,)).fetchone()
