@@ -37,6 +37,14 @@ def _fmt_duration(seconds: float) -> str:
     return f"{seconds:,.1f} s ({minutes:.2f} min)"
 
 
+def _fmt_age(age_s: int) -> str:
+    if age_s < 2 * 3600:
+        return f"{age_s:,} s before as-of"
+    if age_s < 2 * 86_400:
+        return f"{age_s / 3600:,.1f} h before as-of"
+    return f"{age_s / 86_400:,.1f} days before as-of: stale, run `minerscope sync` for newer data"
+
+
 def render_status(data: dict[str, Any]) -> None:
     """Human-readable rendering of :func:`minerscope.report.status.build_status`."""
     res = data["resolution"]
@@ -45,7 +53,7 @@ def render_status(data: dict[str, Any]) -> None:
     if tip is not None:
         approx = " (estimated from daily block counts)" if res == "daily" else ""
         pairs.append(("tip height", f"{_fmt_int(tip['height'])}{approx}"))
-        pairs.append(("tip time", f"{tip['time_iso']} ({_fmt_int(tip['age_s'])} s before as-of)"))
+        pairs.append(("tip time", f"{tip['time_iso']} ({_fmt_age(tip['age_s'])})"))
         if tip.get("hash"):
             pairs.append(("tip hash", tip["hash"]))
     if data.get("bits_hex"):
