@@ -56,6 +56,9 @@ class QuietServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     faults: Faults
+    inflight = 0
+    max_inflight = 0
+    inflight_lock = threading.Lock()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         pass
@@ -69,6 +72,18 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+    def handle(self) -> None:
+        """Serve one connection, counting connections open at once (``max_inflight``)."""
+        srv = self.server
+        with srv.inflight_lock:
+            srv.inflight += 1
+            srv.max_inflight = max(srv.max_inflight, srv.inflight)
+        try:
+            super().handle()
+        finally:
+            with srv.inflight_lock:
+                srv.inflight -= 1
 
     def send_body(
         self,
