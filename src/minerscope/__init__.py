@@ -16,10 +16,10 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 __all__ = [
+    "__version__",
     "ConflictError",
     "InputError",
     "MinerscopeError",
     "NoDataError",
     "SourceError",
-    "__version__",
 ]
