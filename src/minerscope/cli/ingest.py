@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -38,17 +40,23 @@ def _report(reports: list[ImportReport], json_out: bool) -> None:
             message(f"  note: {note}")
 
 
+def _import_one(
+    db: Path | None, json_out: bool, run: Callable[[sqlite3.Connection], ImportReport]
+) -> None:
+    conn = storage.connect(db)
+    try:
+        _report([run(conn)], json_out)
+    finally:
+        conn.close()
+
+
 @import_app.command("blockstats")
 def import_blockstats_cmd(file: FileArg, db: DbOption = None, json_out: JsonOption = False) -> None:
     """Import Bitcoin Core getblockstats rows (CSV, one block a line).
 
     Example: minerscope import blockstats ../shared/data/blocks_getblockstats_909458_934575.csv
     """
-    conn = storage.connect(db)
-    try:
-        _report([ingest.import_blockstats(conn, file)], json_out)
-    finally:
-        conn.close()
+    _import_one(db, json_out, lambda conn: ingest.import_blockstats(conn, file))
 
 
 @import_app.command("epochs")
@@ -57,11 +65,7 @@ def import_epochs_cmd(file: FileArg, db: DbOption = None, json_out: JsonOption =
 
     Example: minerscope import epochs ../shared/data/electrum_checkpoints_mainnet.json
     """
-    conn = storage.connect(db)
-    try:
-        _report([ingest.import_epochs(conn, file)], json_out)
-    finally:
-        conn.close()
+    _import_one(db, json_out, lambda conn: ingest.import_epochs(conn, file))
 
 
 @import_app.command("daily")
@@ -70,11 +74,7 @@ def import_daily_cmd(file: FileArg, db: DbOption = None, json_out: JsonOption = 
 
     Example: minerscope import daily ../shared/data/btc_daily_network_2009-01-03_2026-05-23.csv
     """
-    conn = storage.connect(db)
-    try:
-        _report([ingest.import_daily(conn, file)], json_out)
-    finally:
-        conn.close()
+    _import_one(db, json_out, lambda conn: ingest.import_daily(conn, file))
 
 
 @import_app.command("prices")
@@ -98,14 +98,13 @@ def import_prices_cmd(
 
     Example: minerscope import prices ../shared/data/bitstamp_btcusd_ohlc_daily_2011-08-18_2026-06-10.csv
     """
-    conn = storage.connect(db)
-    try:
-        report = ingest.import_prices(
+    _import_one(
+        db,
+        json_out,
+        lambda conn: ingest.import_prices(
             conn, file, source=source, time_column=time_column, price_column=price_column
-        )
-        _report([report], json_out)
-    finally:
-        conn.close()
+        ),
+    )
 
 
 @app.command("quickstart")
