@@ -1,0 +1,324 @@
+"""Block and daily sync against real local servers: equality with import, reorgs, faults."""
+
+# ruff: noqa: F811  (the server fixtures are imported from tests.servers.fixtures)
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from minerscope import ingest, storage
+from minerscope.errors import SourceError
+from minerscope.ingest.sync import (
+    Reorg,
+    default_start_height,
+    link_records,
+    sync_blocks,
+    sync_coinmetrics,
+)
+from minerscope.records import BlockRecord
+from minerscope.sources._http import RetryPolicy, SourceBadResponse
+from minerscope.sources.bitcoind import BitcoindClient, RPCCredentials
+from minerscope.sources.coinmetrics import CoinMetricsClient
+from minerscope.sources.esplora import EsploraClient
+from tests.servers.base import Running
+from tests.servers.chain import Chain, load_blocks
+from tests.servers.fixtures import (  # noqa: F401
+    FAST_RETRY,
+    chain,
+    cm_days,
+    coinmetrics,
+    cookie_file,
+    dump,
+    esplora,
+    ref_blocks,
+    rpc,
+)
+from tests.servers.rpc import rpc_server
+
+FIRST, LAST = 909_458, 934_575  # the getblockstats file's heights
+SUB = 933_000  # start of the smaller syncs (1,576 blocks)
+
+
+def client(url: str, cookie: Path, **kw: object) -> BitcoindClient:
+    opts: dict[str, object] = {"policy": FAST_RETRY, "timeout_s": 5.0, "batch_size": 1000}
+    opts.update(kw)
+    return BitcoindClient(url, credentials=RPCCredentials(cookie_path=cookie), **opts)  # type: ignore[arg-type]
+
+
+def rpc_sync(conn: sqlite3.Connection, url: str, cookie: Path, **kw: object) -> object:
+    with client(url, cookie) as c:
+        return sync_blocks(conn, c, **kw)  # type: ignore[arg-type]
+
+
+def clean_copy(
+    chain: Chain, cookie: Path, *, from_height: int
+) -> dict[str, list[tuple[object, ...]]]:
+    """Dump of a fresh database synced in one go from ``chain`` as it is now."""
+    conn = storage.connect(":memory:")
+    with rpc_server(chain, user="__cookie__", password=cookie.read_text().split(":")[1]) as srv:
+        rpc_sync(conn, srv.url, cookie, from_height=from_height)
+    out = dump(conn)
+    conn.close()
+    return out
+
+
+# --- a full sync of the 25,118 reference blocks ---------------------------------------
+
+
+@pytest.fixture(scope="module")
+def full_sync(
+    shared_data: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[sqlite3.Connection]:
+    cookie = tmp_path_factory.mktemp("cookie") / ".cookie"
+    cookie.write_text("__cookie__:pw")
+    conn = storage.connect(":memory:")
+    with rpc_server(Chain(load_blocks(shared_data)), password="pw") as srv:
+        summary = rpc_sync(conn, srv.url, cookie, from_height=FIRST)
+    assert summary.blocks_fetched == 25_118  # type: ignore[attr-defined]
+    yield conn
+    conn.close()
+
+
+def test_full_sync_equals_import(full_sync: sqlite3.Connection, shared_data: Path) -> None:
+    imported = storage.connect(":memory:")
+    ingest.import_epochs(imported, shared_data / "difficulty_epochs_electrum.csv")
+    ingest.import_blockstats(imported, shared_data / "blocks_getblockstats_909458_934575.csv")
+    a = storage.load_blocks(full_sync)
+    b = storage.load_blocks(imported)
+    assert len(a) == 25_118
+    assert a.index[0] == FIRST and a.index[-1] == LAST
+    assert a.equals(b)  # hash, times, bits, fees, subsidy, txs, size, weight: all equal
+
+
+def test_full_sync_stores_links_chainwork_and_epochs(full_sync: sqlite3.Connection) -> None:
+    rows = full_sync.execute(
+        "SELECT height, hash, prev_hash FROM blocks ORDER BY height"
+    ).fetchall()
+    assert all(rows[i][2] == rows[i - 1][1] for i in range(1, len(rows)))
+    assert (
+        full_sync.execute("SELECT COUNT(*) FROM blocks WHERE chainwork_hex IS NULL").fetchone()[0]
+        == 0
+    )
+    epochs = storage.load_epochs(full_sync)
+    # epochs whose first block was synced: 452 (911,232) .. 463 (933,408)
+    assert list(epochs.index) == list(range(452, 464))
+    # end hashes = Electrum's checkpoints (difficulty_epochs_electrum.csv, epochs 452, 462)
+    assert (
+        epochs.loc[452, "end_hash"]
+        == "00000000000000000000b34c3fbb0151989a03d8fe589af6a5621528e6786c29"
+    )
+    assert (
+        epochs.loc[462, "end_hash"]
+        == "00000000000000000000fd7f37b8fb43c92b11c9d2809f115d22a6b5dbeb7836"
+    )
+    assert epochs.loc[463, "bits"] == 0x1701FCA1 and pd.isna(epochs.loc[463, "end_hash"])
+
+
+# --- anchors and incremental syncs ----------------------------------------------------
+
+
+def test_default_start_height() -> None:
+    # 934,575 // 2016 = 463 (933,408); the epoch before starts at 462 x 2016 = 931,392
+    assert default_start_height(934_575) == 931_392
+    assert default_start_height(4_031) == 0
+    assert default_start_height(4_032) == 2_016
+    assert default_start_height(0) == 0
+
+
+def test_empty_db_starts_at_the_default(chain: Chain, rpc: Running, cookie_file: Path) -> None:
+    conn = storage.connect(":memory:")
+    s = rpc_sync(conn, rpc.url, cookie_file)
+    assert (s.first_height, s.last_height, s.blocks_fetched) == (931_392, LAST, 3_184)  # type: ignore[attr-defined]
+
+
+def test_incremental_and_idempotent(chain: Chain, rpc: Running, cookie_file: Path) -> None:
+    conn = storage.connect(":memory:")
+    chain.visible_tip = 933_500
+    s1 = rpc_sync(conn, rpc.url, cookie_file, from_height=SUB)
+    assert (s1.first_height, s1.last_height, s1.blocks_fetched) == (SUB, 933_500, 501)  # type: ignore[attr-defined]
+    chain.visible_tip = 934_000
+    s2 = rpc_sync(conn, rpc.url, cookie_file, from_height=SUB)
+    assert (s2.first_height, s2.last_height, s2.blocks_fetched) == (933_501, 934_000, 500)  # type: ignore[attr-defined]
+    before = dump(conn)
+    s3 = rpc_sync(conn, rpc.url, cookie_file)
+    assert s3.blocks_fetched == 0 and dump(conn) == before  # type: ignore[attr-defined]
+
+
+def test_to_height_and_source_behind(chain: Chain, rpc: Running, cookie_file: Path) -> None:
+    conn = storage.connect(":memory:")
+    rpc_sync(conn, rpc.url, cookie_file, from_height=SUB, to_height=933_099)
+    assert storage.max_block_height(conn) == 933_099
+    rpc_sync(conn, rpc.url, cookie_file)
+    before = dump(conn)
+    chain.visible_tip = 934_000  # a node behind ours: nothing is deleted
+    s = rpc_sync(conn, rpc.url, cookie_file)
+    assert s.blocks_fetched == 0 and s.reorgs == [] and dump(conn) == before  # type: ignore[attr-defined]
+
+
+# --- reorgs ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("depth", [1, 6, 100])
+def test_reorg_is_repaired(depth: int, chain: Chain, rpc: Running, cookie_file: Path) -> None:
+    conn = storage.connect(":memory:")
+    rpc_sync(conn, rpc.url, cookie_file, from_height=SUB)
+    stale = storage.block_hashes(conn, LAST - depth + 1, LAST)
+    fork = chain.reorg(depth)
+    assert fork == LAST - depth + 1
+    s = rpc_sync(conn, rpc.url, cookie_file)
+    assert s.reorgs == [Reorg(fork, depth, LAST, LAST)]  # type: ignore[attr-defined]
+    fresh = storage.block_hashes(conn, fork, LAST)
+    assert set(fresh.values()).isdisjoint(stale.values())
+    assert fresh[LAST] == chain.at(LAST).hash  # type: ignore[union-attr]
+    assert dump(conn) == clean_copy(chain, cookie_file, from_height=SUB)
+
+
+def test_reorg_rewrites_the_epoch_end_hash(chain: Chain, rpc: Running, cookie_file: Path) -> None:
+    conn = storage.connect(":memory:")
+    rpc_sync(conn, rpc.url, cookie_file)  # from 931,392: epoch 462 whole
+    fork = chain.reorg(1_200)  # 934,575 - 1,199 = 933,376: spans epoch 462's end (933,407)
+    assert fork == 933_376
+    rpc_sync(conn, rpc.url, cookie_file)
+    assert storage.load_epochs(conn).loc[462, "end_hash"] == chain.at(933_407).hash  # type: ignore[union-attr]
+    assert dump(conn) == clean_copy(chain, cookie_file, from_height=931_392)
+
+
+def test_reorg_while_the_chain_grows(chain: Chain, rpc: Running, cookie_file: Path) -> None:
+    conn = storage.connect(":memory:")
+    chain.visible_tip = 934_000
+    rpc_sync(conn, rpc.url, cookie_file, from_height=SUB)
+    chain.reorg(6)
+    chain.visible_tip = 934_100
+    s = rpc_sync(conn, rpc.url, cookie_file)
+    assert s.reorgs == [Reorg(933_995, 6, 934_000, 934_000)]  # type: ignore[attr-defined]
+    assert storage.max_block_height(conn) == 934_100
+    chain.visible_tip = 934_100
+    assert dump(conn) == clean_copy(chain, cookie_file, from_height=SUB)
+
+
+def test_no_common_block_is_a_source_error(chain: Chain, rpc: Running, cookie_file: Path) -> None:
+    conn = storage.connect(":memory:")
+    rpc_sync(conn, rpc.url, cookie_file, from_height=934_000)
+    before = dump(conn)
+    chain.reorg(1_000)  # every stored block (934,000..934,575) is replaced
+    with pytest.raises(SourceError, match="no stored block"):
+        rpc_sync(conn, rpc.url, cookie_file)
+    assert dump(conn) == before
+
+
+# --- junk and faults ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("broken", [933_100, 933_400])  # first block of a batch / inside it
+def test_broken_linkage_stores_nothing(
+    broken: int, chain: Chain, rpc: Running, cookie_file: Path
+) -> None:
+    conn = storage.connect(":memory:")
+    rpc_sync(conn, rpc.url, cookie_file, from_height=SUB, to_height=933_099)
+    before = dump(conn)
+    rpc.faults.broken_link_height = broken
+    with pytest.raises(SourceBadResponse, match="previous block"):
+        rpc_sync(conn, rpc.url, cookie_file)
+    assert dump(conn) == before
+
+
+def test_transient_faults_are_retried(chain: Chain, rpc: Running, cookie_file: Path) -> None:
+    conn = storage.connect(":memory:")
+    f = rpc.faults
+    f.rate_limit, f.retry_after, f.server_error, f.malformed = 1, "0", 2, 2
+    f.slow, f.slow_s = 1, 1.0
+    with client(rpc.url, cookie_file, timeout_s=0.3, batch_size=200) as c:
+        c.policy = RetryPolicy(attempts=8, base_delay_s=0.01)
+        sync_blocks(conn, c, from_height=SUB, batch_blocks=200)
+    assert (f.rate_limit, f.server_error, f.malformed, f.slow) == (0, 0, 0, 0)
+    assert dump(conn) == clean_copy(chain, cookie_file, from_height=SUB)
+
+
+def test_persistent_junk_leaves_the_db_as_it_was(rpc: Running, cookie_file: Path) -> None:
+    conn = storage.connect(":memory:")
+    rpc_sync(conn, rpc.url, cookie_file, from_height=SUB, to_height=933_099)
+    before = dump(conn)
+    rpc.faults.malformed = 1_000
+    with pytest.raises(SourceError):
+        rpc_sync(conn, rpc.url, cookie_file)
+    assert dump(conn) == before
+
+
+def _rec(height: int, h: str, prev: str, cw: int | None, bits: int = 0x1701FCA1) -> BlockRecord:
+    return BlockRecord(height, h, 1, bits=bits, prev_hash=prev, subsidy_sat=312_500_000,
+                       chainwork_hex=None if cw is None else f"{cw:064x}")  # fmt: skip
+
+
+def test_link_records_checks_and_fills_chainwork() -> None:
+    a, b, c = "a" * 64, "b" * 64, "c" * 64
+    below = _rec(933_999, a, "0" * 64, 1000)
+    # work of bits 0x1701fca1: target = 0x1fca1 * 256**(0x17 - 3) = 130,209 * 2**160, so
+    # 2**256 // (target + 1) = 2**96 // 130,209 (remainder 63,355: the +1 cannot change
+    # the floor) = 79,228,162,514,264,337,593,543,950,336 // 130,209
+    w = 608_469_172_747_385_646_103_909
+    out = link_records([_rec(934_000, b, a, None), _rec(934_001, c, b, None)], below)
+    assert [int(r.chainwork_hex or "0", 16) for r in out] == [1000 + w, 1000 + 2 * w]
+    with pytest.raises(SourceBadResponse, match="chainwork"):
+        link_records([_rec(934_000, b, a, 999)], below)
+    with pytest.raises(SourceBadResponse, match="previous block"):
+        link_records([_rec(934_000, b, a, None), _rec(934_001, c, a, None)], below)
+    with pytest.raises(SourceBadResponse, match="subsidy"):
+        link_records([BlockRecord(934_000, b, 1, subsidy_sat=625_000_000)], None)
+
+
+# --- esplora --------------------------------------------------------------------------
+
+
+def test_esplora_sync_matches_rpc_and_derives_chainwork(
+    chain: Chain, rpc: Running, esplora: Running, cookie_file: Path
+) -> None:
+    by_rpc = storage.connect(":memory:")
+    rpc_sync(by_rpc, rpc.url, cookie_file, from_height=SUB)
+    by_esplora = storage.connect(":memory:")
+    rpc_sync(by_esplora, rpc.url, cookie_file, from_height=SUB, to_height=933_999)
+    with EsploraClient(esplora.url + "/api", policy=FAST_RETRY) as c:
+        s = sync_blocks(by_esplora, c)
+    assert s.blocks_fetched == 576
+    assert dump(by_esplora)["blocks"] == dump(by_rpc)["blocks"]  # chainwork derived exactly
+
+
+def test_esplora_reorg_and_rate_limit(chain: Chain, esplora: Running) -> None:
+    conn = storage.connect(":memory:")
+    with EsploraClient(esplora.url + "/api", policy=FAST_RETRY) as c:
+        sync_blocks(conn, c, from_height=934_000)
+        chain.reorg(6)
+        esplora.faults.rate_limit, esplora.faults.retry_after = 3, "0"
+        s = sync_blocks(conn, c)
+    assert s.reorgs == [Reorg(934_570, 6, LAST, LAST)]
+    assert storage.block_hashes(conn, LAST, LAST)[LAST] == chain.at(LAST).hash  # type: ignore[union-attr]
+
+
+# --- Coin Metrics ---------------------------------------------------------------------
+
+NOW_S = 1_779_624_000  # 2026-05-24T12:00:00Z: the last complete day is 2026-05-23
+
+
+def test_coinmetrics_sync_fills_daily_and_prices(coinmetrics: Running) -> None:
+    conn = storage.connect(":memory:")
+    with CoinMetricsClient(coinmetrics.url + "/v4", page_size=1000, policy=FAST_RETRY) as c:
+        s = sync_coinmetrics(conn, c, now_s=NOW_S)
+        assert (s.from_date, s.to_date, s.pages) == ("2009-01-03", "2026-05-23", 7)
+        # 2009-01-03 .. 2026-05-23 = 6,350 days; prices from 2010-07-18: 5,789 days
+        assert storage.table_counts(conn)["daily"] == 6_350
+        assert storage.table_counts(conn)["prices"] == 5_789
+        row = conn.execute("SELECT * FROM daily WHERE date = '2025-06-07'").fetchone()
+        # the file's row: 143 blocks, 446.875 BTC issued, 3.27860352 BTC fees, 105685.2504 USD
+        assert row == ("2025-06-07", 143, 1.269822851e14, 44_687_500_000, 327_860_352,
+                       105685.2504, "coinmetrics")  # fmt: skip
+        p = storage.latest_price(conn, 1_749_340_800)  # 2025-06-08T00:00:00Z
+        assert p is not None and (p.time_s, p.price_usd) == (1_749_340_800, 105685.2504)
+        before = dump(conn)
+        again = sync_coinmetrics(conn, c, now_s=NOW_S)
+    # the re-run fetches the last stored day minus 7 days onward and changes nothing
+    assert (again.from_date, again.days_fetched, again.daily_unchanged) == ("2026-05-16", 8, 8)
+    assert dump(conn) == before
