@@ -25,6 +25,7 @@ from . import network as _network  # noqa: E402,F401
 
 # (analytics commands: hashrate, difficulty, backtest)
 # (economics commands: machines, fleet, economics)
+from . import econ as _econ  # noqa: E402,F401
 # (sync command)
 from . import sync as _sync  # noqa: E402,F401
 

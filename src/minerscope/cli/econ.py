@@ -1,0 +1,373 @@
+"""Commands ``machines``, ``fleet`` and ``economics``: render the economics reports."""
+
+from __future__ import annotations
+
+import csv
+import re
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..errors import InputError
+from ..report import econ as econ_report
+from . import app
+from ._output import (
+    AtOption,
+    DbOption,
+    JsonOption,
+    emit_json,
+    message,
+    now_s,
+    render_pairs,
+    render_table,
+)
+
+_SUFFIX = {"": 1.0, "K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18}
+_DIFF_RE = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([KMGTPE]?)\s*$", re.IGNORECASE)
+
+CatalogOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--catalog",
+        metavar="FILE",
+        help="Extra machine catalog CSV (columns of the shipped file); repeatable.",
+    ),
+]
+DifficultyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--difficulty",
+        metavar="D",
+        help="Network difficulty, e.g. 141.67T or 1.4167e14 [default: as of TIME].",
+    ),
+]
+PriceOption = Annotated[
+    float | None,
+    typer.Option("--btc-price-usd", min=0.0, help="BTC price [USD; default: as of TIME]."),
+]
+FeesOption = Annotated[
+    float | None,
+    typer.Option(
+        "--fees-btc-per-block",
+        min=0.0,
+        help="Mean fees per block [BTC; default: trailing 144-block mean as of TIME].",
+    ),
+]
+
+
+def parse_difficulty(text: str | None) -> float | None:
+    """``141.67T`` / ``1.4167e14`` -> float; None passes through."""
+    if text is None:
+        return None
+    m = _DIFF_RE.match(text)
+    if m is None:
+        raise InputError(
+            f"{text!r} is not a difficulty (e.g. 141.67T or 1.4167e14)", field="--difficulty"
+        )
+    value = float(m.group(1)) * _SUFFIX[m.group(2).upper()]
+    if value <= 0:
+        raise InputError("difficulty must be positive", field="--difficulty")
+    return value
+
+
+def _money(x: float | None, digits: int = 2) -> str:
+    return "" if x is None else f"{x:,.{digits}f}"
+
+
+def _usd(x: float | None, digits: int = 2) -> str:
+    if x is None:
+        return "n/a"
+    return f"-${-x:,.{digits}f}" if x < 0 else f"${x:,.{digits}f}"
+
+
+def _inputs_pairs(inputs: dict[str, Any]) -> list[tuple[str, str]]:
+    return [
+        ("difficulty", f"{inputs['difficulty_t']:,.2f} T ({inputs['difficulty_source']})"),
+        (
+            "reward per block",
+            f"{inputs['reward_btc_per_block']:.5f} BTC = subsidy {inputs['subsidy_btc_per_block']:g}"
+            f" ({inputs['subsidy_source']}) + fees {inputs['fees_btc_per_block']:.5f}"
+            f" ({inputs['fees_source']})",
+        ),
+        ("BTC price", f"${inputs['btc_price_usd']:,.2f} ({inputs['price_source']})"),
+    ]
+
+
+@app.command("machines")
+def machines_cmd(
+    power_price_usd_per_kwh: Annotated[
+        float,
+        typer.Option("--power-price-usd-per-kwh", min=0.0, help="Electricity price [USD/kWh]."),
+    ] = econ_report.DEFAULT_POWER_PRICE_USD_PER_KWH,
+    btc_price_usd: PriceOption = None,
+    difficulty: DifficultyOption = None,
+    fees_btc_per_block: FeesOption = None,
+    subsidy_btc: Annotated[
+        float | None,
+        typer.Option(
+            "--subsidy-btc", min=0.0, help="Subsidy per block [BTC; default: as of TIME]."
+        ),
+    ] = None,
+    pool_fee_pct: Annotated[
+        float, typer.Option("--pool-fee-pct", min=0.0, max=99.99, help="Pool fee [%].")
+    ] = 0.0,
+    pue: Annotated[
+        float | None,
+        typer.Option("--pue", min=1.0, max=3.0, help="Power usage effectiveness [default 1.0]."),
+    ] = None,
+    overhead_pct: Annotated[
+        float | None,
+        typer.Option(
+            "--overhead-pct",
+            min=0.0,
+            max=200.0,
+            help="Cooling and other power overhead on machine power [%] (PUE = 1 + pct/100).",
+        ),
+    ] = None,
+    model: Annotated[
+        list[str] | None,
+        typer.Option("--model", help="Keep models whose name contains TEXT; repeatable."),
+    ] = None,
+    sort: Annotated[
+        str,
+        typer.Option(
+            "--sort",
+            help="profit | efficiency | breakeven | power-price | hashrate | release | model",
+        ),
+    ] = "profit",
+    catalog: CatalogOption = None,
+    at: AtOption = None,
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Every catalog machine's revenue, power cost, profit and breakevens per day.
+
+    Network inputs (difficulty, subsidy, fees per block, BTC price) are those known at TIME
+    (default: the latest stored), each overridable; with --difficulty, --fees-btc-per-block
+    and --btc-price-usd no database is needed.
+
+    Example: minerscope machines --difficulty 141.67T --fees-btc-per-block 0.02 --btc-price-usd 70000 --power-price-usd-per-kwh 0.08 --model S21
+    """
+    if pue is not None and overhead_pct is not None:
+        raise InputError("give --pue or --overhead-pct, not both", field="--overhead-pct")
+    pue_value = pue if pue is not None else 1.0 + (overhead_pct or 0.0) / 100.0
+    data = econ_report.machines_view(
+        db,
+        at,
+        now_s=now_s(),
+        difficulty=parse_difficulty(difficulty),
+        subsidy_btc_per_block=subsidy_btc,
+        fees_btc_per_block=fees_btc_per_block,
+        btc_price_usd=btc_price_usd,
+        power_price_usd_per_kwh=power_price_usd_per_kwh,
+        pool_fee_share=pool_fee_pct / 100.0,
+        pue=pue_value,
+        catalog_paths=catalog or [],
+        models=model or [],
+        sort=sort,
+    )
+    if json_out:
+        emit_json(data)
+        return
+    inp = data["inputs"]
+    pairs = _inputs_pairs(inp) + [
+        (
+            "hashprice",
+            f"${data['hashprice_usd_per_phs_day']:.2f} per PH/s per day"
+            f" ({data['hashvalue_sat_per_phs_day']:,.0f} sat per PH/s per day)",
+        ),
+        (
+            "site",
+            f"${inp['power_price_usd_per_kwh']:.4f}/kWh, PUE {inp['pue']:.3f},"
+            f" pool fee {inp['pool_fee_share'] * 100:g} %",
+        ),
+    ]
+    render_pairs(f"machines as of {data['as_of']['time_iso']}", pairs)
+    rows = [
+        [
+            m["model"].removeprefix("Antminer ").removeprefix("WhatsMiner "),
+            f"{m['hashrate_ths']:g}",
+            f"{m['efficiency_j_per_th']:.2f}",
+            _money(m["revenue_usd_per_day"]),
+            _money(m["power_cost_usd_per_day"]),
+            _money(m["profit_usd_per_day"]),
+            _money(m["breakeven_btc_price_usd"], 0),
+            f"{m['breakeven_power_price_usd_per_kwh']:.4f}",
+        ]
+        for m in data["machines"]
+    ]
+    render_table(
+        None,
+        ["model", "TH/s", "J/TH", "rev $/d", "power $/d", "profit $/d", "BE BTC $", "BE $/kWh"],
+        rows,
+    )
+    losing = sum(1 for m in data["machines"] if not m["profitable"])
+    message(
+        f"{len(rows)} models, {losing} losing money. BE = breakeven: BE BTC $ is the shutdown"
+        " price (= electricity cost per BTC mined), BE $/kWh the highest power price that pays"
+    )
+
+
+@app.command("fleet")
+def fleet_cmd(
+    fleet_file: Annotated[
+        Path, typer.Argument(metavar="FLEET.toml", help="Fleet file (docs/fleet-format.md).")
+    ],
+    btc_price_usd: PriceOption = None,
+    difficulty: DifficultyOption = None,
+    fees_btc_per_block: FeesOption = None,
+    catalog: CatalogOption = None,
+    at: AtOption = None,
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """A fleet's revenue, costs and profit per day, per group and in total.
+
+    Says which groups lose money at this hour's power price and should be switched off.
+
+    Example: minerscope fleet examples/fleet.toml --at 2026-02-05 --json
+    """
+    data = econ_report.fleet_view(
+        db,
+        at,
+        fleet_file,
+        now_s=now_s(),
+        difficulty=parse_difficulty(difficulty),
+        fees_btc_per_block=fees_btc_per_block,
+        btc_price_usd=btc_price_usd,
+        catalog_paths=catalog or [],
+    )
+    if json_out:
+        emit_json(data)
+        return
+    t = data["totals"]
+    pairs = _inputs_pairs(data["inputs"]) + [
+        ("hashprice", f"${data['hashprice_usd_per_phs_day']:.2f} per PH/s per day"),
+    ]
+    for name, site in data["sites"].items():
+        pairs.append(
+            (
+                f"site {name}",
+                f"${site['power_price_usd_per_kwh']:.4f}/kWh ({site['power_price_source']}),"
+                f" PUE {site['pue']:g}, hosting ${site['hosting_fee_usd_per_kwh']:.4f}/kWh",
+            )
+        )
+    render_pairs(f"fleet {data['fleet']['name']} as of {data['as_of']['time_iso']}", pairs)
+    rows = [
+        [
+            g["name"],
+            f"{g['count']:,}",
+            f"{g['efficiency_j_per_th']:.2f}",
+            _money(g["revenue_usd_per_day"], 0),
+            _money(g["power_cost_usd_per_day"] + g["hosting_usd_per_day"], 0),
+            _money(g["cash_profit_usd_per_day"], 0),
+            _money(g["all_in_profit_usd_per_day"], 0),
+            "OFF" if g["switch_off"] else "run",
+        ]
+        for g in data["groups"]
+    ]
+    render_table(
+        None,
+        ["group", "count", "J/TH", "rev $/d", "power $/d", "cash $/d", "all-in $/d", "now"],
+        rows,
+    )
+    message(
+        "power $/d includes hosting; cash = revenue - power (what switching off saves);"
+        " all-in also subtracts depreciation. OFF: the group burns more power than it earns now."
+    )
+    render_pairs(
+        "totals per day",
+        [
+            ("machines", f"{t['machines']:,} ({t['hashrate_phs']:,.1f} PH/s)"),
+            ("BTC mined", f"{t['btc_per_day']:.6f}"),
+            ("revenue", _usd(t["revenue_usd_per_day"])),
+            ("power + hosting", _usd(t["power_cost_usd_per_day"] + t["hosting_usd_per_day"])),
+            ("fixed opex", _usd(t["fixed_opex_usd_per_day"])),
+            ("depreciation", _usd(t["depreciation_usd_per_day"])),
+            ("cash profit", _usd(t["cash_profit_usd_per_day"])),
+            ("all-in profit", _usd(t["all_in_profit_usd_per_day"])),
+            ("cash profit, OFF groups off", _usd(t["cash_profit_if_switched_off_usd_per_day"])),
+            ("cash cost per BTC", _usd(t["cash_cost_usd_per_btc"], 0)),
+            ("all-in cost per BTC", _usd(t["all_in_cost_usd_per_btc"], 0)),
+            (
+                "switch off now",
+                ", ".join(data["switch_off"]) or "none",
+            ),
+        ],
+    )
+
+
+@app.command("economics")
+def economics_cmd(
+    from_date: Annotated[
+        str | None, typer.Option("--from", metavar="DATE", help="First day (YYYY-MM-DD).")
+    ] = None,
+    to_date: Annotated[
+        str | None, typer.Option("--to", metavar="DATE", help="Last day (YYYY-MM-DD).")
+    ] = None,
+    csv_out: Annotated[
+        bool, typer.Option("--csv", help="CSV on stdout (one row per day).")
+    ] = False,
+    at: AtOption = None,
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Daily history: revenue, hashprice, hashvalue, Puell, cost range and our index.
+
+    One row per UTC day complete by TIME, for plotting and spreadsheets. The table view
+    shows the last 30 days unless --from is given; --json and --csv give every day.
+
+    Example: minerscope economics --from 2026-01-01 --to 2026-01-31 --csv
+    """
+    if csv_out and json_out:
+        raise InputError("give --json or --csv, not both", field="--csv")
+    data = econ_report.economics_view(db, at, now_s=now_s(), from_date=from_date, to_date=to_date)
+    if json_out:
+        emit_json(data)
+        return
+    if csv_out:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        cols = data["columns"]
+        writer.writerow(cols)
+        for row in data["rows"]:
+            writer.writerow(["" if row[c] is None else row[c] for c in cols])
+        return
+    rows = data["rows"]
+    if from_date is None and len(rows) > 30:
+        message(f"showing the last 30 of {len(rows)} days (use --from, --json or --csv for more)")
+        rows = rows[-30:]
+
+    def num(x: float | None, fmt: str) -> str:
+        return "" if x is None else format(x, fmt)
+
+    render_table(
+        None,
+        [
+            "date",
+            "revenue $M",
+            "fees %",
+            "hashprice $/PH/d",
+            "hashvalue sat/PH/d",
+            "Puell",
+            "cost range $k",
+            "index",
+        ],
+        [
+            [
+                r["date"],
+                num(None if r["revenue_usd"] is None else r["revenue_usd"] / 1e6, ".2f"),
+                num(None if r["fee_share"] is None else r["fee_share"] * 100, ".2f"),
+                num(r["hashprice_usd_per_phs_day"], ".2f"),
+                num(r["hashvalue_sat_per_phs_day"], ",.0f"),
+                num(r["puell_multiple"], ".3f"),
+                ""
+                if r["cost_range_low_usd_per_btc"] is None
+                else f"{r['cost_range_low_usd_per_btc'] / 1e3:.1f}-"
+                f"{r['cost_range_high_usd_per_btc'] / 1e3:.1f}",
+                "" if r["sustainability_score"] is None else f"{r['sustainability_score']:.0f}",
+            ]
+            for r in rows
+        ],
+    )

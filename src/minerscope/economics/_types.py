@@ -1,0 +1,12 @@
+"""Type aliases shared by the economics functions (scalar, ndarray or Series in, same out)."""
+
+from __future__ import annotations
+
+from typing import TypeAlias
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+Numeric: TypeAlias = float | npt.NDArray[np.float64] | pd.Series
+"""A number, a float array or a Series; economics functions return the same shape."""

@@ -1,0 +1,399 @@
+"""The ``machines`` and ``fleet`` views: per-model and per-group economics as of a moment.
+
+Inputs come from :mod:`minerscope.report.econ_inputs` (database as of a moment, or values the
+caller gives); the arithmetic is :mod:`minerscope.economics.machines` and
+:mod:`minerscope.economics.fleet`. Results are JSON-ready dicts with unit-suffixed keys.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .. import storage
+from ..asof import iso_utc, parse_time_spec, resolve_as_of
+from ..economics import catalog as cat
+from ..economics.fleet import evaluate_fleet
+from ..economics.hashprice import (
+    hashprice_usd_per_phs_day,
+    hashvalue_btc_per_phs_day,
+    hashvalue_sat_per_phs_day,
+)
+from ..economics.machines import (
+    breakeven_btc_price_usd,
+    breakeven_power_price_usd_per_kwh,
+    btc_mined_per_day,
+    power_cost_usd_per_day,
+    revenue_usd_per_day,
+)
+from ..errors import InputError
+from ..fleet_config import group_arrays, read_fleet, site_prices
+from ..units import SAT_PER_BTC
+from .econ_inputs import (
+    DEFAULT_POWER_PRICE_USD_PER_KWH,
+    EconInputs,
+    calendar_subsidy_btc,
+    load_inputs,
+    load_machine_catalog,
+)
+
+SORT_KEYS: dict[str, tuple[str, bool]] = {
+    "profit": ("profit_usd_per_day", True),
+    "efficiency": ("efficiency_j_per_th", False),
+    "breakeven": ("breakeven_btc_price_usd", False),
+    "power-price": ("breakeven_power_price_usd_per_kwh", True),
+    "hashrate": ("hashrate_ths", True),
+    "release": ("release", True),
+    "model": ("model", False),
+}
+
+
+def _scalar(x: Any) -> float:
+    return float(np.asarray(x, dtype=np.float64))
+
+
+def _finite(x: float) -> float | None:
+    return float(x) if math.isfinite(float(x)) else None
+
+
+def resolve_inputs(
+    db: Path | None,
+    at: str | None,
+    *,
+    now_s: int,
+    difficulty: float | None = None,
+    subsidy_btc_per_block: float | None = None,
+    fees_btc_per_block: float | None = None,
+    btc_price_usd: float | None = None,
+) -> tuple[EconInputs, int]:
+    """Network inputs as of ``at`` (or now), reading the database only for what is not given.
+
+    Returns the inputs and the moment they describe. [Unix s]
+    """
+    spec = parse_time_spec(at) if at is not None else None
+    all_given = None not in (difficulty, fees_btc_per_block, btc_price_usd)
+    if all_given and (spec is None or spec.time_s is not None):
+        t = now_s if spec is None or spec.time_s is None else spec.time_s
+        if subsidy_btc_per_block is None:
+            subsidy, src = calendar_subsidy_btc(t)
+        else:
+            subsidy, src = subsidy_btc_per_block, "given"
+        inputs = load_inputs(
+            None,
+            None,
+            difficulty=difficulty,
+            subsidy_btc_per_block=subsidy,
+            fees_btc_per_block=fees_btc_per_block,
+            btc_price_usd=btc_price_usd,
+        )
+        return EconInputs(**{**inputs.__dict__, "time_s": t, "subsidy_source": src}), t
+    conn = storage.connect(db, read_only=False)
+    try:
+        as_of = resolve_as_of(conn, spec, now_s=now_s)
+        inputs = load_inputs(
+            conn,
+            as_of,
+            difficulty=difficulty,
+            subsidy_btc_per_block=subsidy_btc_per_block,
+            fees_btc_per_block=fees_btc_per_block,
+            btc_price_usd=btc_price_usd,
+        )
+    finally:
+        conn.close()
+    return inputs, as_of.time_s
+
+
+# --- machines -----------------------------------------------------------------------------
+
+
+def machines_report(
+    inputs: EconInputs,
+    catalog: Sequence[cat.Machine],
+    *,
+    power_price_usd_per_kwh: float = DEFAULT_POWER_PRICE_USD_PER_KWH,
+    pool_fee_share: float = 0.0,
+    pue: float = 1.0,
+    models: Sequence[str] = (),
+    sort: str = "profit",
+) -> dict[str, Any]:
+    """Revenue, power cost, profit and breakevens of every catalog model.
+
+    Parameters
+    ----------
+    inputs : EconInputs
+        Network inputs (see :func:`load_inputs`).
+    catalog : sequence of Machine
+        Models to evaluate.
+    power_price_usd_per_kwh : float
+        Electricity price. [USD/kWh]
+    pool_fee_share : float
+        Pool fee. [0..1]
+    pue : float
+        Power usage effectiveness (1 + cooling/overhead share). [unitless]
+    models : sequence of str
+        Keep models whose name contains any of these (case-insensitive); empty keeps all.
+    sort : str
+        One of :data:`SORT_KEYS`.
+
+    Raises
+    ------
+    InputError
+        For an unknown sort key, out-of-range settings, or a filter that matches nothing.
+    """
+    if sort not in SORT_KEYS:
+        raise InputError(f"unknown sort {sort!r}; one of {', '.join(SORT_KEYS)}", field="--sort")
+    if not 0.0 <= pool_fee_share < 1.0:
+        raise InputError("pool fee must be in 0..100 %", field="--pool-fee-pct")
+    if not 1.0 <= pue <= 3.0:
+        raise InputError("PUE must be in 1.0..3.0", field="--pue")
+    if not 0.0 <= power_price_usd_per_kwh <= 2.0:
+        raise InputError(
+            "power price must be in 0..2 USD/kWh (a price per MWh is 1000 times larger)",
+            field="--power-price-usd-per-kwh",
+        )
+    chosen = list(catalog)
+    if models:
+        keys = [m.casefold() for m in models]
+        chosen = [m for m in chosen if any(k in m.model.casefold() for k in keys)]
+        if not chosen:
+            raise InputError(f"no catalog model matches {', '.join(models)}", field="--model")
+    arr = cat.catalog_arrays(chosen)
+    d, r, p = inputs.difficulty, inputs.reward_btc_per_block, inputs.btc_price_usd
+    hashprice = _scalar(hashprice_usd_per_phs_day(d, r, p))
+    btc = np.asarray(btc_mined_per_day(arr.hashrate_ths, d, r, pool_fee_share=pool_fee_share))
+    revenue = np.asarray(
+        revenue_usd_per_day(arr.hashrate_ths, hashprice, pool_fee_share=pool_fee_share)
+    )
+    power = np.asarray(power_cost_usd_per_day(arr.power_w, power_price_usd_per_kwh, pue=pue))
+    breakeven = np.asarray(
+        breakeven_btc_price_usd(
+            arr.efficiency_j_per_th,
+            d,
+            r,
+            power_price_usd_per_kwh,
+            pue=pue,
+            pool_fee_share=pool_fee_share,
+        )
+    )
+    be_power = np.asarray(
+        breakeven_power_price_usd_per_kwh(
+            arr.efficiency_j_per_th, hashprice, pue=pue, pool_fee_share=pool_fee_share
+        )
+    )
+    rows: list[dict[str, Any]] = []
+    for i, m in enumerate(chosen):
+        profit = float(revenue[i] - power[i])
+        rows.append(
+            {
+                "vendor": m.vendor,
+                "model": m.model,
+                "variant": m.variant,
+                "release": m.release or None,
+                "cooling": m.cooling,
+                "hashrate_ths": m.hashrate_ths,
+                "power_w": m.power_w,
+                "efficiency_j_per_th": float(arr.efficiency_j_per_th[i]),
+                "btc_per_day": float(btc[i]),
+                "revenue_usd_per_day": float(revenue[i]),
+                "power_cost_usd_per_day": float(power[i]),
+                "profit_usd_per_day": profit,
+                "profitable": profit > 0,
+                "breakeven_btc_price_usd": float(breakeven[i]),
+                "breakeven_power_price_usd_per_kwh": float(be_power[i]),
+                "cost_usd_per_btc": float(power[i] / btc[i]) if btc[i] > 0 else None,
+                "origin": m.origin,
+                "source": m.source,
+            }
+        )
+    key, descending = SORT_KEYS[sort]
+    present = [row for row in rows if row[key] is not None]
+    present.sort(key=lambda row: row[key], reverse=descending)
+    rows = present + [row for row in rows if row[key] is None]
+    return {
+        "inputs": {
+            **inputs.as_dict(),
+            "power_price_usd_per_kwh": power_price_usd_per_kwh,
+            "pool_fee_share": pool_fee_share,
+            "pue": pue,
+            "hashes_per_block": "difficulty * 2**48 / 65535 (exact block work)",
+        },
+        "hashprice_usd_per_phs_day": hashprice,
+        "hashvalue_sat_per_phs_day": _scalar(hashvalue_sat_per_phs_day(d, r)),
+        "sort": sort,
+        "machines": rows,
+    }
+
+
+# --- fleet --------------------------------------------------------------------------------
+
+
+def fleet_report(
+    inputs: EconInputs, catalog: Sequence[cat.Machine], fleet_path: str | Path, *, time_s: int
+) -> dict[str, Any]:
+    """A fleet file's revenue, costs and profit per day, per group and in total.
+
+    Parameters
+    ----------
+    inputs : EconInputs
+        Network inputs (see :func:`load_inputs`).
+    catalog : sequence of Machine
+        Models groups may name.
+    fleet_path : str or Path
+        The fleet TOML file (see ``docs/fleet-format.md``).
+    time_s : int
+        The moment hourly power prices are read at. [Unix s]
+    """
+    spec = read_fleet(fleet_path, catalog=catalog)
+    prices = site_prices(spec, time_s)
+    groups = group_arrays(spec, {k: v[0] for k, v in prices.items()})
+    hv = _scalar(hashvalue_btc_per_phs_day(inputs.difficulty, inputs.reward_btc_per_block))
+    res = evaluate_fleet(
+        groups,
+        hashvalue_btc_per_phs_day=hv,
+        btc_price_usd=inputs.btc_price_usd,
+        pool_fee_share=spec.pool_fee_share,
+        fixed_opex_usd_per_day=spec.fixed_opex_usd_per_day,
+        fleet_capex_usd=spec.capex_usd,
+        fleet_depreciation_months=spec.depreciation_months,
+    )
+    rows: list[dict[str, Any]] = []
+    for i, g in enumerate(spec.groups):
+        rows.append(
+            {
+                "name": g.name,
+                "site": g.site,
+                "model": g.model,
+                "count": g.count,
+                "hashrate_ths": g.hashrate_ths,
+                "power_w": g.power_w,
+                "efficiency_j_per_th": g.power_w / g.hashrate_ths,
+                "uptime_share": g.uptime_share,
+                "btc_per_day": float(res.btc_per_day[i]),
+                "revenue_usd_per_day": float(res.revenue_usd_per_day[i]),
+                "power_cost_usd_per_day": float(res.power_cost_usd_per_day[i]),
+                "hosting_usd_per_day": float(res.hosting_usd_per_day[i]),
+                "cash_profit_usd_per_day": float(res.cash_profit_usd_per_day[i]),
+                "depreciation_usd_per_day": float(res.depreciation_usd_per_day[i]),
+                "all_in_profit_usd_per_day": float(res.all_in_profit_usd_per_day[i]),
+                "breakeven_power_price_usd_per_kwh": float(
+                    res.breakeven_power_price_usd_per_kwh[i]
+                ),
+                "shutdown_price_usd": _finite(float(res.shutdown_price_usd[i])),
+                "switch_off": bool(res.switch_off[i]),
+            }
+        )
+
+    def price_source(name: str) -> str:
+        hour = prices[name][1]
+        hourly = spec.sites[name].hourly
+        if hour is None or hourly is None:
+            return "fixed"
+        return f"hourly file {hourly.path}, hour from {iso_utc(hour)}"
+
+    sites = {
+        name: {
+            "power_price_usd_per_kwh": prices[name][0],
+            "power_price_source": price_source(name),
+            "pue": site.pue,
+            "hosting_fee_usd_per_kwh": site.hosting_fee_usd_per_kwh,
+        }
+        for name, site in spec.sites.items()
+    }
+    return {
+        "fleet": {"name": spec.name, "path": str(fleet_path), "groups": len(spec.groups)},
+        "inputs": {
+            **inputs.as_dict(),
+            "pool_fee_share": spec.pool_fee_share,
+            "prices_at_time_s": time_s,
+            "prices_at_iso": iso_utc(time_s),
+        },
+        "hashprice_usd_per_phs_day": hv * inputs.btc_price_usd,
+        "hashvalue_sat_per_phs_day": hv * SAT_PER_BTC,
+        "sites": sites,
+        "groups": rows,
+        "totals": {
+            "machines": int(sum(g.count for g in spec.groups)),
+            "hashrate_phs": float((groups.count * groups.hashrate_ths).sum()) / 1000.0,
+            "btc_per_day": res.total_btc_per_day,
+            "revenue_usd_per_day": res.total_revenue_usd_per_day,
+            "power_cost_usd_per_day": res.total_power_cost_usd_per_day,
+            "hosting_usd_per_day": res.total_hosting_usd_per_day,
+            "fixed_opex_usd_per_day": res.fixed_opex_usd_per_day,
+            "depreciation_usd_per_day": res.total_depreciation_usd_per_day,
+            "cash_cost_usd_per_day": res.total_cash_cost_usd_per_day,
+            "all_in_cost_usd_per_day": res.total_all_in_cost_usd_per_day,
+            "cash_profit_usd_per_day": res.total_cash_profit_usd_per_day,
+            "all_in_profit_usd_per_day": res.total_all_in_profit_usd_per_day,
+            "cash_cost_usd_per_btc": _finite(res.cash_cost_usd_per_btc),
+            "all_in_cost_usd_per_btc": _finite(res.all_in_cost_usd_per_btc),
+            "cash_profit_if_switched_off_usd_per_day": res.profit_if_switched_usd_per_day,
+        },
+        "switch_off": [rows[i]["name"] for i in np.flatnonzero(res.switch_off)],
+    }
+
+
+def machines_view(
+    db: Path | None,
+    at: str | None,
+    *,
+    now_s: int,
+    difficulty: float | None = None,
+    subsidy_btc_per_block: float | None = None,
+    fees_btc_per_block: float | None = None,
+    btc_price_usd: float | None = None,
+    power_price_usd_per_kwh: float = DEFAULT_POWER_PRICE_USD_PER_KWH,
+    pool_fee_share: float = 0.0,
+    pue: float = 1.0,
+    catalog_paths: Sequence[str | Path] = (),
+    models: Sequence[str] = (),
+    sort: str = "profit",
+) -> dict[str, Any]:
+    """``minerscope machines``: every catalog model at the inputs known at ``at``."""
+    inputs, t = resolve_inputs(
+        db,
+        at,
+        now_s=now_s,
+        difficulty=difficulty,
+        subsidy_btc_per_block=subsidy_btc_per_block,
+        fees_btc_per_block=fees_btc_per_block,
+        btc_price_usd=btc_price_usd,
+    )
+    out = machines_report(
+        inputs,
+        load_machine_catalog(catalog_paths),
+        power_price_usd_per_kwh=power_price_usd_per_kwh,
+        pool_fee_share=pool_fee_share,
+        pue=pue,
+        models=models,
+        sort=sort,
+    )
+    return {"as_of": {"time_s": t, "time_iso": iso_utc(t), "text": at or "now"}, **out}
+
+
+def fleet_view(
+    db: Path | None,
+    at: str | None,
+    fleet_path: Path,
+    *,
+    now_s: int,
+    difficulty: float | None = None,
+    fees_btc_per_block: float | None = None,
+    btc_price_usd: float | None = None,
+    catalog_paths: Sequence[str | Path] = (),
+) -> dict[str, Any]:
+    """``minerscope fleet``: a fleet file's P&L at the inputs and power prices at ``at``."""
+    catalog = load_machine_catalog(catalog_paths)
+    inputs, t = resolve_inputs(
+        db,
+        at,
+        now_s=now_s,
+        difficulty=difficulty,
+        fees_btc_per_block=fees_btc_per_block,
+        btc_price_usd=btc_price_usd,
+    )
+    out = fleet_report(inputs, catalog, fleet_path, time_s=t)
+    return {"as_of": {"time_s": t, "time_iso": iso_utc(t), "text": at or "now"}, **out}

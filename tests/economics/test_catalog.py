@@ -1,0 +1,105 @@
+"""The shipped machine catalog and user catalogs."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from minerscope.economics.catalog import (
+    CATALOG_COLUMNS,
+    catalog_arrays,
+    config_catalog_paths,
+    find_machine,
+    load_catalog,
+    parse_catalog_csv,
+    shipped_catalog,
+)
+from minerscope.errors import InputError
+
+
+def test_shipped_catalog_covers_every_model_with_specs(shared_data: Path) -> None:
+    # ../shared/data/ASIC_SOURCES.md: 61 rows, 56 with both hash rate and power.
+    with (shared_data / "asic_catalog.csv").open(encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["hashrate_ths"] and r["power_w"]]
+    assert len(rows) == 56
+    shipped = {m.model: m for m in shipped_catalog()}
+    assert len(shipped) == 56
+    for r in rows:
+        m = shipped[r["model"]]
+        assert (m.hashrate_ths, m.power_w) == (float(r["hashrate_ths"]), float(r["power_w"]))
+        assert m.source == r["source"] and m.source
+        assert m.efficiency_j_per_th == pytest.approx(float(r["efficiency_jth"]), abs=0.006)
+
+
+def test_shipped_catalog_is_package_data() -> None:
+    s21 = find_machine(shipped_catalog(), "Antminer S21")
+    assert s21 is not None
+    assert (s21.vendor, s21.release, s21.cooling, s21.origin) == (
+        "Bitmain",
+        "2023-09",
+        "air",
+        "shipped",
+    )
+    assert s21.release_date == "2023-09-01"
+    arr = catalog_arrays([s21])
+    assert arr.efficiency_j_per_th.tolist() == [17.5]
+
+
+def test_user_catalog_adds_and_overrides(tmp_path: Path) -> None:
+    f = tmp_path / "mine.csv"
+    f.write_text(
+        "vendor,model,hashrate_ths,power_w,efficiency_jth,source\n"
+        "Acme,Rig One,100,2000,,own measurement\n"
+        "Bitmain,antminer s21,190,3200,,tuned at the wall\n",
+        encoding="utf-8",
+    )
+    cat = load_catalog([f])
+    assert len(cat) == 57  # one new, one replaced
+    s21 = find_machine(cat, "Antminer S21")
+    assert s21 is not None and (s21.hashrate_ths, s21.origin) == (190.0, str(f))
+    rig = find_machine(cat, "rig one")
+    assert rig is not None and rig.efficiency_j_per_th == 20.0
+
+
+def test_efficiency_only_row_derives_power() -> None:
+    (m,) = parse_catalog_csv("model,hashrate_ths,efficiency_jth\nX,200,17\n", origin="x.csv")
+    assert m.power_w == 3400.0
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "field", "reason"),
+    [
+        ("model,hashrate_ths,power_w,colour\nX,1,2,red\n", 1, "colour", "unknown column"),
+        ("model,power_w\nX,2\n", 1, "hashrate_ths", "missing column"),
+        ("model,hashrate_ths,power_w\nX,abc,2\n", 2, "hashrate_ths", "not a number"),
+        ("model,hashrate_ths,power_w\nX,-5,2\n", 2, "hashrate_ths", "positive"),
+        ("model,hashrate_ths,power_w\n,5,2\n", 2, "model", "empty"),
+        ("model,hashrate_ths,power_w\nX,5,\n", 2, "power_w", "needs power_w"),
+        ("model,hashrate_ths,power_w,efficiency_jth\nX,200,3500,19\n", 2, "efficiency_jth", "1 %"),
+        ("model,hashrate_ths,power_w,release\nX,200,3500,Sept 23\n", 2, "release", "YYYY"),
+    ],
+)
+def test_bad_catalog_rows(text: str, line: int, field: str, reason: str) -> None:
+    with pytest.raises(InputError, match=reason) as info:
+        parse_catalog_csv(text, origin="user.csv")
+    assert (info.value.path, info.value.line, info.value.field) == ("user.csv", line, field)
+
+
+def test_columns_match_the_shared_catalog_header() -> None:
+    assert CATALOG_COLUMNS == (
+        "vendor", "model", "variant", "release", "hashrate_ths", "power_w",
+        "efficiency_jth", "cooling", "source",
+    )  # fmt: skip
+
+
+def test_config_file_names_catalogs(tmp_path: Path) -> None:
+    cfg = tmp_path / "config.toml"
+    assert config_catalog_paths(cfg) == []  # missing file: nothing
+    cfg.write_text('[sync]\nsource = "rpc"\n[machines]\ncatalogs = ["mine.csv"]\n')
+    assert config_catalog_paths(cfg) == [tmp_path / "mine.csv"]
+    cfg.write_text("[machines]\ncatalog = 'x.csv'\n")
+    with pytest.raises(InputError, match="unknown key") as info:
+        config_catalog_paths(cfg)
+    assert info.value.field == "machines.catalog"

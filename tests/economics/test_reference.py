@@ -1,0 +1,92 @@
+"""Economics on the reference data (../shared/data), against the touchstone's figures."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pandas as pd
+import pytest
+
+from minerscope.asof import parse_time_spec, resolve_as_of
+from minerscope.report import econ
+
+
+def _day(text: str) -> pd.Timestamp:
+    return pd.Timestamp(text, tz="UTC")
+
+
+@pytest.fixture(scope="module")
+def history(reference_db_file: object) -> pd.DataFrame:
+    from minerscope import storage
+
+    conn = storage.connect(reference_db_file, read_only=True)  # type: ignore[arg-type]
+    try:
+        return econ.history_frame(conn, to_date="2026-05-23")
+    finally:
+        conn.close()
+
+
+def test_daily_revenue_45m_to_27_5m(history: pd.DataFrame) -> None:
+    # Daily file rows (IssTotNtv + FeeTotNtv, PriceUSD):
+    # 2026-01-22: (503.125 + 2.28662075) BTC * $89,395.70074 = $45,181,626
+    # 2026-01-24: (306.25 + 2.01546836) BTC * $89,185.0387 = $27,492,668
+    rev = history["revenue_usd"]
+    assert rev[_day("2026-01-22")] == pytest.approx(45.2e6, rel=0.015)
+    assert rev[_day("2026-01-22")] == pytest.approx(45_181_626, rel=1e-6)
+    assert rev[_day("2026-01-24")] == pytest.approx(27.5e6, rel=0.015)
+    assert rev[_day("2026-01-24")] == pytest.approx(27_492_668, rel=1e-6)
+
+
+def test_2026_01_24_is_the_lowest_day_of_the_previous_twelve_months(
+    history: pd.DataFrame,
+) -> None:
+    year = history.loc["2025-01-24":"2026-01-24", "revenue_usd"]
+    assert len(year) == 366
+    assert year.idxmin() == pd.Timestamp("2026-01-24", tz="UTC")
+
+
+def test_fees_unknown_after_january_2026_are_flagged(history: pd.DataFrame) -> None:
+    # The daily file has no fees from 2026-02-01 (SOURCES.md): revenue unknown, the
+    # difficulty-implied figures carry the last known fee mean forward and say so.
+    day = history.loc[_day("2026-02-05")]
+    assert pd.isna(day["revenue_usd"])
+    assert bool(day["fees_carried_forward"])
+    assert day["hashprice_usd_per_phs_day"] > 0
+    assert not bool(history.loc[_day("2026-01-31"), "fees_carried_forward"])
+
+
+def test_history_columns_and_range_order(history: pd.DataFrame) -> None:
+    day = history.loc[_day("2026-01-24")]
+    # Cost range brackets every method; the bottom-up bounds are ordered.
+    assert day["cost_range_low_usd_per_btc"] <= day["cost_drm_published_usd_per_btc"]
+    assert (
+        day["cost_electricity_lower_usd_per_btc"]
+        < day["cost_electricity_best_usd_per_btc"]
+        < day["cost_electricity_upper_usd_per_btc"]
+        <= day["cost_range_high_usd_per_btc"]
+    )
+    assert 0 <= day["sustainability_score"] <= 100
+    # Puell: issuance $27.31M (306.25 * $89,185) over a 365-day mean near $46M: ~0.59
+    assert day["puell_multiple"] == pytest.approx(0.595, abs=0.01)
+
+
+def test_status_section_at_the_touchstone(reference_db: sqlite3.Connection) -> None:
+    as_of = resolve_as_of(reference_db, parse_time_spec("2026-01-24"), now_s=0)
+    out = econ.status_section(reference_db, as_of)
+    assert out is not None
+    inp = out["inputs"]
+    # Block 933,681 is in epoch 463 with bits 1701fca1: difficulty 141,668,107,417,558
+    assert inp["difficulty"] == pytest.approx(141_668_107_417_558, rel=1e-12)
+    assert inp["subsidy_btc_per_block"] == 3.125
+    # 2026-01-24 ends after the last block of that day; daily fees/blocks: 2.01546836 / 98
+    assert inp["fees_btc_per_block"] == pytest.approx(2.01546836 / 98, rel=1e-9)
+    assert out["revenue"]["date"] == "2026-01-24"
+    assert out["revenue"]["revenue_usd_per_day"] == pytest.approx(27_492_668, rel=1e-6)
+    pc = out["production_cost"]
+    assert pc["low_usd_per_btc"] < pc["best_guess_range_usd_per_btc"][0]
+    assert pc["best_guess_range_usd_per_btc"][1] < pc["high_usd_per_btc"]
+    # Glassnode's published constants: exp(10.256 + 0.525 ln 1.41668e14) / 19.98e6 ~ $38.3k
+    assert pc["methods"]["drm_published_usd_per_btc"] == pytest.approx(38_300, rel=0.01)
+    assert out["sustainability"]["name"].startswith("minerscope")
+    assert "CryptoQuant" in out["sustainability"]["name"]
+    assert out["puell_multiple"]["date"] == "2026-01-24"
