@@ -22,7 +22,6 @@ from minerscope.ingest.sync import (
 )
 from minerscope.records import BlockRecord
 from minerscope.sources._http import RetryPolicy, SourceBadResponse
-from minerscope.sources.bitcoind import BitcoindClient, RPCCredentials
 from minerscope.sources.coinmetrics import CoinMetricsClient
 from minerscope.sources.esplora import EsploraClient
 from tests.servers.base import Running
@@ -30,6 +29,7 @@ from tests.servers.chain import Chain, load_blocks
 from tests.servers.fixtures import (  # noqa: F401
     FAST_RETRY,
     chain,
+    clean_copy,
     cm_days,
     coinmetrics,
     cookie_file,
@@ -37,34 +37,13 @@ from tests.servers.fixtures import (  # noqa: F401
     esplora,
     ref_blocks,
     rpc,
+    rpc_client_for,
+    rpc_sync,
 )
 from tests.servers.rpc import rpc_server
 
 FIRST, LAST = 909_458, 934_575  # the getblockstats file's heights
 SUB = 933_000  # start of the smaller syncs (1,576 blocks)
-
-
-def client(url: str, cookie: Path, **kw: object) -> BitcoindClient:
-    opts: dict[str, object] = {"policy": FAST_RETRY, "timeout_s": 5.0, "batch_size": 1000}
-    opts.update(kw)
-    return BitcoindClient(url, credentials=RPCCredentials(cookie_path=cookie), **opts)  # type: ignore[arg-type]
-
-
-def rpc_sync(conn: sqlite3.Connection, url: str, cookie: Path, **kw: object) -> object:
-    with client(url, cookie) as c:
-        return sync_blocks(conn, c, **kw)  # type: ignore[arg-type]
-
-
-def clean_copy(
-    chain: Chain, cookie: Path, *, from_height: int
-) -> dict[str, list[tuple[object, ...]]]:
-    """Dump of a fresh database synced in one go from ``chain`` as it is now."""
-    conn = storage.connect(":memory:")
-    with rpc_server(chain, user="__cookie__", password=cookie.read_text().split(":")[1]) as srv:
-        rpc_sync(conn, srv.url, cookie, from_height=from_height)
-    out = dump(conn)
-    conn.close()
-    return out
 
 
 # --- a full sync of the 25,118 reference blocks ---------------------------------------
@@ -232,7 +211,7 @@ def test_transient_faults_are_retried(chain: Chain, rpc: Running, cookie_file: P
     f = rpc.faults
     f.rate_limit, f.retry_after, f.server_error, f.malformed = 1, "0", 2, 2
     f.slow, f.slow_s = 1, 1.0
-    with client(rpc.url, cookie_file, timeout_s=0.3, batch_size=200) as c:
+    with rpc_client_for(rpc.url, cookie_file, timeout_s=0.3, batch_size=200) as c:
         c.policy = RetryPolicy(attempts=8, base_delay_s=0.01)
         sync_blocks(conn, c, from_height=SUB, batch_blocks=200)
     assert (f.rate_limit, f.server_error, f.malformed, f.slow) == (0, 0, 0, 0)

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from minerscope import storage
+from minerscope.ingest.sync import SyncSummary, sync_blocks
 from minerscope.sources._http import RetryPolicy
 from minerscope.sources.bitcoind import BitcoindClient, RPCCredentials
 
@@ -91,3 +93,29 @@ def dump(conn: sqlite3.Connection) -> dict[str, list[tuple[object, ...]]]:
         "daily": conn.execute("SELECT * FROM daily ORDER BY date").fetchall(),
         "prices": conn.execute("SELECT * FROM prices ORDER BY source, time_s").fetchall(),
     }
+
+
+def rpc_client_for(url: str, cookie: Path, **kw: object) -> BitcoindClient:
+    """A client of a local RPC server with fast retries (``kw`` overrides the options)."""
+    opts: dict[str, object] = {"policy": FAST_RETRY, "timeout_s": 5.0, "batch_size": 1000}
+    opts.update(kw)
+    return BitcoindClient(url, credentials=RPCCredentials(cookie_path=cookie), **opts)  # type: ignore[arg-type]
+
+
+def rpc_sync(conn: sqlite3.Connection, url: str, cookie: Path, **kw: object) -> SyncSummary:
+    """One block sync from a local RPC server."""
+    with rpc_client_for(url, cookie) as c:
+        return sync_blocks(conn, c, **kw)  # type: ignore[arg-type]
+
+
+def clean_copy(
+    chain: Chain, cookie: Path, *, from_height: int
+) -> dict[str, list[tuple[object, ...]]]:
+    """Dump of a fresh database synced in one go from ``chain`` as it is now."""
+    conn = storage.connect(":memory:")
+    password = cookie.read_text().split(":", 1)[1]
+    with rpc_server(chain, user=RPC_USER, password=password) as srv:
+        rpc_sync(conn, srv.url, cookie, from_height=from_height)
+    out = dump(conn)
+    conn.close()
+    return out
