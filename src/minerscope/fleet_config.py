@@ -19,7 +19,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from .asof import iso_utc
-from .economics.catalog import Machine, find_machine
+from .economics.catalog import Machine
 from .economics.fleet import GroupArrays
 from .errors import InputError, NoDataError
 from .units import SECONDS_PER_HOUR, W_PER_KW
@@ -338,7 +338,7 @@ def _parse_group(
     table: Any,
     path: str,
     sites: Mapping[str, Site],
-    catalog: Sequence[Machine],
+    catalog: Mapping[str, Machine],
     default_dep: float,
 ) -> Group:
     where = f"groups[{i}]"
@@ -367,7 +367,7 @@ def _parse_group(
     hashrate: float | None = None
     power: float | None = None
     if model is not None:
-        machine = find_machine(catalog, model)
+        machine = catalog.get(model.casefold())
         if machine is None:
             raise InputError(
                 f"model {model!r} is not in the catalog (list: minerscope machines; add your own"
@@ -502,7 +502,8 @@ def parse_fleet(text: str, *, path: str, base_dir: Path, catalog: Sequence[Machi
     groups_raw = data.get("groups")
     if not isinstance(groups_raw, list) or not groups_raw:
         raise InputError("at least one [[groups]] table is required", path=path, field="groups")
-    groups = [_parse_group(i, g, path, sites, catalog, dep) for i, g in enumerate(groups_raw)]
+    by_model = {m.model.casefold(): m for m in catalog}
+    groups = [_parse_group(i, g, path, sites, by_model, dep) for i, g in enumerate(groups_raw)]
     seen: set[str] = set()
     for i, g in enumerate(groups):
         if g.name in seen:

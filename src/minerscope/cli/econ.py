@@ -76,6 +76,16 @@ def _money(x: float | None, digits: int = 2) -> str:
     return "" if x is None else f"{x:,.{digits}f}"
 
 
+MAX_TABLE_GROUPS = 50
+
+
+def _names(names: list[str], limit: int = 20) -> str:
+    if not names:
+        return "none"
+    more = f" and {len(names) - limit:,} more" if len(names) > limit else ""
+    return ", ".join(names[:limit]) + more
+
+
 def _usd(x: float | None, digits: int = 2) -> str:
     if x is None:
         return "n/a"
@@ -255,6 +265,13 @@ def fleet_cmd(
             )
         )
     render_pairs(f"fleet {data['fleet']['name']} as of {data['as_of']['time_iso']}", pairs)
+    groups = data["groups"]
+    if len(groups) > MAX_TABLE_GROUPS:
+        message(
+            f"showing the {MAX_TABLE_GROUPS} groups with the lowest cash profit of {len(groups):,}"
+            " (--json lists every group)"
+        )
+        groups = sorted(groups, key=lambda g: g["cash_profit_usd_per_day"])[:MAX_TABLE_GROUPS]
     rows = [
         [
             g["name"],
@@ -266,7 +283,7 @@ def fleet_cmd(
             _money(g["all_in_profit_usd_per_day"], 0),
             "OFF" if g["switch_off"] else "run",
         ]
-        for g in data["groups"]
+        for g in groups
     ]
     render_table(
         None,
@@ -293,7 +310,7 @@ def fleet_cmd(
             ("all-in cost per BTC", _usd(t["all_in_cost_usd_per_btc"], 0)),
             (
                 "switch off now",
-                ", ".join(data["switch_off"]) or "none",
+                _names(data["switch_off"]),
             ),
         ],
     )
