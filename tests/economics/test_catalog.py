@@ -103,3 +103,42 @@ def test_config_file_names_catalogs(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="unknown key") as info:
         config_catalog_paths(cfg)
     assert info.value.field == "machines.catalog"
+
+
+def test_catalog_file_problems(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="cannot read catalog file") as info:
+        load_catalog([tmp_path / "missing.csv"])
+    assert info.value.path == str(tmp_path / "missing.csv")
+    empty = tmp_path / "empty.csv"
+    empty.write_text("", encoding="utf-8")
+    with pytest.raises(InputError, match="empty catalog file"):
+        load_catalog([empty])
+    with pytest.raises(InputError, match="needs a power_w or an efficiency_jth column"):
+        parse_catalog_csv("model,hashrate_ths\nX,1\n", origin="x.csv")
+    assert find_machine(shipped_catalog(), "no such miner") is None
+
+
+def test_config_file_problems(tmp_path: Path) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("[machines\n", encoding="utf-8")
+    with pytest.raises(InputError, match="cannot read config file"):
+        config_catalog_paths(cfg)
+    cfg.write_text("machines = 3\n", encoding="utf-8")
+    with pytest.raises(InputError, match="must be a table"):
+        config_catalog_paths(cfg)
+    cfg.write_text("[machines]\ncatalogs = 'one.csv'\n", encoding="utf-8")
+    with pytest.raises(InputError, match="list of file paths") as info:
+        config_catalog_paths(cfg)
+    assert info.value.field == "machines.catalogs"
+
+
+def test_user_config_adds_catalogs(tmp_path: Path) -> None:
+    from minerscope.report.econ_inputs import load_machine_catalog, user_config_path
+
+    (tmp_path / "mine.csv").write_text("model,hashrate_ths,power_w\nRig,100,2000\n")
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[machines]\ncatalogs = ["mine.csv"]\n', encoding="utf-8")
+    assert user_config_path({"MINERSCOPE_CONFIG": str(cfg)}) == cfg
+    assert user_config_path({}).name == "config.toml"
+    cat = load_machine_catalog(config_path=cfg)
+    assert find_machine(cat, "rig") is not None and len(cat) == 57

@@ -133,3 +133,55 @@ def test_commands_have_an_example() -> None:
 
     for fn in (cli_econ.machines_cmd, cli_econ.fleet_cmd, cli_econ.economics_cmd):
         assert "Example: minerscope " in (fn.__doc__ or "")
+
+
+def test_machines_as_of_reference_data(runner: CliRunner, reference_db_file: Path) -> None:
+    res = runner.invoke(
+        app,
+        ["machines", "--db", str(reference_db_file), "--at", "2026-01-24", "--model",
+         "Antminer S21", "--json"],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    inp = data["inputs"]
+    assert inp["difficulty_source"].startswith("bits 1701fca1 of block 933681")
+    assert inp["price_source"] == "coinmetrics at 2026-01-24T00:00:00Z"  # the 23rd's close
+    s21 = next(m for m in data["machines"] if m["model"] == "Antminer S21")
+    # W = 141,668,107,417,558 * 2**48/65535 = 6.0846917e23; R = 3.125 + 312,893,494/144/1e8
+    # = 3.1467287 BTC; 17.5 * W / 1e12 / 3.6e6 / R * $0.08 = $75,197.7 (touchstone: ~$75k)
+    assert s21["breakeven_btc_price_usd"] == pytest.approx(75_197.7, rel=1e-6)
+
+
+def test_hourly_fleet_in_the_winter_storm(runner: CliRunner) -> None:
+    # 2026-01-26T02:00Z at ERCOT HB_WEST: $995.22/MWh; every group should be off.
+    res = runner.invoke(
+        app,
+        ["fleet", str(EXAMPLES / "fleet_hourly.toml"), *TOUCHSTONE[:6], "--at",
+         "2026-01-26T02:30:00Z", "--json"],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["sites"]["west"]["power_price_usd_per_kwh"] == pytest.approx(0.9952225)
+    assert data["switch_off"] == ["s21", "s19j-pro"]
+    # A calm hour (2026-01-20T00:00Z, $28.95/MWh): both run.
+    res = runner.invoke(
+        app,
+        ["fleet", str(EXAMPLES / "fleet_hourly.toml"), *TOUCHSTONE[:6], "--at",
+         "2026-01-20T00:10:00Z", "--json"],
+    )  # fmt: skip
+    assert json.loads(res.stdout)["switch_off"] == []
+    res = runner.invoke(app, ["fleet", str(EXAMPLES / "fleet_hourly.toml"), *TOUCHSTONE[:6]])
+    assert res.exit_code == 1 and "no hourly power price" in res.stderr
+
+
+def test_status_pairs_render(reference_db: object) -> None:
+    from minerscope.asof import parse_time_spec, resolve_as_of
+    from minerscope.cli.econ import status_pairs
+    from minerscope.report.econ import status_section
+
+    as_of = resolve_as_of(reference_db, parse_time_spec("2026-01-24"), now_s=0)  # type: ignore[arg-type]
+    pairs = dict(status_pairs(status_section(reference_db, as_of)))  # type: ignore[arg-type]
+    assert pairs["miner revenue"].startswith("308.27 BTC = $27.49M on 2026-01-24")
+    assert "over 8 methods" in pairs["cost to produce 1 BTC"]
+    assert pairs["Puell multiple"].startswith("0.59")
+    assert status_pairs(None) == []

@@ -78,8 +78,9 @@ def test_status_section_at_the_touchstone(reference_db: sqlite3.Connection) -> N
     # Block 933,681 is in epoch 463 with bits 1701fca1: difficulty 141,668,107,417,558
     assert inp["difficulty"] == pytest.approx(141_668_107_417_558, rel=1e-12)
     assert inp["subsidy_btc_per_block"] == 3.125
-    # 2026-01-24 ends after the last block of that day; daily fees/blocks: 2.01546836 / 98
-    assert inp["fees_btc_per_block"] == pytest.approx(2.01546836 / 98, rel=1e-9)
+    # Trailing 144 blocks 933,537..933,680 (blockstats file): 312,893,494 sat of fees
+    assert inp["fees_btc_per_block"] == pytest.approx(312_893_494 / 144 / 1e8, rel=1e-12)
+    assert inp["fees_source"] == "mean of the 144 blocks 933537..933680"
     assert out["revenue"]["date"] == "2026-01-24"
     assert out["revenue"]["revenue_usd_per_day"] == pytest.approx(27_492_668, rel=1e-6)
     pc = out["production_cost"]

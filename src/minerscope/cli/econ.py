@@ -388,3 +388,57 @@ def economics_cmd(
             for r in rows
         ],
     )
+
+
+def status_pairs(section: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """Label/value lines for the economics section of ``status`` (see
+    :func:`minerscope.report.econ.status_section`); empty when there is none."""
+    if not section:
+        return []
+    pairs = [
+        (
+            "hashprice",
+            f"${section['hashprice_usd_per_phs_day']:.2f} per PH/s per day"
+            f" ({section['hashvalue_sat_per_phs_day']:,.0f} sat), difficulty-implied,"
+            f" fees: {section['inputs']['fees_source']}",
+        )
+    ]
+    rev = section.get("revenue")
+    if rev:
+        fee = "" if rev["fee_share"] is None else f", fees {rev['fee_share'] * 100:.2f} %"
+        pairs.append(
+            (
+                "miner revenue",
+                f"{rev['revenue_btc_per_day']:,.2f} BTC = ${rev['revenue_usd_per_day'] / 1e6:,.2f}M"
+                f" on {rev['date']}{fee}",
+            )
+        )
+    pc = section["production_cost"]
+    if pc["low_usd_per_btc"] is not None:
+        best = pc["best_guess_range_usd_per_btc"]
+        best_txt = (
+            ""
+            if None in best
+            else f"; best guess ${best[0] / 1e3:,.1f}k (electricity) to ${best[1] / 1e3:,.1f}k"
+            " (all-in)"
+        )
+        pairs.append(
+            (
+                "cost to produce 1 BTC",
+                f"${pc['low_usd_per_btc'] / 1e3:,.1f}k to ${pc['high_usd_per_btc'] / 1e3:,.1f}k"
+                f" over {sum(v is not None for v in pc['methods'].values())} methods{best_txt}",
+            )
+        )
+    puell = section.get("puell_multiple")
+    if puell:
+        pairs.append(("Puell multiple", f"{puell['value']:.3f} ({puell['date']})"))
+    sus = section.get("sustainability")
+    if sus:
+        pairs.append(
+            (
+                "sustainability (ours)",
+                f"{sus['score']:.0f}/100, {sus['band']} (price / cost {sus['ratio']:.2f},"
+                f" {sus['date']})",
+            )
+        )
+    return pairs

@@ -237,7 +237,8 @@ def _fees_as_of(
     ok = daily[daily["fees_sat"].notna() & (daily["blocks"].fillna(0) > 0)]
     if not ok.empty:
         end = _day_end_s(ok.index[-1])
-        if best is None or end > best[0]:
+        # A daily row covers its whole day; blocks from within that day are as recent.
+        if best is None or end - SECONDS_PER_DAY > best[0]:
             row = ok.iloc[-1]
             best = (
                 end,
