@@ -19,6 +19,7 @@ from minerscope.ingest.sync import (
     link_records,
     sync_blocks,
     sync_coinmetrics,
+    sync_state,
 )
 from minerscope.records import BlockRecord
 from minerscope.sources._http import RetryPolicy, SourceBadResponse
@@ -301,3 +302,16 @@ def test_coinmetrics_sync_fills_daily_and_prices(coinmetrics: Running) -> None:
     # the re-run fetches the last stored day minus 7 days onward and changes nothing
     assert (again.from_date, again.days_fetched, again.daily_unchanged) == ("2026-05-16", 8, 8)
     assert dump(conn) == before
+
+
+def test_sync_state_for_status(rpc: Running, cookie_file: Path) -> None:
+    conn = storage.connect(":memory:")
+    assert sync_state(conn) == {
+        "blocks_lowest_height": None, "blocks_tip_height": None, "blocks_tip_hash": None,
+        "blocks_tip_time_s": None, "daily_last_date": None,
+    }  # fmt: skip
+    rpc_sync(conn, rpc.url, cookie_file, from_height=934_500)
+    # the last row of the getblockstats file: 934,575, time 2026-02-01T08:40:17Z
+    assert sync_state(conn)["blocks_tip_height"] == 934_575
+    assert sync_state(conn)["blocks_tip_time_s"] == 1_769_935_217
+    assert sync_state(conn)["blocks_lowest_height"] == 934_500

@@ -27,9 +27,8 @@ Blocks (:func:`sync_blocks`, any :class:`BlockSource`: Bitcoin Core RPC or esplo
 Chainwork missing from a source (esplora) is derived from the stored block below:
 chainwork(h) = chainwork(h - 1) + block_work(bits(h)).
 
-Daily rows (:func:`sync_coinmetrics`): Coin Metrics pages from the last stored day minus
-:data:`CM_REFETCH_DAYS` (recent days get revised) to the last complete UTC day, one
-transaction per page, into ``daily`` and ``prices`` (source ``coinmetrics``).
+Daily rows: :func:`~minerscope.ingest.sync_daily.sync_coinmetrics` (re-exported here).
+:func:`run_sync` is the one entry point of ``minerscope sync``.
 """
 
 from __future__ import annotations
@@ -39,26 +38,29 @@ import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
 from .. import storage
-from ..asof import last_complete_day
 from ..config import DEFAULT_COOKIE, Config, load_config
 from ..consensus import MAINNET, block_subsidy_sat, block_work
 from ..errors import InputError, SourceError
 from ..records import BlockRecord, EpochRecord
 from ..sources._http import RetryPolicy, SourceBadResponse
 from ..sources.bitcoind import BitcoindClient, RPCCredentials
-from ..sources.coinmetrics import FIRST_DAY, CoinMetricsClient
+from ..sources.coinmetrics import CoinMetricsClient
 from ..sources.esplora import EsploraClient
+from .sync_daily import (
+    CM_REFETCH_DAYS,
+    DailySyncSummary,
+    coinmetrics_start_date,
+    sync_coinmetrics,
+)
 
 log = logging.getLogger(__name__)
 
 EPOCH_BLOCKS = MAINNET.difficulty_adjustment_interval
 DEFAULT_BATCH_BLOCKS = 1000
-CM_REFETCH_DAYS = 7
 MAX_REPAIRS_PER_RUN = 20
 _FIRST_WINDOW = 16
 
@@ -401,92 +403,25 @@ def sync_blocks(
     return summary
 
 
-# --- Coin Metrics --------------------------------------------------------------------
+# --- what is stored (for ``status``) ----------------------------------------------------
 
 
-@dataclass
-class DailySyncSummary:
-    """What a Coin Metrics sync did."""
+def sync_state(conn: sqlite3.Connection) -> dict[str, Any]:
+    """What the syncs have stored, for ``minerscope status`` (JSON-ready).
 
-    source: str
-    url: str
-    from_date: str
-    to_date: str
-    pages: int = 0
-    days_fetched: int = 0
-    daily_inserted: int = 0
-    daily_updated: int = 0
-    daily_unchanged: int = 0
-    prices_inserted: int = 0
-    prices_updated: int = 0
-    last_date: str | None = None
-    elapsed_s: float = 0.0
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready, unit-suffixed keys."""
-        d = asdict(self)
-        d["elapsed_s"] = round(self.elapsed_s, 3)
-        return d
-
-
-def coinmetrics_start_date(conn: sqlite3.Connection, from_date: str | None = None) -> str:
-    """First day to fetch: ``from_date``, else the last stored day minus 7, else 2009-01-03."""
-    if from_date is not None:
-        return from_date
-    last = storage.last_daily_date(conn)
-    if last is None:
-        return FIRST_DAY
-    start = date.fromisoformat(last) - timedelta(days=CM_REFETCH_DAYS)
-    return max(FIRST_DAY, start.isoformat())
-
-
-def sync_coinmetrics(
-    conn: sqlite3.Connection,
-    client: CoinMetricsClient,
-    *,
-    now_s: int,
-    from_date: str | None = None,
-    to_date: str | None = None,
-    progress: ProgressFn | None = None,
-    clock: Callable[[], float] = time.monotonic,
-) -> DailySyncSummary:
-    """Fetch Coin Metrics daily rows into ``daily`` and ``prices``, one transaction a page.
-
-    Parameters
-    ----------
-    now_s : int
-        The current time; only days that have ended by then are fetched. [Unix s]
-    from_date, to_date : str, optional
-        YYYY-MM-DD bounds (defaults: :func:`coinmetrics_start_date`, last complete day).
+    Keys: ``blocks_lowest_height``, ``blocks_tip_height``, ``blocks_tip_hash``,
+    ``blocks_tip_time_s`` [Unix s] (None for an empty table) and ``daily_last_date``
+    (YYYY-MM-DD or None). Read-only.
     """
-    started = clock()
-    start = coinmetrics_start_date(conn, from_date)
-    last_complete = last_complete_day(now_s)
-    end = min(to_date, last_complete) if to_date is not None else last_complete
-    summary = DailySyncSummary(client.name, client.url, start, end)
-    if start > end:
-        return summary
-    total = (date.fromisoformat(end) - date.fromisoformat(start)).days + 1
-    for days in client.iter_pages(start, end):
-        days = [d for d in days if start <= d.date <= end]
-        daily = [d.daily_record() for d in days]
-        prices = [p for p in (d.price_record() for d in days) if p is not None]
-        with storage.transaction(conn):
-            dc = storage.upsert_daily(conn, daily)
-            pc = storage.upsert_prices(conn, prices)
-        summary.pages += 1
-        summary.days_fetched += len(days)
-        summary.daily_inserted += dc.inserted
-        summary.daily_updated += dc.updated
-        summary.daily_unchanged += dc.unchanged
-        summary.prices_inserted += pc.inserted
-        summary.prices_updated += pc.updated
-        if days:
-            summary.last_date = max(summary.last_date or "", days[-1].date)
-        if progress is not None:
-            progress(min(summary.days_fetched, total), total, 0)
-    summary.elapsed_s = clock() - started
-    return summary
+    rng = storage.block_range(conn)
+    tip = storage.block_row(conn, rng[1]) if rng is not None else None
+    return {
+        "blocks_lowest_height": None if rng is None else rng[0],
+        "blocks_tip_height": None if rng is None else rng[1],
+        "blocks_tip_hash": None if tip is None else tip.hash,
+        "blocks_tip_time_s": None if tip is None else tip.time_s,
+        "daily_last_date": storage.last_daily_date(conn),
+    }
 
 
 # --- one entry point for the CLI ------------------------------------------------------
@@ -608,4 +543,5 @@ __all__ = [
     "run_sync",
     "sync_blocks",
     "sync_coinmetrics",
+    "sync_state",
 ]
