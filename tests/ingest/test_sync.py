@@ -315,3 +315,21 @@ def test_sync_state_for_status(rpc: Running, cookie_file: Path) -> None:
     assert sync_state(conn)["blocks_tip_height"] == 934_575
     assert sync_state(conn)["blocks_tip_time_s"] == 1_769_935_217
     assert sync_state(conn)["blocks_lowest_height"] == 934_500
+
+
+def test_reorg_between_batches_is_repaired(chain: Chain, rpc: Running, cookie_file: Path) -> None:
+    conn = storage.connect(":memory:")
+    happened: list[int] = []
+
+    def reorg_once(done: int, total: int, height: int) -> None:
+        if not happened:  # stored: 933,000..933,499; the fork starts at 934,575 - 1,099
+            happened.append(chain.reorg(1_100))
+
+    with rpc_client_for(rpc.url, cookie_file) as c:
+        s = sync_blocks(
+            conn, c, from_height=SUB, batch_blocks=500, progress=reorg_after_first_batch
+        )
+    assert happened == [933_476]
+    # the next batch (933,500..) does not link to stored 933,499: 24 stale rows replaced
+    assert s.reorgs == [Reorg(933_476, 24, 933_499, 933_499)]
+    assert dump(conn) == clean_copy(chain, cookie_file, from_height=SUB)

@@ -355,7 +355,7 @@ class BitcoindClient:
 
     # transport ----------------------------------------------------------------------
 
-    def _check(self, resp: httpx.Response) -> None:
+    def _check(self, resp: httpx.Response, method: str) -> None:
         if resp.status_code in (401, 403):
             raise RPCAuthError(
                 f"the node at {self.url} rejected the RPC credentials (HTTP {resp.status_code});"
@@ -363,22 +363,27 @@ class BitcoindClient:
             )
         if resp.status_code in (404, 500) and resp.content[:1] == b"{":
             try:
-                body = decode_json(resp.content, what="rpc")
+                body = decode_json(resp.content, what=method)
             except SourceBadResponse:
                 return
             if isinstance(body, dict) and isinstance(body.get("error"), dict):
-                raise rpc_error(body["error"], method=str(body.get("id", "rpc")))
+                raise rpc_error(body["error"], method=method)
 
-    def _post(self, payload: Any) -> Any:
+    def _post(self, payload: Any, method: str) -> Any:
         return request(
-            self._client, "POST", "", policy=self.policy, json_body=payload, check=self._check
+            self._client,
+            "POST",
+            "",
+            policy=self.policy,
+            json_body=payload,
+            check=lambda resp: self._check(resp, method),
         )
 
     def call(self, method: str, *params: Any) -> Any:
         """One RPC call; its ``result``."""
         rid = next(self._ids)
         body = {"jsonrpc": "1.0", "id": rid, "method": method, "params": list(params)}
-        return parse_rpc_reply(self._post(body), method=method)
+        return parse_rpc_reply(self._post(body, method), method=method)
 
     def batch(self, calls: Sequence[tuple[str, Sequence[Any]]]) -> list[Any]:
         """Several calls in batches of ``batch_size``; results in order."""
@@ -390,7 +395,8 @@ class BitcoindClient:
                 {"jsonrpc": "1.0", "id": i, "method": m, "params": list(p)}
                 for i, (m, p) in zip(ids, chunk, strict=True)
             ]
-            out.extend(parse_batch_reply(self._post(body), ids, [m for m, _ in chunk]))
+            reply = self._post(body, f"batch of {len(chunk)} {chunk[0][0]}")
+            out.extend(parse_batch_reply(reply, ids, [m for m, _ in chunk]))
         return out
 
     # queries ------------------------------------------------------------------------
