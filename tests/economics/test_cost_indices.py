@@ -168,3 +168,32 @@ def test_daily_economics_on_a_small_frame() -> None:
         14.75 * 2_687.15 * 1.10, rel=1e-5
     )
     assert (h["cost_range_low_usd_per_btc"] <= h["cost_range_high_usd_per_btc"]).all()
+
+
+def test_daily_from_blocks_keeps_complete_days_only() -> None:
+    from minerscope.economics.history import daily_from_blocks
+
+    # Heights 100..105 over three UTC days (2 blocks each) and 200..201 alone: only the
+    # middle day of the first run is complete. bits 0x1d00ffff = difficulty 1.
+    day = 86_400
+    t0 = 1_700_006_400  # 2023-11-15T00:00:00Z
+    heights = [100, 101, 102, 103, 104, 105, 200, 201]
+    times = [t0 + 10, t0 + 20, t0 + day + 10, t0 + day + 20, t0 + 2 * day, t0 + 2 * day + 5,
+             t0 + 9 * day, t0 + 9 * day + 5]  # fmt: skip
+    blocks = pd.DataFrame(
+        {
+            "time_s": pd.array(times, dtype="Int64"),
+            "bits": pd.array([0x1D00FFFF] * 8, dtype="Int64"),
+            "fees_sat": pd.array([10, 20, 30, 40, 50, 60, 70, None], dtype="Int64"),
+            "subsidy_sat": pd.array([None] * 8, dtype="Int64"),  # from the schedule
+        },
+        index=pd.Index(heights, name="height"),
+    )
+    d = daily_from_blocks(blocks)
+    assert list(d.index) == [pd.Timestamp("2023-11-16", tz="UTC")]
+    row = d.iloc[0]
+    assert (row["blocks"], row["difficulty"], row["fees_sat"], row["last_height"]) == (
+        2.0, 1.0, 70.0, 103.0,
+    )  # fmt: skip
+    assert row["issuance_sat"] == 2 * 50 * 100_000_000
+    assert daily_from_blocks(blocks.iloc[:0]).empty

@@ -91,3 +91,35 @@ def test_status_section_at_the_touchstone(reference_db: sqlite3.Connection) -> N
     assert out["sustainability"]["name"].startswith("minerscope")
     assert "CryptoQuant" in out["sustainability"]["name"]
     assert out["puell_multiple"]["date"] == "2026-01-24"
+
+
+def test_block_days_take_precedence(history: pd.DataFrame) -> None:
+    # 2025-08-11..2026-01-31 are whole days of the blockstats file; CM's daily difficulty on
+    # 2025-09-05 (a retarget day) differs from the exact mean over that day's blocks.
+    assert history.loc[_day("2025-09-05"), "source"] == "blocks"
+    assert history.loc[_day("2025-08-10"), "source"] != "blocks"  # partial first day
+    assert history.loc[_day("2026-02-01"), "source"] != "blocks"  # partial last day
+
+
+def test_blocks_only_database(fresh_db: sqlite3.Connection) -> None:
+    # A self-hosted node's database: blocks and prices, no daily rows. Three whole days of
+    # 144 blocks (heights 900,000..) at difficulty of bits 0x17023a8b, fees 0.02 BTC each.
+    from minerscope import storage
+    from minerscope.records import BlockRecord, PriceRecord
+
+    t0 = 1_750_000_000 - 1_750_000_000 % 86_400  # 2025-06-15T00:00:00Z
+    rows = []
+    for i in range(5 * 144):
+        h = 900_000 + i
+        rows.append(
+            BlockRecord(h, f"{h:064x}", t0 - 86_400 + i * 600, None, 0x17023A8B, None, None,
+                        2_000_000, 312_500_000, 1, 1, 4)
+        )  # fmt: skip
+    with storage.transaction(fresh_db):
+        storage.upsert_blocks(fresh_db, rows)
+        storage.upsert_prices(fresh_db, [PriceRecord("test", t0, 100_000.0)])
+    h = econ.history_frame(fresh_db, to_date="2025-06-17")
+    days = h[h["source"] == "blocks"]
+    assert len(days) == 3
+    # 144 blocks * (3.125 + 0.02) BTC = 452.88 BTC at $100,000 = $45,288,000 a day
+    assert days["revenue_usd"].tolist() == [pytest.approx(45_288_000.0)] * 3

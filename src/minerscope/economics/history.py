@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from ..consensus import block_subsidy_sat, difficulty_from_bits
 from ..units import HPS_PER_EHS, SAT_PER_BTC, SECONDS_PER_DAY
 from .hashprice import (
     HASHES_PER_DIFFICULTY,
@@ -59,6 +60,70 @@ COST_METHOD_COLUMNS: tuple[str, ...] = (
 )
 
 
+def daily_from_blocks(blocks: pd.DataFrame) -> pd.DataFrame:
+    """Aggregate stored blocks into complete UTC days.
+
+    Parameters
+    ----------
+    blocks : DataFrame
+        Indexed by height; columns ``time_s`` [Unix s], ``bits`` [compact], ``fees_sat`` and
+        ``subsidy_sat`` [sat] (a missing subsidy is taken from the consensus schedule).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by UTC day, columns ``blocks`` [count], ``difficulty`` (mean over the day's
+        blocks) [unitless], ``issuance_sat``, ``fees_sat`` [sat] (NaN when a block's fees are
+        unknown) and ``last_height``. Only days whose blocks are all stored are returned: the
+        first and last day of each run of consecutive heights are dropped, since blocks of
+        those days may be missing.
+
+    Notes
+    -----
+    Days follow block timestamps, as Coin Metrics' daily block counts do.
+    """
+    cols = ["blocks", "difficulty", "issuance_sat", "fees_sat", "last_height"]
+    if blocks.empty:
+        return pd.DataFrame(columns=cols, index=pd.DatetimeIndex([], tz="UTC", name="date"))
+    heights = np.asarray(blocks.index, dtype=np.int64)
+    time_s = blocks["time_s"].to_numpy(dtype=np.float64)
+    bits = blocks["bits"]
+    unique_bits = {int(b) for b in bits.dropna().unique()}
+    diff_of = {b: difficulty_from_bits(b) for b in unique_bits}
+    difficulty = np.array(
+        [np.nan if pd.isna(b) else diff_of[int(b)] for b in bits], dtype=np.float64
+    )
+    subsidy = blocks["subsidy_sat"].astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
+    missing = np.isnan(subsidy)
+    if missing.any():
+        subsidy[missing] = [block_subsidy_sat(int(h)) for h in heights[missing]]
+    fees = blocks["fees_sat"].astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
+    day = (time_s // SECONDS_PER_DAY).astype(np.int64)
+    run = np.concatenate([[0], np.cumsum(np.diff(heights) != 1)])
+    frame = pd.DataFrame(
+        {"day": day, "run": run, "difficulty": difficulty, "issuance_sat": subsidy,
+         "fees_sat": fees, "height": heights}
+    )  # fmt: skip
+    edges = frame.groupby("run")["day"].agg(["min", "max"])
+    frame = frame.join(edges, on="run")
+    frame = frame[(frame["day"] > frame["min"]) & (frame["day"] < frame["max"])]
+    grouped = frame.groupby("day")
+    out = pd.DataFrame(
+        {
+            "blocks": grouped.size().astype("float64"),
+            "difficulty": grouped["difficulty"].mean(),
+            "issuance_sat": grouped["issuance_sat"].sum(),
+            "fees_sat": grouped["fees_sat"]
+            .sum(min_count=1)
+            .where(grouped["fees_sat"].count() == grouped.size()),
+            "last_height": grouped["height"].max().astype("float64"),
+        }
+    )
+    out.index = pd.to_datetime(out.index * SECONDS_PER_DAY, unit="s", utc=True)
+    out.index.name = "date"
+    return out
+
+
 def daily_economics(
     daily: pd.DataFrame,
     *,
@@ -73,7 +138,8 @@ def daily_economics(
     daily : DataFrame
         Indexed by UTC day in date order, columns ``blocks`` [count], ``difficulty``
         [unitless], ``issuance_sat`` [sat], ``fees_sat`` [sat], ``price_usd`` [USD/BTC],
-        starting at the first stored day (the running supply needs every day).
+        starting at the first stored day (the running supply needs every day), and
+        optionally ``supply_sat`` [sat] (coins issued by the day's end; used where given).
     efficiency_j_per_th : array_like
         Catalog model efficiencies for the bottom-up cost. [J/TH]
     release_time_s : array_like
@@ -155,6 +221,9 @@ def daily_economics(
     out["profitable_models"] = cost.profitable_models
 
     supply_btc = issuance.fillna(0.0).cumsum() / SAT_PER_BTC
+    if "supply_sat" in daily:
+        given = daily["supply_sat"].astype("float64") / SAT_PER_BTC
+        supply_btc = given.where(given.notna(), supply_btc)
     out["supply_btc"] = supply_btc
     d = difficulty.to_numpy()
     s = supply_btc.to_numpy()

@@ -26,7 +26,7 @@ from ..economics.hashprice import (
     hashprice_usd_per_phs_day,
     hashvalue_sat_per_phs_day,
 )
-from ..economics.history import COST_METHOD_COLUMNS, daily_economics
+from ..economics.history import COST_METHOD_COLUMNS, daily_economics, daily_from_blocks
 from ..economics.production_cost import (
     DRM_PUBLISHED_A,
     DRM_PUBLISHED_B,
@@ -112,6 +112,50 @@ def cost_assumptions_dict(a: CostAssumptions) -> dict[str, Any]:
     }
 
 
+def daily_inputs(conn: sqlite3.Connection, *, to_date: str) -> pd.DataFrame:
+    """Daily rows up to ``to_date``, with complete days of stored blocks taking precedence.
+
+    Days whose blocks are all stored are aggregated from the blocks (exact subsidy, fees and
+    difficulty; ``source`` = ``blocks``); other days come from the daily rows. A day without
+    a daily price gets the latest stored price at or before its end. Block days carry the
+    exact supply (``supply_sat``) from the consensus schedule.
+    """
+    daily = storage.load_daily(conn, to_date=to_date)
+    end = pd.Timestamp(to_date, tz="UTC")
+    blocks = daily_from_blocks(storage.load_blocks(conn))
+    blocks = blocks[blocks.index <= end]
+    if daily.empty and blocks.empty:
+        raise NoDataError(
+            f"no blocks or daily rows on or before {to_date}: import the reference data"
+            " (`minerscope quickstart ../shared/data`) or sync blocks (`minerscope sync`)"
+        )
+    index = pd.DatetimeIndex(daily.index.union(blocks.index))
+    out = daily.reindex(index)
+    out["supply_sat"] = np.nan
+    if not blocks.empty:
+        b = blocks.index
+        out.loc[b, "blocks"] = blocks["blocks"].to_numpy()
+        out.loc[b, "difficulty"] = blocks["difficulty"].to_numpy()
+        out.loc[b, "issuance_sat"] = blocks["issuance_sat"].to_numpy()
+        fees = blocks["fees_sat"]
+        known = fees.notna()
+        out.loc[b[known.to_numpy()], "fees_sat"] = fees[known].to_numpy()
+        out.loc[b, "source"] = "blocks"
+        out.loc[b, "supply_sat"] = [
+            float(supply_sat_at(int(h), params=MAINNET)) for h in blocks["last_height"]
+        ]
+    no_price = out["price_usd"].isna()
+    if no_price.any():
+        prices = storage.load_prices(conn)
+        if not prices.empty:
+            day_end_s = np.asarray(index.as_unit("s").asi8, dtype=np.int64) + SECONDS_PER_DAY
+            times = prices["time_s"].to_numpy(dtype=np.int64)
+            i = np.searchsorted(times, day_end_s, side="right") - 1
+            fill = np.where(i >= 0, prices["price_usd"].to_numpy()[np.maximum(i, 0)], np.nan)
+            out["price_usd"] = out["price_usd"].where(~no_price, fill)
+    return out
+
+
 def history_frame(
     conn: sqlite3.Connection,
     *,
@@ -119,16 +163,13 @@ def history_frame(
     assumptions: CostAssumptions = CostAssumptions(),  # noqa: B008
 ) -> pd.DataFrame:
     """The daily economics of every stored day up to ``to_date`` (see ``daily_economics``)."""
-    daily = storage.load_daily(conn, to_date=to_date)
-    if daily.empty:
-        raise NoDataError(
-            f"no daily rows on or before {to_date}: import the daily file"
-            " (`minerscope import daily FILE` or `minerscope quickstart ../shared/data`)"
-        )
+    daily = daily_inputs(conn, to_date=to_date)
     eff, rel = _network_catalog_arrays()
-    return daily_economics(
+    out = daily_economics(
         daily, efficiency_j_per_th=eff, release_time_s=rel, assumptions=assumptions
     )
+    out["source"] = daily["source"]
+    return out
 
 
 HISTORY_COLUMNS: tuple[str, ...] = (
@@ -158,6 +199,7 @@ HISTORY_COLUMNS: tuple[str, ...] = (
     "sustainability_ratio",
     "sustainability_score",
     "sustainability_band",
+    "source",
 )
 
 
