@@ -326,9 +326,7 @@ def test_reorg_between_batches_is_repaired(chain: Chain, rpc: Running, cookie_fi
             happened.append(chain.reorg(1_100))
 
     with rpc_client_for(rpc.url, cookie_file) as c:
-        s = sync_blocks(
-            conn, c, from_height=SUB, batch_blocks=500, progress=reorg_after_first_batch
-        )
+        s = sync_blocks(conn, c, from_height=SUB, batch_blocks=500, progress=reorg_once)
     assert happened == [933_476]
     # the next batch (933,500..) does not link to stored 933,499: 24 stale rows replaced
     assert s.reorgs == [Reorg(933_476, 24, 933_499, 933_499)]
