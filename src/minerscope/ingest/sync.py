@@ -22,7 +22,9 @@ Blocks (:func:`sync_blocks`, any :class:`BlockSource`: Bitcoin Core RPC or esplo
    database as an uninterrupted sync.
 4. A first block that does not link to the stored block below is a reorg if the source's
    own hash at that lower height differs from ours (repaired as in 2.), and junk
-   otherwise: :class:`SourceBadResponse`, nothing written.
+   otherwise: :class:`SourceBadResponse`, nothing written. A batch whose blocks do not
+   link among themselves is fetched once more (the source may have reorganised between
+   two requests), then rejected the same way.
 
 Chainwork missing from a source (esplora) is derived from the stored block below:
 chainwork(h) = chainwork(h - 1) + block_work(bits(h)).
@@ -360,6 +362,7 @@ def sync_blocks(
     total = max(0, end - start + 1)
     done = 0
     h = start
+    refetched: set[int] = set()
     while h <= end:
         hi = min(end, h + batch_blocks - 1)
         records = _checked(source, h, hi)
@@ -382,7 +385,13 @@ def sync_blocks(
             after = storage.max_block_height(conn)
             h = (after + 1) if after is not None else fork
             continue
-        records = link_records(records, below)
+        try:
+            records = link_records(records, below)
+        except SourceBadResponse:
+            if h in refetched:
+                raise
+            refetched.add(h)  # the source may have reorganised between two requests
+            continue
         with storage.transaction(conn):
             counts = _write(conn, records)
         summary.blocks_fetched += len(records)
