@@ -89,6 +89,10 @@ def main() -> None:
             conn = storage.connect(db)
             ingest.import_reference_dir(conn, SHARED)
             conn.close()
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import minerscope.cli"], check=True)
+        startup_s = time.perf_counter() - t0
+        print(f"start-up alone: import minerscope.cli in a fresh process: {startup_s:.2f} s")
         n_models = len(shipped_catalog())
         t = _best_of(5, lambda: econ.machines_view(db, None, now_s=NOW_S))
         print(f"machines, {n_models} models, as of the latest data, in process: {t * 1e3:.1f} ms")
