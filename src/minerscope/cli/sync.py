@@ -24,8 +24,7 @@ from ._output import DbOption, JsonOption, emit_json, err_console, now_s, render
 class _Bar:
     """A rich progress bar on stderr: blocks (or days) done, rate per second and ETA."""
 
-    def __init__(self, unit: str) -> None:
-        self.unit = unit
+    def __init__(self) -> None:
         self.progress = Progress(
             TextColumn("sync"),
             BarColumn(),
@@ -44,7 +43,8 @@ class _Bar:
             self.task = self.progress.add_task("sync", total=total, rate="")
         self.progress.update(self.task, completed=done, total=total)
         speed = self.progress.tasks[0].speed
-        rate = f"{speed:,.0f} {self.unit}/s" if speed else ""
+        unit = "days" if height < 0 else "blocks"  # Coin Metrics reports no height
+        rate = f"{speed:,.0f} {unit}/s" if speed else ""
         self.progress.update(self.task, rate=rate)
 
     def stop(self) -> None:
@@ -144,7 +144,7 @@ def sync_cmd(
         timeout_s=timeout_s,
         retries=retries,
     )
-    bar = _Bar("days" if source == "coinmetrics" else "blocks")
+    bar = _Bar()
     conn = storage.connect(db)
     try:
         summary = run_sync(conn, req, now_s=now_s(), progress=bar)

@@ -20,7 +20,7 @@ from ..asof import last_complete_day
 from ..sources.coinmetrics import FIRST_DAY, CoinMetricsClient
 
 CM_REFETCH_DAYS = 7
-ProgressFn = Callable[[int, int, int], None]  # (days done, days to do, 0)
+ProgressFn = Callable[[int, int, int], None]  # (days done, days to do, -1: no height)
 
 
 @dataclass
@@ -103,7 +103,7 @@ def sync_coinmetrics(
         if days:
             summary.last_date = max(summary.last_date or "", days[-1].date)
         if progress is not None:
-            progress(min(summary.days_fetched, total), total, 0)
+            progress(min(summary.days_fetched, total), total, -1)
     summary.elapsed_s = clock() - started
     return summary
 
