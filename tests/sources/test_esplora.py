@@ -124,3 +124,12 @@ def test_concurrency_is_bounded(esplora: Running) -> None:
         assert c.concurrency == 3
         c.block_hashes(list(range(909458, 909558)))
     assert esplora.server.max_inflight <= 3  # type: ignore[attr-defined]
+
+
+def test_junk_text_is_retried_then_reported(esplora: Running) -> None:
+    esplora.faults.malformed = 1
+    with EsploraClient(esplora.url + "/api", policy=FAST_RETRY) as c:
+        assert c.tip_height() == 934575
+        esplora.faults.malformed = 100
+        with pytest.raises(SourceBadResponse, match="not a height"):
+            c.tip_height()

@@ -238,8 +238,12 @@ class EsploraClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _get_text(self, path: str) -> str:
-        return str(request(self._client, "GET", path, policy=self.policy, parse=lambda r: r.text))
+    def _get_parsed(self, path: str, parse: Callable[[str], T]) -> T:
+        """GET a plain-text answer and parse it inside the retry loop (junk is retried)."""
+        out: T = request(
+            self._client, "GET", path, policy=self.policy, parse=lambda r: parse(r.text)
+        )
+        return out
 
     def _get_json(self, path: str) -> Any:
         return request(self._client, "GET", path, policy=self.policy)
@@ -249,12 +253,15 @@ class EsploraClient:
 
     def tip_height(self) -> int:
         """``/blocks/tip/height``. [height]"""
-        return parse_tip_height(self._get_text("blocks/tip/height"))
+        return self._get_parsed("blocks/tip/height", parse_tip_height)
 
     def block_hashes(self, heights: Sequence[int]) -> dict[int, str]:
         """``/block-height/:height`` for each height (bounded concurrency)."""
         hashes = self._map(
-            lambda h: parse_block_hash(self._get_text(f"block-height/{h}"), height=h), heights
+            lambda h: self._get_parsed(
+                f"block-height/{h}", lambda text: parse_block_hash(text, height=h)
+            ),
+            heights,
         )
         return dict(zip(heights, hashes, strict=True))
 
