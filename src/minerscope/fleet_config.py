@@ -208,7 +208,7 @@ def read_hourly_prices(path: Path, *, column: str, node: str | None, label: str)
         raise InputError(
             "power_price_node is set but the file has no 'node' column", path=str(path), line=1
         )
-    frame = pd.read_csv(path, usecols=usecols)
+    frame = pd.read_csv(path, usecols=usecols, dtype={column: str}, keep_default_na=False)
     if node is not None:
         frame = frame[frame["node"] == node]
         if frame.empty:

@@ -164,3 +164,57 @@ def test_fleet_toml_syntax_error_and_missing_groups() -> None:
     with pytest.raises(InputError, match="at least one") as info:
         _parse(BASE.split("[[groups]]")[0])
     assert info.value.field == "groups"
+
+
+@pytest.mark.parametrize(
+    ("csv_text", "column", "node", "reason"),
+    [
+        ("time_utc,price\n2026-01-01T00:00:00Z,30\n", "price", None, "must end in _usd_per_mwh"),
+        ("when,price_usd_per_mwh\nx,1\n", "price_usd_per_mwh", None, "time_utc or time_s"),
+        ("time_s,p_usd_per_kwh\n0,0.05\n", "price_usd_per_kwh", None, "no column"),
+        ("time_s,price_usd_per_kwh\n0,0.05\n", "price_usd_per_kwh", "HB_WEST", "no 'node'"),
+        ("time_s,node,price_usd_per_kwh\n0,A,0.05\n", "price_usd_per_kwh", "B", "no rows"),
+        ("time_s,price_usd_per_kwh\n0,0.05\n3600,n/a\n", "price_usd_per_kwh", None, "csv:3, field"),
+        ("time_s,price_usd_per_kwh\nsoon,0.05\n", "price_usd_per_kwh", None, "non-numeric"),
+        ("time_utc,price_usd_per_kwh\nyesterday,0.05\n", "price_usd_per_kwh", None, "bad time"),
+    ],
+)
+def test_hourly_csv_errors(
+    tmp_path: Path, csv_text: str, column: str, node: str | None, reason: str
+) -> None:
+    from minerscope.fleet_config import read_hourly_prices
+
+    f = tmp_path / "p.csv"
+    f.write_text(csv_text, encoding="utf-8")
+    with pytest.raises(InputError, match=reason):
+        read_hourly_prices(f, column=column, node=node, label="fleet.toml")
+
+
+def test_hourly_csv_in_kwh_with_unix_times(tmp_path: Path) -> None:
+    from minerscope.fleet_config import read_hourly_prices
+
+    f = tmp_path / "p.csv"
+    f.write_text("time_s,price_usd_per_kwh\n7200,0.07\n3600,-0.01\n", encoding="utf-8")
+    h = read_hourly_prices(f, column="price_usd_per_kwh", node=None, label="x")
+    assert h.start_time_s.tolist() == [3600, 7200]  # sorted; negative prices kept
+    assert hourly_price_at(h, 3700) == (pytest.approx(-0.01), 3600)
+    assert hourly_price_at(h, 10_799) == (pytest.approx(0.07), 7200)
+    with pytest.raises(NoDataError):
+        hourly_price_at(h, 10_800)
+
+
+def test_site_price_per_mwh_and_missing_csv(tmp_path: Path) -> None:
+    text = BASE.replace("power_price_usd_per_kwh = 0.05", "power_price_usd_per_mwh = 45")
+    spec = parse_fleet(text, path="f.toml", base_dir=tmp_path, catalog=shipped_catalog())
+    assert spec.sites["a"].power_price_usd_per_kwh == pytest.approx(0.045)
+    text = BASE.replace("power_price_usd_per_kwh = 0.05", 'power_price_csv = "none.csv"')
+    with pytest.raises(InputError, match="file not found") as info:
+        parse_fleet(text, path="f.toml", base_dir=tmp_path, catalog=shipped_catalog())
+    assert info.value.field == "sites.a.power_price_csv"
+    text = BASE.replace("pool_fee_pct = 2", "pool_fee_pct = 2\n").replace(
+        "power_price_usd_per_kwh = 0.05", "power_price_usd_per_kwh = 0.05\npower_price_node = 'X'"
+    )
+    with pytest.raises(InputError, match="only applies with power_price_csv"):
+        parse_fleet(text, path="f.toml", base_dir=tmp_path, catalog=shipped_catalog())
+    with pytest.raises(InputError, match="cannot read fleet file"):
+        read_fleet(tmp_path / "absent.toml", catalog=shipped_catalog())

@@ -136,3 +136,32 @@ def test_realised_hashvalue_equals_implied_when_luck_is_nil() -> None:
     assert hr == pytest.approx(1.014129e21, rel=1e-6)  # 1,014 EH/s (RESEARCH.md 3.7)
     realised = realised_hashvalue_btc_per_phs_day(144 * R, hr) * 1e8
     assert realised == pytest.approx(hashvalue_sat_per_phs_day(D, R), rel=1e-12)
+
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_pos = st.floats(min_value=1e-3, max_value=1e3, allow_nan=False)
+
+
+@given(
+    eff=st.floats(5, 120), kwh=st.floats(0.001, 0.5), pue=st.floats(1.0, 2.0), fee=st.floats(0, 0.1)
+)
+def test_breakevens_are_consistent(eff: float, kwh: float, pue: float, fee: float) -> None:
+    # At the shutdown price, revenue equals power cost, and the breakeven power price at that
+    # BTC price is the power price we started from.
+    price = breakeven_btc_price_usd(eff, D, R, kwh, pue=pue, pool_fee_share=fee)
+    hp = hashprice_usd_per_phs_day(D, R, price)
+    rev = revenue_usd_per_day(100.0, hp, pool_fee_share=fee)
+    cost = power_cost_usd_per_day(100.0 * eff, kwh, pue=pue)
+    assert rev == pytest.approx(cost, rel=1e-9)
+    assert breakeven_power_price_usd_per_kwh(eff, hp, pue=pue, pool_fee_share=fee) == (
+        pytest.approx(kwh, rel=1e-9)
+    )
+
+
+@given(d=st.floats(1e6, 1e16), k=st.floats(1.01, 10.0))
+def test_hashprice_scales_inversely_with_difficulty(d: float, k: float) -> None:
+    assert hashprice_usd_per_phs_day(d * k, R, P) == pytest.approx(
+        hashprice_usd_per_phs_day(d, R, P) / k, rel=1e-12
+    )
