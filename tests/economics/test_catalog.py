@@ -142,3 +142,9 @@ def test_user_config_adds_catalogs(tmp_path: Path) -> None:
     assert user_config_path({}).name == "config.toml"
     cat = load_machine_catalog(config_path=cfg)
     assert find_machine(cat, "rig") is not None and len(cat) == 57
+
+
+def test_empty_hashrate_cell() -> None:
+    with pytest.raises(InputError, match="hashrate_ths is empty") as info:
+        parse_catalog_csv("model,hashrate_ths,power_w\nX,,3500\n", origin="u.csv")
+    assert (info.value.line, info.value.field) == (2, "hashrate_ths")

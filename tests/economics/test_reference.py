@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from minerscope.asof import parse_time_spec, resolve_as_of
+from minerscope.errors import NoDataError
 from minerscope.report import econ
 
 
@@ -123,3 +124,47 @@ def test_blocks_only_database(fresh_db: sqlite3.Connection) -> None:
     assert len(days) == 3
     # 144 blocks * (3.125 + 0.02) BTC = 452.88 BTC at $100,000 = $45,288,000 a day
     assert days["revenue_usd"].tolist() == [pytest.approx(45_288_000.0)] * 3
+
+
+def test_inputs_from_a_daily_only_database(fresh_db: sqlite3.Connection) -> None:
+    # Daily rows only (no blocks, no price table): difficulty, subsidy per block, fees per
+    # block and price all come from the last complete day, and say so.
+    from minerscope import storage
+    from minerscope.records import DailyRecord
+    from minerscope.report.econ_inputs import load_inputs
+
+    rows = [
+        DailyRecord("2026-01-23", 140, 141.67e12, 43_750_000_000, 251_372_652, 89_439.77, "t"),
+        DailyRecord("2026-01-24", 98, 141.67e12, 30_625_000_000, 201_546_836, 89_185.04, "t"),
+    ]
+    with storage.transaction(fresh_db):
+        storage.upsert_daily(fresh_db, rows)
+    as_of = resolve_as_of(fresh_db, parse_time_spec("2026-01-25T12:00:00Z"), now_s=0)
+    inp = load_inputs(fresh_db, as_of)
+    assert inp.difficulty == 141.67e12
+    assert inp.difficulty_source == "daily mean difficulty of 2026-01-24"
+    assert inp.subsidy_btc_per_block == 3.125  # 306.25 BTC / 98 blocks
+    assert inp.fees_btc_per_block == pytest.approx(2.01546836 / 98)
+    assert inp.fees_source == "fees / blocks on 2026-01-24"
+    assert (inp.btc_price_usd, inp.price_source) == (89_185.04, "daily price of 2026-01-24")
+    # Before any row: nothing is known, and the error says how to fix it.
+    early = resolve_as_of(fresh_db, parse_time_spec("2026-01-01"), now_s=0)
+    with pytest.raises(NoDataError, match="no difficulty, fees per block, BTC price known"):
+        load_inputs(fresh_db, early)
+    # Values given by the caller need no data.
+    given = load_inputs(
+        fresh_db, early, difficulty=1e14, fees_btc_per_block=0.1, btc_price_usd=1e5,
+        subsidy_btc_per_block=3.125,
+    )  # fmt: skip
+    assert given.reward_btc_per_block == pytest.approx(3.225)
+    assert econ.status_section(fresh_db, early) is None
+
+
+def test_calendar_subsidy() -> None:
+    from minerscope.report.econ_inputs import calendar_subsidy_btc
+
+    assert calendar_subsidy_btc(1_700_000_000)[0] == 6.25  # 2023-11-14
+    assert calendar_subsidy_btc(1_770_000_000)[0] == 3.125  # 2026-02-02
+    assert calendar_subsidy_btc(1_830_000_000)[0] == 3.125  # 2027-12-28
+    with pytest.raises(NoDataError, match="--subsidy-btc"):
+        calendar_subsidy_btc(1_840_000_000)  # 2028-04-22: the next halving may have passed
