@@ -185,3 +185,13 @@ def test_status_pairs_render(reference_db: object) -> None:
     assert "over 8 methods" in pairs["cost to produce 1 BTC"]
     assert pairs["Puell multiple"].startswith("0.59")
     assert status_pairs(None) == []
+
+
+def test_machines_csv(runner: CliRunner) -> None:
+    res = runner.invoke(app, ["machines", *TOUCHSTONE, "--model", "S21 XP Hyd", "--csv"])
+    assert res.exit_code == 0, res.output
+    (row,) = list(csv.DictReader(io.StringIO(res.stdout)))
+    assert row["model"] == "Antminer S21 XP Hyd"
+    assert float(row["breakeven_btc_price_usd"]) == pytest.approx(51_593.2, rel=1e-6)
+    both = runner.invoke(app, ["machines", *TOUCHSTONE, "--csv", "--json"])
+    assert both.exit_code == 1

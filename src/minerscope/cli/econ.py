@@ -86,6 +86,13 @@ def _names(names: list[str], limit: int = 20) -> str:
     return ", ".join(names[:limit]) + more
 
 
+def _write_csv(columns: list[str], rows: list[dict[str, Any]]) -> None:
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if row[c] is None else row[c] for c in columns])
+
+
 def _usd(x: float | None, digits: int = 2) -> str:
     if x is None:
         return "n/a"
@@ -148,6 +155,9 @@ def machines_cmd(
         ),
     ] = "profit",
     catalog: CatalogOption = None,
+    csv_out: Annotated[
+        bool, typer.Option("--csv", help="CSV on stdout (one row per model).")
+    ] = False,
     at: AtOption = None,
     db: DbOption = None,
     json_out: JsonOption = False,
@@ -160,6 +170,8 @@ def machines_cmd(
 
     Example: minerscope machines --difficulty 141.67T --fees-btc-per-block 0.02 --btc-price-usd 70000 --power-price-usd-per-kwh 0.08 --model S21
     """
+    if csv_out and json_out:
+        raise InputError("give --json or --csv, not both", field="--csv")
     if pue is not None and overhead_pct is not None:
         raise InputError("give --pue or --overhead-pct, not both", field="--overhead-pct")
     pue_value = pue if pue is not None else 1.0 + (overhead_pct or 0.0) / 100.0
@@ -180,6 +192,9 @@ def machines_cmd(
     )
     if json_out:
         emit_json(data)
+        return
+    if csv_out:
+        _write_csv(list(data["machines"][0]) if data["machines"] else [], data["machines"])
         return
     inp = data["inputs"]
     pairs = _inputs_pairs(inp) + [
@@ -345,11 +360,7 @@ def economics_cmd(
         emit_json(data)
         return
     if csv_out:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        cols = data["columns"]
-        writer.writerow(cols)
-        for row in data["rows"]:
-            writer.writerow(["" if row[c] is None else row[c] for c in cols])
+        _write_csv(data["columns"], data["rows"])
         return
     rows = data["rows"]
     if from_date is None and len(rows) > 30:
