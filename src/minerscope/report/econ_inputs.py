@@ -94,7 +94,7 @@ def calendar_subsidy_btc(time_s: int) -> tuple[float, str]:
             " pass --subsidy-btc"
         )
     subsidy = [s for d, s in _HALVING_DAYS if d <= day][-1]
-    return subsidy, "halving calendar (no stored blocks or daily rows)"
+    return subsidy, f"halving calendar on {day}"
 
 
 def load_inputs(
@@ -176,6 +176,7 @@ def load_inputs(
                     s_src = f"issuance per block on {date_utc(int(ok.index[-1].timestamp()))}"
             if s_val is None:
                 s_val, s_src = calendar_subsidy_btc(t)
+                s_src += " (no stored blocks or daily rows)"
         if f_val is None:
             f_val, f_src = _fees_as_of(conn, as_of, daily)
         if p_val is None:
