@@ -244,7 +244,10 @@ def test_link_records_checks_and_fills_chainwork() -> None:
     out = link_records([_rec(934_000, b, a, None), _rec(934_001, c, b, None)], below)
     assert [int(r.chainwork_hex or "0", 16) for r in out] == [1000 + w, 1000 + 2 * w]
     with pytest.raises(SourceBadResponse, match="chainwork"):
-        link_records([_rec(934_000, b, a, 999)], below)
+        link_records([_rec(934_000, b, a, 999)], below)  # does not grow
+    # grows, but not by exactly the block's work: kept as the source says (logged)
+    kept = link_records([_rec(934_000, b, a, 1000 + w - 1)], below)
+    assert int(kept[0].chainwork_hex or "0", 16) == 1000 + w - 1
     with pytest.raises(SourceBadResponse, match="previous block"):
         link_records([_rec(934_000, b, a, None), _rec(934_001, c, a, None)], below)
     with pytest.raises(SourceBadResponse, match="subsidy"):

@@ -210,3 +210,11 @@ def test_persistent_junk_is_a_source_error(rpc: Running, rpc_client: BitcoindCli
     rpc.faults.malformed = 10
     with pytest.raises(SourceBadResponse, match="not valid JSON"):
         rpc_client.tip_height()
+
+
+def test_header_without_chainwork_or_mediantime_is_tolerated() -> None:
+    h = parse_header({k: v for k, v in HEADER.items() if k not in ("chainwork", "mediantime")})
+    assert h.chainwork_hex is None and h.median_time_s is None
+    s = parse_blockstats({"blockhash": H933968, "height": 933968, "time": 1769514906,
+                          "mediantime": 1769511988})  # fmt: skip
+    assert merge_block(h, s).median_time_s == 1769511988  # taken from getblockstats

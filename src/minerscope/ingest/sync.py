@@ -15,8 +15,9 @@ Blocks (:func:`sync_blocks`, any :class:`BlockSource`: Bitcoin Core RPC or esplo
 3. **Batches.** Blocks are fetched ``batch_blocks`` at a time and each batch is checked
    before it is written: consecutive heights, every ``prev_hash`` equal to the hash of the
    block below (the stored one for the first block of the batch), the subsidy equal to
-   the consensus schedule, and the chainwork equal to the previous chainwork plus the
-   block's work (Bitcoin Core ``GetBlockProof``) where both are known. A batch is written
+   the consensus schedule, and the chainwork above the previous one (it should be the
+   previous chainwork plus the block's work, Bitcoin Core ``GetBlockProof``; a server
+   that rounds it is logged, not refused). A batch is written
    in one transaction (:func:`storage.transaction`), so a kill at any instant leaves
    whole batches only and a re-run continues from the last one: the result is the same
    database as an uninterrupted sync.
@@ -158,8 +159,9 @@ def link_records(records: Sequence[BlockRecord], below: BlockRecord | None) -> l
     SourceBadResponse
         Heights not consecutive, a ``prev_hash`` that does not name the block below
         (within the batch; the first record's link to ``below`` is the caller's check),
-        a subsidy off the schedule, or a chainwork that is not the previous chainwork
-        plus the block's work.
+        a subsidy off the schedule, or a chainwork that does not grow. A chainwork that
+        grows but is not exactly the previous chainwork plus the block's work is kept
+        and logged as a warning (Bitcoin Core is exact; other servers may round).
     """
     out: list[BlockRecord] = []
     prev = below
@@ -184,13 +186,24 @@ def link_records(records: Sequence[BlockRecord], below: BlockRecord | None) -> l
             and prev.chainwork_hex is not None
         ):
             # chainwork(h) = chainwork(h-1) + GetBlockProof(bits(h))  (Core src/chain.cpp)
-            expected = int(prev.chainwork_hex, 16) + block_work(r.bits)
+            before = int(prev.chainwork_hex, 16)
+            expected = before + block_work(r.bits)
             if r.chainwork_hex is None:
                 r = replace(r, chainwork_hex=f"{expected:064x}")
-            elif int(r.chainwork_hex, 16) != expected:
+            elif int(r.chainwork_hex, 16) <= before:
                 raise SourceBadResponse(
-                    f"block {r.height}: chainwork {r.chainwork_hex} is not the previous"
-                    f" chainwork plus the block's work ({expected:064x})"
+                    f"block {r.height}: chainwork {r.chainwork_hex} does not exceed the"
+                    f" previous block's {prev.chainwork_hex}"
+                )
+            elif int(r.chainwork_hex, 16) != expected:
+                # Bitcoin Core is always exact; another server may round the work. Keep
+                # what it says (it still grows) and say so, rather than refuse the chain.
+                log.warning(
+                    "block %d: chainwork %s is not the previous chainwork plus the block's"
+                    " work (%064x)",
+                    r.height,
+                    r.chainwork_hex,
+                    expected,
                 )
         out.append(r)
         prev = r

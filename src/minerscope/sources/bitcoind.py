@@ -176,9 +176,9 @@ class HeaderInfo:
     hash: str
     prev_hash: str | None
     time_s: int
-    median_time_s: int
+    median_time_s: int | None
     bits: int
-    chainwork_hex: str
+    chainwork_hex: str | None
 
 
 def parse_header(obj: Any) -> HeaderInfo:
@@ -189,13 +189,15 @@ def parse_header(obj: Any) -> HeaderInfo:
     bits = obj.get("bits")
     if not isinstance(bits, str) or not _BITS_RE.match(bits):
         raise SourceBadResponse(f"{what}: field 'bits' is not 8 hex digits: {bits!r}")
-    chainwork = obj.get("chainwork")
-    if not isinstance(chainwork, str) or not _CHAINWORK_RE.match(chainwork):
+    chainwork = obj.get("chainwork")  # always sent by Core; tolerated when absent
+    if chainwork is not None and (
+        not isinstance(chainwork, str) or not _CHAINWORK_RE.match(chainwork)
+    ):
         raise SourceBadResponse(f"{what}: field 'chainwork' is not 64 hex digits: {chainwork!r}")
     height = _int(obj, "height", what)
     time_s = _int(obj, "time", what)
-    mtp = _int(obj, "mediantime", what)
-    assert height is not None and time_s is not None and mtp is not None
+    mtp = _int(obj, "mediantime", what, optional=True)
+    assert height is not None and time_s is not None
     block_hash = _hash(obj, "hash", what)
     assert block_hash is not None
     prev = _hash(obj, "previousblockhash", what, optional=height == 0)
@@ -252,7 +254,9 @@ def merge_block(header: HeaderInfo, stats: StatsInfo | None) -> BlockRecord:
         height=header.height,
         hash=header.hash,
         time_s=header.time_s,
-        median_time_s=header.median_time_s,
+        median_time_s=header.median_time_s
+        if header.median_time_s is not None or stats is None
+        else stats.median_time_s,
         bits=header.bits,
         prev_hash=header.prev_hash,
         chainwork_hex=header.chainwork_hex,
