@@ -334,3 +334,17 @@ def test_reorg_between_batches_is_repaired(chain: Chain, rpc: Running, cookie_fi
     # the next batch (933,500..) does not link to stored 933,499: 24 stale rows replaced
     assert s.reorgs == [Reorg(933_476, 24, 933_499, 933_499)]
     assert dump(conn) == clean_copy(chain, cookie_file, from_height=SUB)
+
+
+def test_sync_on_top_of_an_import_repairs_a_reorg(
+    chain: Chain, rpc: Running, cookie_file: Path, shared_data: Path
+) -> None:
+    conn = storage.connect(":memory:")
+    ingest.import_epochs(conn, shared_data / "difficulty_epochs_electrum.csv")
+    ingest.import_blockstats(conn, shared_data / "blocks_getblockstats_909458_934575.csv")
+    chain.reorg(6)
+    s = rpc_sync(conn, rpc.url, cookie_file)
+    assert s.reorgs == [Reorg(934_570, 6, LAST, LAST)]
+    assert storage.block_hashes(conn, LAST, LAST)[LAST] == chain.at(LAST).hash  # type: ignore[union-attr]
+    # the imported rows below the fork are untouched (no prev hash, no chainwork)
+    assert storage.block_row(conn, 934_569).prev_hash is None  # type: ignore[union-attr]
