@@ -104,6 +104,8 @@ def sync_coinmetrics(
             summary.last_date = max(summary.last_date or "", days[-1].date)
         if progress is not None:
             progress(min(summary.days_fetched, total), total, -1)
+    if progress is not None:  # the source has no more pages: the range is done
+        progress(total, total, -1)
     summary.elapsed_s = clock() - started
     return summary
 
