@@ -19,6 +19,7 @@ from ..consensus import (
 from ..errors import InputError
 from ..report import status as status_report
 from . import app
+from . import econ as econ_cli
 from ._output import AtOption, DbOption, JsonOption, emit_json, now_s, render_pairs
 
 consensus_app = typer.Typer(
@@ -99,6 +100,9 @@ def render_status(data: dict[str, Any]) -> None:
             )
         )
     render_pairs(f"minerscope status as of {data['as_of']['time_iso']} ({res} data)", pairs)
+    econ_pairs = econ_cli.status_pairs(data.get("economics"))
+    if econ_pairs:
+        render_pairs("economics", econ_pairs)
 
 
 @app.command("status")

@@ -245,4 +245,6 @@ def build_status(
 
 def default_sections() -> dict[str, StatusSection]:
     """The extra status sections contributed by the analytics and economics reports."""
-    return {}
+    from . import econ  # imported here: those reports build on this module's loaders
+
+    return {"economics": econ.status_section}
