@@ -9,8 +9,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import astuple, dataclass, fields
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported by the loaders only: imports and syncs start faster
+    import pandas as pd
 
 from ..errors import ConflictError
 from ..records import BlockRecord, DailyRecord, EpochRecord, PriceRecord
@@ -149,6 +151,8 @@ def load_blocks(
     from the epochs table where the block row has none. Nullable integer columns use
     pandas' ``Int64`` dtype.
     """
+    import pandas as pd
+
     q = (
         "SELECT b.height, b.hash, b.time_s, b.median_time_s,"
         " COALESCE(b.bits, (SELECT e.bits FROM epochs e WHERE e.epoch = b.height / ?)) AS bits,"
@@ -216,6 +220,8 @@ def upsert_epochs(conn: sqlite3.Connection, rows: Iterable[EpochRecord]) -> Writ
 
 def load_epochs(conn: sqlite3.Connection) -> pd.DataFrame:
     """All stored epochs indexed by epoch: ``start_height``, ``bits``, ``end_hash``."""
+    import pandas as pd
+
     rows = conn.execute(
         "SELECT epoch, start_height, bits, end_hash FROM epochs ORDER BY epoch"
     ).fetchall()
@@ -266,6 +272,8 @@ def load_daily(
     Indexed by a UTC ``DatetimeIndex`` named ``date``; columns ``blocks``,
     ``difficulty``, ``issuance_sat``, ``fees_sat``, ``price_usd``, ``source``.
     """
+    import pandas as pd
+
     rows = conn.execute(
         "SELECT date, blocks, difficulty, issuance_sat, fees_sat, price_usd, source FROM daily"
         " WHERE date BETWEEN ? AND ? ORDER BY date",
@@ -337,6 +345,8 @@ def load_prices(
     to_time_s: int | None = None,
 ) -> pd.DataFrame:
     """Prices in a time range, columns ``source``, ``time_s``, ``price_usd``, oldest first."""
+    import pandas as pd
+
     q = "SELECT source, time_s, price_usd FROM prices WHERE time_s BETWEEN ? AND ?"
     args: list[object] = [from_time_s or -(2**62), 2**62 if to_time_s is None else to_time_s]
     if source is not None:
