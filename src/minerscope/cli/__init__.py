@@ -23,7 +23,7 @@ app = typer.Typer(
 from . import ingest as _ingest  # noqa: E402,F401
 from . import network as _network  # noqa: E402,F401
 
-# (analytics commands: hashrate, difficulty, backtest)
+from . import analytics as _analytics  # noqa: E402,F401
 # (economics commands: machines, fleet, economics)
 from . import econ as _econ  # noqa: E402,F401
 # (sync command)

@@ -1,0 +1,257 @@
+"""Commands ``hashrate``, ``difficulty`` and ``backtest projection``: render the network
+analytics reports (:mod:`minerscope.report.network`)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from .. import storage
+from ..asof import parse_time_spec, resolve_as_of
+from ..errors import InputError
+from ..report import network as network_report
+from . import app
+from ._output import (
+    AtOption,
+    DbOption,
+    JsonOption,
+    emit_json,
+    message,
+    now_s,
+    render_pairs,
+    render_table,
+)
+
+backtest_app = typer.Typer(
+    help="Backtests on the real chain: is each interval calibrated?", no_args_is_help=True
+)
+app.add_typer(backtest_app, name="backtest")
+
+
+def _f(x: Any, fmt: str = ",.1f") -> str:
+    return "n/a" if x is None else format(x, fmt)
+
+
+def _note(data: dict[str, Any]) -> None:
+    note = data["as_of"].get("note")
+    if note:
+        message(f"note: {note}")
+
+
+def render_hashrate(data: dict[str, Any]) -> None:
+    """Tables for :func:`minerscope.report.network.hashrate_report`."""
+    a = data["as_of"]
+    rows = [
+        [
+            w["window"],
+            _f(w.get("hashrate_ehs")),
+            f"{_f(w.get('lower_ehs'))} .. {_f(w.get('upper_ehs'))}",
+            _f(w.get("core_getnetworkhashps_ehs")),
+            w.get("n_blocks", ""),
+        ]
+        for w in data.get("windows", []) + data.get("daily", [])
+    ]
+    render_table(
+        f"hash rate as of {a['data_time_iso']} ({a['resolution']} data), EH/s",
+        ["window", "estimate", "95% interval", "Core", "blocks"],
+        rows,
+    )
+    dd = data.get("drawdown")
+    if dd:
+        render_pairs(
+            f"drawdown from the {dd['lookback_days']}-day peak ({dd['smoothing_days']}-day mean)",
+            [
+                ("now", f"{_f(dd['now_ehs'])} EH/s ({dd['last_date']})"),
+                ("peak", f"{_f(dd['peak_ehs'])} EH/s ({dd['peak_date']})"),
+                (
+                    "change",
+                    f"{dd['change_from_peak_pct']:+.1f}% observed, "
+                    f"{dd['change_from_peak_corrected_pct']:+.1f}% corrected for the noisy max; "
+                    f"95% interval {dd['lower_pct']:+.1f}% .. {dd['upper_pct']:+.1f}%",
+                ),
+            ],
+        )
+    bt = data.get("block_times")
+    if bt:
+        render_table(
+            "block intervals",
+            ["window", "mean s", "95% interval s", "median s"],
+            [
+                [
+                    r["window"],
+                    _f(r["mean_interval_s"]),
+                    f"{_f(r['mean_lower_s'])} .. {_f(r['mean_upper_s'])}",
+                    _f(r["median_interval_s"]),
+                ]
+                for r in bt["intervals"]
+            ],  # fmt: skip
+        )
+        render_table(
+            "blocks per day (expected 144)",
+            ["last days", "blocks", "per day", "95% interval"],
+            [
+                [
+                    r["days"],
+                    r["blocks"],
+                    _f(r["observed_per_day"]),
+                    f"{_f(r['lower_per_day'])} .. {_f(r['upper_per_day'])}",
+                ]
+                for r in bt["blocks_per_day"]
+            ],  # fmt: skip
+        )
+    message(
+        "intervals: exact Gamma for block windows, Garwood for time windows and daily rows;"
+        " Core = getnetworkhashps (biased high by N/(N-1))"
+    )
+    _note(data)
+
+
+def render_difficulty(data: dict[str, Any]) -> None:
+    """Lines for :func:`minerscope.report.network.difficulty_report`."""
+    ep = data["epoch"]
+    na = data["next_adjustment"]
+    mp = data["mempool_style"]
+    hv = data["halving"]
+    c = na["change_pct"]
+    nd = na["next_difficulty_t"]
+    eta = na["retarget_eta"]
+    pairs = [
+        ("epoch", f"{ep['index']}: {ep['blocks_mined']:,} of 2,016 blocks mined "
+                  f"({ep['progress_pct']:.1f}%), tip {ep['tip_height']:,}"),
+        ("difficulty", f"{ep['difficulty_t']:,.2f} T (bits {ep['bits_hex']})"),
+        ("mean block time", f"{_f(ep['mean_block_time_s'])} s this epoch"),
+        ("next change", ("exact: " if na["exact"] else "")
+            + f"p50 {c['p50']:+.2f}%; 50% {c['p25']:+.2f}% .. {c['p75']:+.2f}%;"
+            f" 90% {c['p5']:+.2f}% .. {c['p95']:+.2f}%"),
+        ("next difficulty", f"p50 {nd['p50']:,.2f} T; 90% {nd['p5']:,.2f} .. {nd['p95']:,.2f} T"),
+        ("retarget block", f"{na['retarget_height']:,} at {eta['p50']['time_iso']}"
+            f" (p10 {eta['p10']['time_iso']}, p90 {eta['p90']['time_iso']})"),
+        ("mempool-style", f"{mp['change_pct']:+.2f}% at {mp['retarget_eta']['time_iso']}"
+            " (point estimate, no interval)"),
+        ("next halving", f"block {hv['height']:,} ({hv['blocks_left']:,} left) at"
+            f" {hv['eta']['p50']['time_iso']} (p10 {hv['eta']['p10']['time_iso']},"
+            f" p90 {hv['eta']['p90']['time_iso']}; 600 s blocks: {hv['eta_at_600s']['time_iso']})"),
+    ]  # fmt: skip
+    a = data["as_of"]
+    render_pairs(f"difficulty as of {a['data_time_iso']} ({a['resolution']} data)", pairs)
+    _note(data)
+
+
+def render_backtest(data: dict[str, Any]) -> None:
+    """Table for :func:`minerscope.report.network.backtest_report`."""
+    render_table(
+        f"difficulty projection backtest: epochs {data['epochs']['first']}..{data['epochs']['last']}"
+        f" ({data['epochs']['count']})",
+        ["progress", "epochs", "block/daily", "MAE p50 (pp)", "MAE mempool (pp)",
+         "50% coverage", "90% coverage", "mean error (pp)"],
+        [
+            [f"{s['progress_pct']:.0f}%", s["epochs"],
+             f"{s['block_resolution']}/{s['daily_resolution']}",
+             f"{s['median_abs_error_pp']:.2f}", f"{s['mempool_median_abs_error_pp']:.2f}",
+             f"{s['coverage_50_pct']:.1f}%", f"{s['coverage_90_pct']:.1f}%",
+             f"{s['mean_error_pp']:+.2f}"]
+            for s in data["summary"]
+        ],
+    )  # fmt: skip
+    message(f"resolution: {data['resolution']}")
+    message(f"drift: {data['drift_fit']}")
+
+
+@app.command("hashrate")
+def hashrate_cmd(
+    window_blocks: Annotated[
+        int | None, typer.Option("--window-blocks", min=2, help="One window of the last N blocks.")
+    ] = None,
+    window_days: Annotated[
+        float | None,
+        typer.Option("--window-days", min=0.01, help="One time window: the last D days."),
+    ] = None,
+    lookback_days: Annotated[
+        int,
+        typer.Option("--lookback-days", min=2, help="Drawdown: days over which the peak is taken."),
+    ] = 90,
+    at: AtOption = None,
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Hash rate with exact 95% intervals (and Core's figure), block times, drawdown.
+
+    Default windows: the last 144, 1008 and 2016 blocks and the epoch so far, plus 1, 7
+    and 30 days of daily rows.
+
+    Example: minerscope hashrate --at 2026-02-01T08:40:17Z --window-days 7 --json
+    """
+    if window_blocks is not None and window_days is not None:
+        raise InputError("give --window-blocks or --window-days, not both", field="--window-days")
+    spec = parse_time_spec(at) if at else None
+    conn = storage.connect(db, read_only=True)
+    try:
+        as_of = resolve_as_of(conn, spec, now_s=now_s())
+        data = network_report.hashrate_report(
+            conn, as_of, window_blocks=window_blocks, window_days=window_days,
+            lookback_days=lookback_days,
+        )  # fmt: skip
+    finally:
+        conn.close()
+    if json_out:
+        emit_json(data)
+    else:
+        render_hashrate(data)
+
+
+@app.command("difficulty")
+def difficulty_cmd(at: AtOption = None, db: DbOption = None, json_out: JsonOption = False) -> None:
+    """The next difficulty adjustment with its interval, retarget ETA and halving ETA.
+
+    Percentiles 5/25/50/75/95 of the change, mempool.space's point estimate beside it.
+
+    Example: minerscope difficulty --at 2026-02-01T08:40:17Z --json
+    """
+    spec = parse_time_spec(at) if at else None
+    conn = storage.connect(db, read_only=True)
+    try:
+        as_of = resolve_as_of(conn, spec, now_s=now_s())
+        data = network_report.difficulty_report(conn, as_of)
+    finally:
+        conn.close()
+    if json_out:
+        emit_json(data)
+    else:
+        render_difficulty(data)
+
+
+@backtest_app.command("projection")
+def backtest_projection_cmd(
+    from_date: Annotated[
+        str, typer.Option("--from", metavar="DATE", help="First epoch start date (YYYY-MM-DD).")
+    ] = "2016-01-01",
+    to_date: Annotated[
+        str | None, typer.Option("--to", metavar="DATE", help="Last epoch start date.")
+    ] = None,
+    rows: Annotated[
+        bool, typer.Option("--rows", help="Include every projection in --json.")
+    ] = False,
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Project every real epoch at 10/25/50/75/90% and score the intervals.
+
+    Uses only data known at each moment; per-block data where stored, else daily rows.
+
+    Example: minerscope backtest projection --from 2016-01-01 --json
+    """
+    for name, value in (("--from", from_date), ("--to", to_date)):
+        if value is not None and (len(value) != 10 or value[4] != "-" or value[7] != "-"):
+            raise InputError(f"{value!r} is not a YYYY-MM-DD date", field=name)
+    conn = storage.connect(db, read_only=True)
+    try:
+        data = network_report.backtest_report(
+            conn, from_date=from_date, to_date=to_date, include_rows=rows
+        )
+    finally:
+        conn.close()
+    if json_out:
+        emit_json(data)
+    else:
+        render_backtest(data)
