@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import astuple, dataclass, fields
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pandas is imported by the loaders only: imports and syncs start faster
@@ -20,6 +21,10 @@ from ..records import BlockRecord, DailyRecord, EpochRecord, PriceRecord
 BLOCKS_PER_EPOCH = 2016
 _BLOCK_COLUMNS = tuple(f.name for f in fields(BlockRecord))
 _DAILY_COLUMNS = tuple(f.name for f in fields(DailyRecord))
+# attrgetter builds the row tuples several times faster than dataclasses.astuple.
+_block_row = attrgetter(*_BLOCK_COLUMNS)
+_daily_row = attrgetter(*_DAILY_COLUMNS)
+_price_row = attrgetter("source", "time_s", "price_usd")
 
 
 @dataclass(frozen=True)
@@ -78,7 +83,7 @@ def upsert_blocks(conn: sqlite3.Connection, rows: Sequence[BlockRecord]) -> Writ
         conn.executemany(
             f"INSERT INTO blocks ({cols}) VALUES ({marks}) "
             f"ON CONFLICT (height) DO UPDATE SET {sets} WHERE {differs}",
-            (astuple(r) for r in rows),
+            (_block_row(r) for r in rows),
         )
     except sqlite3.IntegrityError as exc:
         raise ConflictError(f"block rows {lo}..{hi} violate a constraint: {exc}") from exc
@@ -258,7 +263,7 @@ def upsert_daily(conn: sqlite3.Connection, rows: Sequence[DailyRecord]) -> Write
         f"INSERT INTO daily ({', '.join(_DAILY_COLUMNS)}) VALUES"
         f" ({', '.join('?' for _ in _DAILY_COLUMNS)})"
         f" ON CONFLICT (date) DO UPDATE SET {sets} WHERE {differs}",
-        (astuple(r) for r in rows),
+        (_daily_row(r) for r in rows),
     )
     updated = _changes(conn) - before - inserted
     return WriteCounts(inserted, updated, len(rows) - inserted - updated)
@@ -317,7 +322,7 @@ def upsert_prices(conn: sqlite3.Connection, rows: Sequence[PriceRecord]) -> Writ
         "INSERT INTO prices (source, time_s, price_usd) VALUES (?, ?, ?)"
         " ON CONFLICT (source, time_s) DO UPDATE SET price_usd = excluded.price_usd"
         " WHERE prices.price_usd IS NOT excluded.price_usd",
-        (astuple(r) for r in rows),
+        (_price_row(r) for r in rows),
     )
     inserted = int(new_keys)
     updated = _changes(conn) - before - inserted
