@@ -9,8 +9,11 @@ import pytest
 
 from minerscope.analytics.halving import epoch_duration_shares, halving_eta
 from minerscope.analytics.projection import (
+    INTERVALS_PER_EPOCH,
+    TIMESPAN_S,
     DriftParams,
     EpochState,
+    anchored_future_log_rate,
     blocks_eta,
     fit_drift,
     mempool_estimate,
@@ -39,7 +42,7 @@ def _state(n: int, avg_s: float, **kw: object) -> EpochState:
     ],
 )
 def test_betaprime_table_without_drift(n: int, p5: float, p50: float, p95: float) -> None:
-    proj = project_difficulty(_state(n, 696.0), DriftParams())
+    proj = project_difficulty(_state(n, 696.0), DriftParams(), model="window")
     for got, want in (
         (proj.change_pct[5], p5),
         (proj.change_pct[50], p50),
@@ -83,9 +86,9 @@ def test_last_block_is_exact_real_epoch_452() -> None:
 
 
 def test_drift_moves_the_median_and_widens_the_interval() -> None:
-    base = project_difficulty(_state(1000, 696.0), DriftParams())
-    grow = project_difficulty(_state(1000, 696.0), DriftParams(0.002, 0.0))
-    wide = project_difficulty(_state(1000, 696.0), DriftParams(0.0, 5e-5))
+    base = project_difficulty(_state(1000, 696.0), DriftParams(), model="window")
+    grow = project_difficulty(_state(1000, 696.0), DriftParams(0.002, 0.0), model="window")
+    wide = project_difficulty(_state(1000, 696.0), DriftParams(0.0, 5e-5), model="window")
     # growth makes the rest of the epoch faster: a higher change
     assert grow.change_pct[50] > base.change_pct[50]
     # drift mean = mu * (P + F) / 2 with P = 8.06 d, F = 1015 * 696 s = 8.18 d
@@ -131,3 +134,38 @@ def test_halving_eta_at_target_spacing() -> None:
         halving_height=2016 * 11, duration_shares=np.ones(30), rng=np.random.default_rng(0),
     )  # fmt: skip
     assert eta[50] == pytest.approx(10 * 1_209_600 * 2016 / 2015, rel=1e-9)
+
+
+def test_anchored_model_without_drift_pools_both_epochs() -> None:
+    # sigma = mu = 0: the previous epoch (2015 intervals in its retarget-set span, i.e. a
+    # log rate of log(2015 / 1,209,600) at this difficulty, variance 1/2015) and this
+    # epoch (psi(n) - log T, variance psi'(n)) measure one level: precision-weighted mean.
+    from scipy import special
+
+    n, t = 1000, 696_000.0
+    s = _state(n, 696.0, prev_change_share=-0.0328)
+    mean, var, _ = anchored_future_log_rate(s, DriftParams())
+    y_prev, v_prev = math.log(INTERVALS_PER_EPOCH / TIMESPAN_S), 1 / INTERVALS_PER_EPOCH
+    y_cur, v_cur = special.digamma(n) - math.log(t), special.polygamma(1, n)
+    want = (y_prev / v_prev + y_cur / v_cur) / (1 / v_prev + 1 / v_cur)
+    assert mean == pytest.approx(want, abs=1e-6)
+    assert var == pytest.approx(1 / (1 / v_prev + 1 / v_cur), rel=1e-3)
+
+
+def test_anchored_model_first_block_uses_the_retarget_anchor() -> None:
+    # One block mined (n = 0): the only evidence is the previous epoch; with no drift the
+    # future rate is 2015 / 1,209,600 per second, so the median change is ~0.
+    s = _state(0, 600.0, blocks_mined=1, as_of_s=0.0, tip_time_s=0.0, prev_change_share=0.05)
+    mean, var, _ = anchored_future_log_rate(s, DriftParams())
+    assert mean == pytest.approx(math.log(2015 / 1_209_600), abs=1e-3)
+    assert var == pytest.approx(1 / 2015, rel=1e-2)
+    proj = project_difficulty(s, DriftParams())
+    assert abs(proj.change_pct[50]) < 0.1
+    assert proj.change_pct[5] < -3 and proj.change_pct[95] > 3  # Poisson alone: ~ +-3.7 %
+
+
+def test_drift_mixture_keeps_unit_variance() -> None:
+    for k in (3.0, 4.5, 6.0, 9.0):
+        mix = DriftParams(kurtosis=k).mixture()
+        assert sum(w * f for w, f in mix) == pytest.approx(1.0)
+        assert 3 * sum(w * f * f for w, f in mix) == pytest.approx(k)

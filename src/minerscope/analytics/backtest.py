@@ -130,6 +130,7 @@ def backtest_projection(
     progress_points: Sequence[float] = PROGRESS_POINTS,
     lookback_epochs: int = 52,
     mu_lookback_epochs: int | None = None,
+    model: str = "anchored",
 ) -> list[BacktestRow]:
     """Project every epoch in ``from_epoch .. to_epoch`` at each progress point.
 
@@ -146,6 +147,8 @@ def backtest_projection(
         Shares of the epoch at which to project. [share]
     lookback_epochs, mu_lookback_epochs : int
         Passed to :func:`minerscope.analytics.projection.fit_drift`. [epochs]
+    model : str
+        Passed to :func:`minerscope.analytics.projection.project_difficulty`.
 
     Returns
     -------
@@ -165,7 +168,7 @@ def backtest_projection(
                 state = _daily_state(daily, bits_list, e, share)
             if state is None or state.intervals_remaining <= 0:
                 continue
-            proj = project_difficulty(state, drift)
+            proj = project_difficulty(state, drift, model=model)
             c = proj.change_pct
             rows.append(
                 BacktestRow(

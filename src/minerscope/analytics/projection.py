@@ -129,11 +129,23 @@ class DriftParams:
         Variance growth of log hash rate. [1/day]
     epochs_used : int
         Epoch changes the fit used. [epochs]
+    kurtosis : float
+        Kurtosis of the epoch-change residuals (3 for a normal walk; hash rate has
+        jumps: miner bans, storms). [1]
     """
 
     mu_per_day: float = 0.0
     sigma2_per_day: float = 0.0
     epochs_used: int = 0
+    kurtosis: float = 3.0
+
+    def mixture(self) -> list[tuple[float, float]]:
+        """Two normal components ``(weight, variance factor)`` with variance 1 and this
+        kurtosis: 0.8 N(0, a) + 0.2 N(0, 5 - 4a), ``a = 1 - sqrt(k / 3 - 1) / 2`` (hand
+        derivation: 0.8 a + 0.2 b = 1 and 3 (0.8 a^2 + 0.2 b^2) = k); k capped at 9."""
+        k = min(max(self.kurtosis, 3.0), 9.0)
+        a = 1.0 - math.sqrt(k / 3.0 - 1.0) / 2.0
+        return [(0.8, a), (0.2, 5.0 - 4.0 * a)]
 
 
 @dataclass(frozen=True)
@@ -153,7 +165,11 @@ class DifficultyProjection:
 
 
 def fit_drift(
-    difficulties: ArrayLike, *, lookback_epochs: int = 52, mu_lookback_epochs: int | None = None
+    difficulties: ArrayLike,
+    *,
+    lookback_epochs: int = 52,
+    mu_lookback_epochs: int | None = None,
+    kurtosis_lookback_epochs: int = 208,
 ) -> DriftParams:
     """Fit the log-hash-rate random walk on completed epochs (no look-ahead).
 
@@ -166,6 +182,8 @@ def fit_drift(
         Trailing epoch changes used for ``sigma``. [epochs]
     mu_lookback_epochs : int, optional
         Trailing epoch changes used for ``mu`` (default: ``lookback_epochs``). [epochs]
+    kurtosis_lookback_epochs : int
+        Trailing epoch changes used for the kurtosis (a longer window: it is a shape). [epochs]
 
     Returns
     -------
@@ -193,7 +211,11 @@ def fit_drift(
     resid = delta[-n_sig:] - mu * span[-n_sig:] / 2
     num = float(np.mean(resid**2)) - _POISSON_EPOCH_VAR
     sigma2 = max(num, 0.0) / float(np.mean(span[-n_sig:] / 3))
-    return DriftParams(mu, sigma2, n_sig)
+    n_k = min(kurtosis_lookback_epochs, len(delta))
+    r_k = delta[-n_k:] - mu * span[-n_k:] / 2
+    m2 = float(np.mean(r_k**2))
+    kurt = float(np.mean(r_k**4)) / m2**2 if m2 > 0 else 3.0
+    return DriftParams(mu, sigma2, n_sig, kurt)
 
 
 def mempool_estimate(state: EpochState) -> tuple[float, float]:
@@ -261,12 +283,129 @@ def _log_ratio_quantiles(
     return out
 
 
+def _int_min(x: float, y: float) -> float:
+    """``int_0^x int_0^y min(s, t) ds dt`` (hand derivation: x^2 y / 2 - x^3 / 6, x <= y)."""
+    lo, hi = min(x, y), max(x, y)
+    return lo * lo * hi / 2 - lo**3 / 6
+
+
+def _bm_mean_cov(i: tuple[float, float], j: tuple[float, float]) -> float:
+    """Covariance of the averages of a unit Brownian motion (from 0 at t = 0) over two
+    intervals ``[a, b]`` and ``[c, d]`` (t >= 0): the double integral of ``min(s, t)`` by
+    inclusion-exclusion, over the product of the lengths."""
+    (a, b), (c, d) = i, j
+    total = _int_min(b, d) - _int_min(a, d) - _int_min(b, c) + _int_min(a, c)
+    return total / ((b - a) * (d - c))
+
+
+def anchored_future_log_rate(state: EpochState, drift: DriftParams) -> tuple[float, float, float]:
+    """Predictive mean and variance of the future mean log block rate, and the future span.
+
+    Parameters
+    ----------
+    state : EpochState
+    drift : DriftParams
+
+    Returns
+    -------
+    tuple of float
+        ``(mean, variance, future_days)``: the log of the block rate (blocks/s at this
+        epoch's difficulty) averaged over the rest of the epoch. [log(1/s)], [1], [days]
+
+    Notes
+    -----
+    Hand derivation. Log hash rate is ``L0 + mu t + sigma B(t)`` (``L0`` flat). Two
+    observations of its averages: (1) the previous epoch, whose 2015 intervals took
+    ``T' = 1,209,600 D' / D`` seconds, so its rate at this difficulty was exactly
+    ``2015 / 1,209,600`` per second (variance ``1/2015``, Poisson): the retarget rule's
+    anchor; (2) this epoch so far, ``psi(n) - log(now - t0)`` (unbiased for the log rate
+    given ``n`` intervals; variance ``psi'(n)``). The future average over ``F`` days is
+    jointly Gaussian with them (Brownian-average covariances, :func:`_bm_mean_cov`) and
+    is predicted by conditioning. This is the Bayesian version of mempool's borrowing
+    from the previous epoch: the weight on each observation follows from the drift.
+    """
+    n = state.intervals_observed
+    m = state.intervals_remaining
+    elapsed_s = max(state.as_of_s - state.start_time_s, 1.0)
+    obs_t: list[tuple[float, float]] = []
+    obs_y: list[float] = []
+    obs_v: list[float] = []
+    day = float(SECONDS_PER_DAY)
+    prev_days = None
+    if state.prev_change_share is not None:
+        prev_days = TIMESPAN_S / (1.0 + state.prev_change_share) / day
+    t_ref = elapsed_s / day + (prev_days or 0.0)  # days from the reference to now
+    if prev_days is not None:
+        obs_t.append((0.0, prev_days))
+        obs_y.append(math.log(INTERVALS_PER_EPOCH / TIMESPAN_S))
+        obs_v.append(1.0 / INTERVALS_PER_EPOCH)
+    if n >= 1:
+        obs_t.append((t_ref - elapsed_s / day, t_ref))
+        obs_y.append(float(special.digamma(n)) - math.log(elapsed_s))
+        obs_v.append(float(special.polygamma(1, n)))
+    if not obs_t:
+        raise ValueError("no interval in this epoch and no previous epoch to borrow from")
+    # future span from the best simple rate guess (weights fixed by the observations)
+    rate_guess = math.exp(obs_y[-1])
+    future_days = max(m, 1) / rate_guess / day
+    fut = (t_ref, t_ref + future_days)
+    spans = [*obs_t, fut]
+    k = len(spans)
+    big = 1.0e4  # flat prior on the level L0 (log units)
+    cov = np.empty((k, k))
+    for a in range(k):
+        for b in range(k):
+            cov[a, b] = big + drift.sigma2_per_day * _bm_mean_cov(spans[a], spans[b])
+    # the level's flat prior is centred on the observations (its centre then cannot pull)
+    mids = np.array([(x + y) / 2 for x, y in spans]) * drift.mu_per_day + float(np.mean(obs_y))
+    s_oo = cov[:-1, :-1] + np.diag(obs_v)
+    s_fo = cov[-1, :-1]
+    w = np.linalg.solve(s_oo, s_fo)
+    mean = float(mids[-1] + w @ (np.array(obs_y) - mids[:-1]))
+    var = float(cov[-1, -1] - s_fo @ w)
+    return mean, max(var, 0.0), future_days
+
+
+def _log_gamma_minus_normal_quantiles(
+    m: int,
+    mean: float,
+    var: float,
+    probs: Sequence[float],
+    mixture: Sequence[tuple[float, float]] = ((1.0, 1.0),),
+) -> np.ndarray:
+    """Quantiles of ``log G - x``, ``G ~ Gamma(m, 1)``, ``x ~ sum_i w_i N(mean, f_i var)``.
+
+    ``P(log G <= y + x)`` is the regularized lower incomplete gamma ``P(m, e^(y + x))``,
+    averaged over ``x`` by 32-node Gauss-Hermite quadrature per mixture component on an
+    801-point grid.
+    """
+    sd = math.sqrt(max(var, 0.0) * max(f for _, f in mixture))
+    centre = float(special.digamma(m)) - mean
+    spread = math.sqrt(float(special.polygamma(1, m)) + sd**2)
+    y = np.linspace(centre - 14 * spread, centre + 8 * spread, 801)
+    if sd < 1e-12:
+        cdf = special.gammainc(m, np.exp(y + mean))
+    else:
+        x, w = np.polynomial.hermite.hermgauss(32)
+        cdf = np.zeros_like(y)
+        for weight, factor in mixture:
+            nodes = mean + math.sqrt(2.0 * max(var, 0.0) * factor) * x
+            part = special.gammainc(m, np.exp(y[:, None] + nodes[None, :])) @ w
+            cdf += weight * part / math.sqrt(math.pi)
+    cdf = np.maximum.accumulate(np.clip(cdf, 0.0, 1.0))
+    keep = np.concatenate(([True], np.diff(cdf) > 0))
+    out: np.ndarray = np.interp(np.asarray(probs, dtype=float), cdf[keep], y[keep])
+    return out
+
+
 def _change_share_from_timespan(timespan_s: float) -> float:
     clamped = min(max(timespan_s, TIMESPAN_S / 4), TIMESPAN_S * 4)
     return TIMESPAN_S / clamped - 1.0
 
 
-def project_difficulty(state: EpochState, drift: DriftParams) -> DifficultyProjection:
+def project_difficulty(
+    state: EpochState, drift: DriftParams, *, model: str = "anchored"
+) -> DifficultyProjection:
     """Predictive distribution of the next difficulty change and of the retarget ETA.
 
     Parameters
@@ -312,24 +451,34 @@ def project_difficulty(state: EpochState, drift: DriftParams) -> DifficultyProje
         )
     l_int = state.rate_intervals
     e_s = state.rate_exposure_s
-    past_days = state.rate_span_s / SECONDS_PER_DAY
-    future_days = m * e_s / l_int / SECONDS_PER_DAY
-    horizon = past_days + future_days
-    drift_mean = drift.mu_per_day * horizon / 2
-    drift_var = drift.sigma2_per_day * horizon / 3 + state.timing_var
     elapsed = state.as_of_s - state.start_time_s
-
     probs_c = [1 - p / 100 for p in CHANGE_PERCENTILES]  # high S <=> low change
-    y = _log_ratio_quantiles(m, l_int, drift_mean, drift_var, probs_c)
+    probs_eta = [p / 100 for p in ETA_PERCENTILES]
+    if model == "anchored":
+        f_mean, f_var, _ = anchored_future_log_rate(state, drift)
+        f_var += state.timing_var
+        drift_mean, drift_var = f_mean, f_var
+        mix = drift.mixture()
+        y = _log_gamma_minus_normal_quantiles(m, f_mean, f_var, probs_c, mix)
+        y_eta = _log_gamma_minus_normal_quantiles(m + 1, f_mean, f_var, probs_eta, mix)
+        s_q = np.exp(y)
+        s_eta = np.exp(y_eta)
+    elif model == "window":
+        past_days = state.rate_span_s / SECONDS_PER_DAY
+        future_days = m * e_s / l_int / SECONDS_PER_DAY
+        horizon = past_days + future_days
+        drift_mean = drift.mu_per_day * horizon / 2
+        drift_var = drift.sigma2_per_day * horizon / 3 + state.timing_var
+        s_q = e_s * np.exp(_log_ratio_quantiles(m, l_int, drift_mean, drift_var, probs_c))
+        s_eta = e_s * np.exp(_log_ratio_quantiles(m + 1, l_int, drift_mean, drift_var, probs_eta))
+    else:
+        raise ValueError(f"unknown model {model!r}")
     change = {
-        p: 100.0 * _change_share_from_timespan(elapsed + e_s * math.exp(v))
-        for p, v in zip(CHANGE_PERCENTILES, y, strict=True)
+        p: 100.0 * _change_share_from_timespan(elapsed + float(v))
+        for p, v in zip(CHANGE_PERCENTILES, s_q, strict=True)
     }
     # the first block at the new difficulty comes one interval after the last one
-    y_eta = _log_ratio_quantiles(m + 1, l_int, drift_mean, drift_var, [0.1, 0.5, 0.9])
-    eta = {
-        p: state.as_of_s + e_s * math.exp(v) for p, v in zip(ETA_PERCENTILES, y_eta, strict=True)
-    }
+    eta = {p: state.as_of_s + float(v) for p, v in zip(ETA_PERCENTILES, s_eta, strict=True)}
     # RESEARCH.md 3.4 closed form: S / T_obs ~ BetaPrime(m, n), current epoch only
     closed: dict[int, float] = {}
     if n >= 1 and elapsed > 0:

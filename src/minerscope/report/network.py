@@ -492,8 +492,12 @@ def difficulty_report(conn: sqlite3.Connection, as_of: AsOf) -> dict[str, Any]:
             "sigma_pct_per_sqrt_day": 100 * float(np.sqrt(drift.sigma2_per_day)),
             "epochs_used": drift.epochs_used,
             "fitted_on": f"difficulty changes of epochs before {state.epoch} (no look-ahead)",
-            "drift_mean_share": proj.drift_mean,
-            "drift_sd_share": float(np.sqrt(proj.drift_var)),
+            "kurtosis": drift.kurtosis,
+            "model": (
+                "future mean log block rate conditioned on the previous epoch (retarget"
+                " anchor) and this epoch so far; random walk with drift; 2-normal mixture"
+            ),
+            "future_rate_sd_share": float(np.sqrt(proj.drift_var)),
         },
     }
     if proj.exact and state.intervals_remaining == 0:
