@@ -168,6 +168,22 @@ def test_reorg_rewrites_the_epoch_end_hash(chain: Chain, rpc: Running, cookie_fi
     assert dump(conn) == clean_copy(chain, cookie_file, from_height=931_392)
 
 
+def test_reorg_across_a_retarget_with_other_bits(
+    chain: Chain, rpc: Running, cookie_file: Path
+) -> None:
+    conn = storage.connect(":memory:")
+    rpc_sync(conn, rpc.url, cookie_file)  # from 931,392: epochs 462 and 463
+    assert storage.epoch_bits(conn, 463) == 0x1701FCA1
+    # The fork starts in epoch 462 and retargets differently at 933,408.
+    fork = chain.reorg(1_200, retarget_bits=0x1701FCA0)
+    assert fork == 933_376
+    rpc_sync(conn, rpc.url, cookie_file)
+    assert storage.epoch_bits(conn, 463) == 0x1701FCA0
+    assert storage.load_blocks(conn, from_height=933_408)["bits"].eq(0x1701FCA0).all()
+    assert storage.epoch_bits(conn, 462) == 0x1701EBF2  # defined below the fork: kept
+    assert dump(conn) == clean_copy(chain, cookie_file, from_height=931_392)
+
+
 def test_reorg_while_the_chain_grows(chain: Chain, rpc: Running, cookie_file: Path) -> None:
     conn = storage.connect(":memory:")
     chain.visible_tip = 934_000

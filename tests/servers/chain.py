@@ -133,22 +133,31 @@ class Chain:
         b = self.by_hash.get(block_hash)
         return b if b is not None and b.height <= self.tip else None
 
-    def reorg(self, depth: int, tag: str = "alt") -> int:
+    def reorg(self, depth: int, tag: str = "alt", *, retarget_bits: int | None = None) -> int:
         """Replace the top ``depth`` visible blocks, and every block above, by a fork.
 
         The fork's blocks get new hashes and 1 sat more fees (so replaced rows differ);
-        times, bits and chainwork stay. Returns the first replaced height.
+        times stay. Bits and chainwork stay too, unless ``retarget_bits`` is given: then
+        the fork's blocks from the first retarget height at or above the fork carry those
+        bits (the fork retargeted differently) and chainwork is recomputed from the fork.
+        Returns the first replaced height.
         """
         with self.lock:
             self.generation += 1
             fork = self.tip - depth + 1
             i0 = fork - self.base
             prev = self.blocks[i0 - 1].hash if i0 > 0 else FIRST_PREV_HASH
+            work = self.blocks[i0 - 1].chainwork if i0 > 0 else 0
+            retarget = -(-fork // EPOCH_BLOCKS) * EPOCH_BLOCKS
             for i in range(i0, len(self.blocks)):
                 b = self.blocks[i]
                 seed = f"{tag}:{self.generation}:{b.height}".encode()
                 new_hash = "00000000000000000000" + hashlib.sha256(seed).hexdigest()[20:]
                 nb = replace(b, hash=new_hash, prev_hash=prev, totalfee=b.totalfee + 1)
+                if retarget_bits is not None:
+                    bits = retarget_bits if b.height >= retarget else b.bits
+                    work += block_work(bits)
+                    nb = replace(nb, bits=bits, chainwork=work)
                 self.blocks[i] = nb
                 prev = new_hash
             self.by_hash = {b.hash: b for b in self.blocks}

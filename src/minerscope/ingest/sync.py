@@ -306,6 +306,11 @@ def _repair(
     records = _fetch_linked(conn, source, fork, new_hi, batch) if fork <= new_hi else []
     with storage.transaction(conn):
         deleted = storage.delete_blocks_from(conn, fork)
+        # Epochs whose first block was stale were defined by the stale chain: the new
+        # chain's blocks define them again (their bits may differ across a retarget).
+        first_stale_epoch = -(-fork // EPOCH_BLOCKS)
+        if first_stale_epoch <= old_tip // EPOCH_BLOCKS:
+            storage.delete_epochs_between(conn, first_stale_epoch, old_tip // EPOCH_BLOCKS)
         counts = _write(conn, records) if records else storage.WriteCounts()
     log.warning("reorg: replaced %d blocks from height %d (old tip %d)", deleted, fork, old_tip)
     summary.reorgs.append(Reorg(fork, deleted, old_tip, new_hi if records else fork - 1))

@@ -223,6 +223,12 @@ def upsert_epochs(conn: sqlite3.Connection, rows: Iterable[EpochRecord]) -> Writ
     return WriteCounts(inserted, updated, len(rows) - inserted - updated)
 
 
+def delete_epochs_between(conn: sqlite3.Connection, first_epoch: int, last_epoch: int) -> int:
+    """Delete epochs ``first_epoch`` to ``last_epoch`` inclusive (reorg repair); return rows."""
+    cur = conn.execute("DELETE FROM epochs WHERE epoch BETWEEN ? AND ?", (first_epoch, last_epoch))
+    return cur.rowcount
+
+
 def load_epochs(conn: sqlite3.Connection) -> pd.DataFrame:
     """All stored epochs indexed by epoch: ``start_height``, ``bits``, ``end_hash``."""
     import pandas as pd
