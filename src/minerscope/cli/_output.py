@@ -43,7 +43,8 @@ AtOption = Annotated[
 ]
 
 err_console = Console(stderr=True, soft_wrap=True)
-out_console = Console(soft_wrap=True)
+# Piped output (files, scripts, CI logs) gets wide tables instead of rich's 80 columns.
+out_console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 
 
 def exit_code_for(exc: BaseException) -> int:
