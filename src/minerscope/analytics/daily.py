@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import stats
+from scipy import special
 
 from ..units import SECONDS_PER_DAY
 from .hashrate import work_from_difficulty
@@ -77,8 +77,10 @@ def daily_hashrate(
     expo_sum = np.where(full, roll(expo), np.nan)
     a = 1.0 - confidence
     with np.errstate(invalid="ignore"):
-        lo_c = np.where(k_sum > 0, stats.chi2.ppf(a / 2, 2 * np.nan_to_num(k_sum)) / 2, 0.0)
-        hi_c = stats.chi2.ppf(1 - a / 2, 2 * np.nan_to_num(k_sum) + 2) / 2
+        kk_sum = np.nan_to_num(k_sum)
+        # Garwood: chi2(q; 2k) / 2 = Gamma(k, 1) quantile (inverse regularized gamma)
+        lo_c = np.where(kk_sum > 0, special.gammaincinv(np.maximum(kk_sum, 1.0), a / 2), 0.0)
+        hi_c = special.gammaincinv(kk_sum + 1, 1 - a / 2)
     estimate = work_sum / (n * SECONDS_PER_DAY)
     lower = np.where(np.isfinite(k_sum), lo_c / expo_sum, np.nan)
     upper = np.where(np.isfinite(k_sum), hi_c / expo_sum, np.nan)

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import special, stats
+from scipy import special  # not scipy.stats: its import costs ~0.8 s per command
 
 from ..consensus import MAINNET, difficulty_from_bits, next_bits
 from ..units import SECONDS_PER_DAY
@@ -482,9 +482,9 @@ def project_difficulty(
     # RESEARCH.md 3.4 closed form: S / T_obs ~ BetaPrime(m, n), current epoch only
     closed: dict[int, float] = {}
     if n >= 1 and elapsed > 0:
-        bp = stats.betaprime(m, n)
         for p, q in zip(CHANGE_PERCENTILES, probs_c, strict=True):
-            closed[p] = 100.0 * _change_share_from_timespan(elapsed * (1 + float(bp.ppf(q))))
+            b = float(special.betaincinv(m, n, q))  # BetaPrime(m, n) quantile = b / (1 - b)
+            closed[p] = 100.0 * _change_share_from_timespan(elapsed * (1 + b / (1 - b)))
     return DifficultyProjection(
         exact=False,
         change_pct=change,

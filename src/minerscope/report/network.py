@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from .. import storage
 from ..analytics.backtest import BlockData, DailyData, backtest_projection, summarize_backtest
@@ -146,6 +145,8 @@ class _DailyArrays:
 
 
 def _load_daily(conn: sqlite3.Connection, day: str) -> _DailyArrays:
+    import pandas as pd  # imported here: commands that never load daily rows start faster
+
     frame = storage.load_daily(conn, to_date=day)
     if frame.empty:
         raise NoDataError(f"no daily rows up to {day}")
