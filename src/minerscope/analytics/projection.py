@@ -36,7 +36,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import special  # not scipy.stats: its import costs ~0.8 s per command
 
-from ..consensus import MAINNET, difficulty_from_bits, next_bits
+from ..consensus import MAINNET, bits_from_target, difficulty_from_bits, next_bits
 from ..units import SECONDS_PER_DAY
 
 TIMESPAN_S = MAINNET.pow_target_timespan_s  # 1,209,600 s
@@ -473,8 +473,10 @@ def project_difficulty(
         s_eta = e_s * np.exp(_log_ratio_quantiles(m + 1, l_int, drift_mean, drift_var, probs_eta))
     else:
         raise ValueError(f"unknown model {model!r}")
+    # the target never exceeds the pow limit: difficulty cannot fall below ~1
+    floor = 100.0 * (difficulty_from_bits(bits_from_target(MAINNET.pow_limit)) / d_now - 1.0)
     change = {
-        p: 100.0 * _change_share_from_timespan(elapsed + float(v))
+        p: max(100.0 * _change_share_from_timespan(elapsed + float(v)), floor)
         for p, v in zip(CHANGE_PERCENTILES, s_q, strict=True)
     }
     # the first block at the new difficulty comes one interval after the last one

@@ -33,6 +33,10 @@ def _f(x: Any, fmt: str = ",.1f") -> str:
     return "n/a" if x is None else format(x, fmt)
 
 
+def _diff(d: float) -> str:
+    return f"{d / 1e12:,.2f} T" if d >= 1e10 else f"{d:,.6g}"
+
+
 def _note(data: dict[str, Any]) -> None:
     note = data["as_of"].get("note")
     if note:
@@ -119,20 +123,26 @@ def render_difficulty(data: dict[str, Any]) -> None:
     pairs = [
         ("epoch", f"{ep['index']}: {ep['blocks_mined']:,} of 2,016 blocks mined "
                   f"({ep['progress_pct']:.1f}%), tip {ep['tip_height']:,}"),
-        ("difficulty", f"{ep['difficulty_t']:,.2f} T (bits {ep['bits_hex']})"),
+        ("difficulty", f"{_diff(ep['difficulty'])} (bits {ep['bits_hex']})"),
         ("mean block time", f"{_f(ep['mean_block_time_s'])} s this epoch"),
         ("next change", ("exact: " if na["exact"] else "")
             + f"p50 {c['p50']:+.2f}%; 50% {c['p25']:+.2f}% .. {c['p75']:+.2f}%;"
             f" 90% {c['p5']:+.2f}% .. {c['p95']:+.2f}%"),
-        ("next difficulty", f"p50 {nd['p50']:,.2f} T; 90% {nd['p5']:,.2f} .. {nd['p95']:,.2f} T"),
+        ("next difficulty", f"p50 {_diff(nd['p50'] * 1e12)}; 90% {_diff(nd['p5'] * 1e12)}"
+            f" .. {_diff(nd['p95'] * 1e12)}"),
         ("retarget block", f"{na['retarget_height']:,} at {eta['p50']['time_iso']}"
             f" (p10 {eta['p10']['time_iso']}, p90 {eta['p90']['time_iso']})"),
         ("mempool-style", f"{mp['change_pct']:+.2f}% at {mp['retarget_eta']['time_iso']}"
             " (point estimate, no interval)"),
-        ("next halving", f"block {hv['height']:,} ({hv['blocks_left']:,} left) at"
-            f" {hv['eta']['p50']['time_iso']} (p10 {hv['eta']['p10']['time_iso']},"
-            f" p90 {hv['eta']['p90']['time_iso']}; 600 s blocks: {hv['eta_at_600s']['time_iso']})"),
     ]  # fmt: skip
+    eta_h = hv.get("eta")
+    when = (
+        f"{eta_h['p50']['time_iso']} (p10 {eta_h['p10']['time_iso']}, p90 {eta_h['p90']['time_iso']};"
+        f" 600 s blocks: {hv['eta_at_600s']['time_iso']})"
+        if eta_h
+        else f"{hv['eta_at_600s']['time_iso']} at 600 s blocks ({hv['method']})"
+    )
+    pairs.append(("next halving", f"block {hv['height']:,} ({hv['blocks_left']:,} left) at {when}"))
     a = data["as_of"]
     render_pairs(f"difficulty as of {a['data_time_iso']} ({a['resolution']} data)", pairs)
     _note(data)

@@ -437,7 +437,12 @@ def difficulty_report(conn: sqlite3.Connection, as_of: AsOf) -> dict[str, Any]:
         raise NoDataError(
             "no epochs are stored: import ../shared/data/difficulty_epochs_electrum.csv"
         )
-    state, exact_bits = _state_for(conn, src, bits_list)
+    try:
+        state, exact_bits = _state_for(conn, src, bits_list)
+    except ValueError as exc:
+        raise NoDataError(
+            f"cannot place {as_of.iso} in an epoch from the stored data: {exc}"
+        ) from exc
     if state.epoch >= len(bits_list):
         raise NoDataError(f"epoch {state.epoch}'s bits are not stored")
     src_res = state.resolution
@@ -524,11 +529,15 @@ def _halving(
         "blocks_left": left,
         "eta_at_600s": _when(state.as_of_s + left * 600),
     }
+    shares = epoch_duration_shares(diffs)
+    if target > retarget_height and len(shares) < 13:
+        out["eta"] = None
+        out["method"] = "too few finished epochs to bootstrap block times: 600 s blocks only"
+        return out
     if target <= retarget_height and state.intervals_remaining > 0:
         eta = blocks_eta(state, drift, left)
         method = "current-epoch rate with drift (same model as the adjustment)"
     else:
-        shares = epoch_duration_shares(diffs)
         eta = halving_eta(
             as_of_s=state.as_of_s,
             retarget_eta_s=retarget_eta_s,
