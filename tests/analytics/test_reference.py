@@ -157,3 +157,14 @@ def test_commands_document_an_example(runner: CliRunner, cmd: list[str]) -> None
     res = runner.invoke(app, [*cmd, "--help"])
     assert res.exit_code == 0
     assert "Example: minerscope" in res.stdout
+
+
+def test_hashrate_daily_series(reference_db: sqlite3.Connection) -> None:
+    data = network.hashrate_report(reference_db, _as_of(reference_db, TOUCHSTONE), series_days=3)
+    rows = data["daily_series"]
+    assert [r["date"] for r in rows] == ["2026-01-29", "2026-01-30", "2026-01-31"]
+    last = rows[-1]
+    assert last["blocks"] == 138
+    # the last row's 7-day mean is the 7-day window of the summary
+    assert last["hashrate_ma7_ehs"] == pytest.approx(data["daily"][1]["hashrate_ehs"], rel=1e-12)
+    assert last["hashrate_lower_ehs"] < last["hashrate_ehs"] < last["hashrate_upper_ehs"]

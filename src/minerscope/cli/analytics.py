@@ -76,6 +76,18 @@ def render_hashrate(data: dict[str, Any]) -> None:
                 ),
             ],
         )
+    series = data.get("daily_series")
+    if series:
+
+        def iv(r: dict[str, Any], p: str) -> str:
+            return f"{_f(r[p + '_ehs'])} [{_f(r[p + '_lower_ehs'])}, {_f(r[p + '_upper_ehs'])}]"
+
+        render_table(
+            "daily rows, EH/s with 95% intervals",
+            ["date", "blocks", "day", "7-day mean", "30-day mean"],
+            [[r["date"], r["blocks"], iv(r, "hashrate"), iv(r, "hashrate_ma7"),
+              iv(r, "hashrate_ma30")] for r in series],
+        )  # fmt: skip
     bt = data.get("block_times")
     if bt:
         render_table(
@@ -181,6 +193,12 @@ def hashrate_cmd(
         int,
         typer.Option("--lookback-days", min=2, help="Drawdown: days over which the peak is taken."),
     ] = 90,
+    series_days: Annotated[
+        int,
+        typer.Option(
+            "--series-days", min=0, help="Also list the last N days: per day, 7- and 30-day means."
+        ),
+    ] = 0,
     at: AtOption = None,
     db: DbOption = None,
     json_out: JsonOption = False,
@@ -200,7 +218,7 @@ def hashrate_cmd(
         as_of = resolve_as_of(conn, spec, now_s=now_s())
         data = network_report.hashrate_report(
             conn, as_of, window_blocks=window_blocks, window_days=window_days,
-            lookback_days=lookback_days,
+            lookback_days=lookback_days, series_days=series_days,
         )  # fmt: skip
     finally:
         conn.close()

@@ -247,6 +247,27 @@ def _daily_section(
     return out
 
 
+def _daily_series(daily: _DailyArrays, days: int) -> list[dict[str, Any]]:
+    """The last ``days`` days: hash rate per day and over 7 and 30 days, with intervals."""
+    cols: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {
+        name: daily_hashrate(daily.blocks, daily.difficulty, window_days=w)
+        for name, w in (("day", 1), ("ma7", 7), ("ma30", 30))
+    }
+    out = []
+    for i in range(max(len(daily.dates) - days, 0), len(daily.dates)):
+        row: dict[str, Any] = {
+            "date": daily.dates[i],
+            "blocks": None if not np.isfinite(daily.blocks[i]) else int(daily.blocks[i]),
+        }
+        for name, (est, lo, hi) in cols.items():
+            prefix = "hashrate" if name == "day" else f"hashrate_{name}"
+            row[f"{prefix}_ehs"] = _ehs(float(est[i])) if np.isfinite(est[i]) else None
+            row[f"{prefix}_lower_ehs"] = _ehs(float(lo[i])) if np.isfinite(lo[i]) else None
+            row[f"{prefix}_upper_ehs"] = _ehs(float(hi[i])) if np.isfinite(hi[i]) else None
+        out.append(row)
+    return out
+
+
 def _drawdown_section(
     daily: _DailyArrays, *, smoothing_days: int, lookback_days: int
 ) -> dict[str, Any] | None:
@@ -327,6 +348,7 @@ def hashrate_report(
     window_days: float | None = None,
     smoothing_days: int = 7,
     lookback_days: int = 90,
+    series_days: int = 0,
 ) -> dict[str, Any]:
     """Hash rate with exact 95% intervals, block times and drawdown, as of a moment.
 
@@ -340,6 +362,9 @@ def hashrate_report(
         One fixed-time window ending at the moment. [days]
     smoothing_days, lookback_days : int
         Drawdown smoothing and peak lookback. [days]
+    series_days : int
+        Also return the last ``series_days`` daily rows as ``daily_series``: hash rate per
+        day and smoothed over 7 and 30 days, each with its 95% interval. [days]
 
     Returns
     -------
@@ -380,6 +405,8 @@ def hashrate_report(
         out["drawdown"] = _drawdown_section(
             daily, smoothing_days=smoothing_days, lookback_days=lookback_days
         )
+        if series_days > 0:
+            out["daily_series"] = _daily_series(daily, series_days)
     return out
 
 
