@@ -716,8 +716,9 @@ def backtest_report(
             " block counts (block times interpolated within their day)"
         ),
         "drift_fit": (
-            f"log-hash-rate random walk fitted on the {DRIFT_LOOKBACK_EPOCHS} epoch changes"
-            " before each projected epoch (no look-ahead)"
+            f"log-hash-rate random walk: drift and volatility from the {DRIFT_LOOKBACK_EPOCHS}"
+            " epoch changes, kurtosis from the 208, before each projected epoch (no look-ahead);"
+            " future rate conditioned on the previous epoch's retarget anchor and the epoch so far"
         ),
         "summary": [
             {
