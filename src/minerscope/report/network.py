@@ -11,13 +11,11 @@ last block's time and the output says so.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from .. import storage
-from ..analytics.backtest import BlockData, DailyData, backtest_projection, summarize_backtest
 from ..analytics.blocktimes import block_interval_stats, blocks_per_day
 from ..analytics.daily import daily_hashrate, height_at_end_of_day
 from ..analytics.drawdown import hashrate_drawdown
@@ -32,69 +30,27 @@ from ..analytics.projection import (
     fit_drift,
     project_difficulty,
 )
-from ..asof import AsOf, date_utc, day_start_s, iso_utc, last_complete_day
+from ..asof import AsOf, day_start_s, iso_utc, last_complete_day
 from ..consensus import block_work, difficulty_from_bits, next_bits, next_halving_height
 from ..errors import NoDataError
 from ..storage.network import blocks_in_time_window
-from ..units import HPS_PER_EHS, SECONDS_PER_DAY
+from ..units import SECONDS_PER_DAY
+from ._network_data import (
+    DRIFT_LOOKBACK_EPOCHS,
+    _as_of_dict,
+    _choose_source,
+    _DailyArrays,
+    _ehs,
+    _epoch_bits,
+    _load_block_arrays,
+    _load_daily,
+    _Source,
+    _when,
+)
+from .network_backtest import backtest_report  # re-exported: one module for the CLI
 
-STALE_AFTER_S = 2 * 3600  # P(no block in 2 h at 600 s) = e^-12: the data stopped, not the chain
 DEFAULT_BLOCK_WINDOWS = (144, 1008, 2016)
-DRIFT_LOOKBACK_EPOCHS = 52
 HALVING_SEED = 20_240_420  # fixed seed: the same data gives the same answer
-
-
-@dataclass(frozen=True)
-class _Source:
-    resolution: str  # "block" or "daily"
-    data_time_s: int  # the moment the figures are for
-    note: str | None
-    tip_height: int | None = None
-    day: str | None = None  # last complete day (daily)
-
-
-def _ehs(x: float | None) -> float | None:
-    return None if x is None else x / HPS_PER_EHS
-
-
-def _when(time_s: float) -> dict[str, Any]:
-    return {"time_s": int(round(time_s)), "time_iso": iso_utc(int(round(time_s)))}
-
-
-def _choose_source(conn: sqlite3.Connection, as_of: AsOf) -> _Source:
-    day = storage.last_daily_date(conn, on_or_before=last_complete_day(as_of.time_s))
-    if as_of.tip_height is not None:
-        tip = storage.block_row(conn, as_of.tip_height)
-        if tip is not None and (day is None or tip.time_s >= day_start_s(day)):
-            if as_of.time_s - tip.time_s > STALE_AFTER_S:
-                stale = (
-                    f"the last stored block ({as_of.tip_height}, {iso_utc(tip.time_s)}) is"
-                    f" {(as_of.time_s - tip.time_s) / 3600:.1f} h older than {as_of.iso}:"
-                    " figures are as of that block"
-                )
-                return _Source("block", tip.time_s, stale, as_of.tip_height)
-            return _Source("block", as_of.time_s, None, as_of.tip_height)
-    if day is None:
-        raise NoDataError(f"no blocks or daily rows are known as of {as_of.iso}")
-    end = day_start_s(day) + SECONDS_PER_DAY
-    note: str | None = None
-    if as_of.time_s - end > SECONDS_PER_DAY:
-        note = f"the last daily row is {day}: figures are as of its end ({iso_utc(end)})"
-    return _Source("daily", end, note, None, day)
-
-
-def _as_of_dict(as_of: AsOf, src: _Source) -> dict[str, Any]:
-    return {
-        "time_s": as_of.time_s,
-        "time_iso": as_of.iso,
-        "text": as_of.text,
-        "resolution": src.resolution,
-        "data_time_s": src.data_time_s,
-        "data_time_iso": iso_utc(src.data_time_s),
-        "tip_height": src.tip_height,
-        "last_daily_date": src.day,
-        "note": src.note,
-    }
 
 
 def _estimate_dict(label: str, est: HashrateEstimate, **extra: Any) -> dict[str, Any]:
@@ -112,65 +68,6 @@ def _estimate_dict(label: str, est: HashrateEstimate, **extra: Any) -> dict[str,
         "core_getnetworkhashps_ehs": _ehs(est.core_hps),
         **extra,
     }
-
-
-# --- loading ----------------------------------------------------------------------------
-
-
-def _load_block_arrays(
-    conn: sqlite3.Connection, lo: int, hi: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    frame = storage.load_blocks(conn, from_height=max(lo, 0), to_height=hi)
-    frame = frame[frame["bits"].notna()]
-    heights = frame.index.to_numpy(dtype=np.int64)
-    # keep the consecutive run that ends at hi
-    if len(heights) == 0 or heights[-1] != hi:
-        raise NoDataError(f"block {hi} or its bits are not stored")
-    breaks = np.flatnonzero(np.diff(heights) != 1)
-    first = int(breaks[-1]) + 1 if len(breaks) else 0
-    frame = frame.iloc[first:]
-    return (
-        frame.index.to_numpy(dtype=np.int64),
-        frame["time_s"].to_numpy(dtype=np.int64),
-        np.array([int(b) for b in frame["bits"]], dtype=object),
-    )
-
-
-@dataclass(frozen=True)
-class _DailyArrays:
-    dates: list[str]
-    day_start_s: np.ndarray
-    blocks: np.ndarray
-    difficulty: np.ndarray
-
-
-def _load_daily(conn: sqlite3.Connection, day: str) -> _DailyArrays:
-    import pandas as pd  # imported here: commands that never load daily rows start faster
-
-    frame = storage.load_daily(conn, to_date=day)
-    if frame.empty:
-        raise NoDataError(f"no daily rows up to {day}")
-    idx = pd.DatetimeIndex(frame.index)
-    full = pd.date_range(idx[0], idx[-1], freq="D", tz="UTC")
-    if len(full) != len(idx):
-        frame = frame.reindex(full)
-    dates = [d.strftime("%Y-%m-%d") for d in pd.DatetimeIndex(frame.index)]
-    return _DailyArrays(
-        dates,
-        np.array([day_start_s(d) for d in dates], dtype=float),
-        frame["blocks"].astype("float64").to_numpy(na_value=np.nan),
-        frame["difficulty"].to_numpy(dtype=float, na_value=np.nan),
-    )
-
-
-def _epoch_bits(conn: sqlite3.Connection) -> list[int]:
-    epochs = storage.load_epochs(conn)
-    bits: list[int] = []
-    for e, row in epochs.iterrows():
-        if int(str(e)) != len(bits):
-            break  # epochs must be contiguous from 0
-        bits.append(int(row["bits"]))
-    return bits
 
 
 # --- hash rate --------------------------------------------------------------------------
@@ -629,129 +526,6 @@ def status_section(
         "mempool_style_change_pct": diff["mempool_style"]["change_pct"],
     }
     out["halving"] = diff["halving"]
-    return out
-
-
-# --- backtest ---------------------------------------------------------------------------
-
-
-def backtest_report(
-    conn: sqlite3.Connection,
-    *,
-    from_date: str | None = "2016-01-01",
-    to_date: str | None = None,
-    include_rows: bool = False,
-) -> dict[str, Any]:
-    """Backtest the difficulty projection on every stored epoch that started in a date range.
-
-    Parameters
-    ----------
-    conn : sqlite3.Connection
-    from_date, to_date : str, optional
-        Epochs whose first block falls in ``[from_date, to_date]`` (YYYY-MM-DD, UTC).
-    include_rows : bool
-        Also return every projection (epoch, progress, percentiles, realised change).
-
-    Returns
-    -------
-    dict
-        ``summary``: per progress point (10, 25, 50, 75, 90 %) the epochs used, how many
-        at block and at daily resolution, the median absolute error of our p50 and of
-        the mempool-style estimate (percentage points), the coverage of the 50 % and
-        90 % intervals and the mean error; ``resolution`` states the data used.
-    """
-    bits_list = _epoch_bits(conn)
-    if len(bits_list) < 3:
-        raise NoDataError("the backtest needs the epochs table (import the Electrum epochs)")
-    last_day = storage.last_daily_date(conn)
-    daily_data = None
-    starts = [e * BLOCKS_PER_EPOCH for e in range(len(bits_list))]
-    start_days: dict[int, str] = {}
-    if last_day is not None:
-        daily = _load_daily(conn, last_day)
-        diffs = [difficulty_from_bits(b) for b in bits_list]
-        heod, _ = height_at_end_of_day(daily.blocks, daily.difficulty, starts, diffs)
-        daily_data = DailyData(daily.day_start_s, np.nan_to_num(daily.blocks), heod)
-        for e, s in enumerate(starts):
-            j = int(np.searchsorted(heod, s))
-            if j < len(heod):
-                start_days[e] = daily.dates[j]
-    block_data = None
-    rng = storage.block_range(conn)
-    if rng is not None:
-        heights, times, bits = _load_block_arrays(conn, rng[0], rng[1])
-        block_data = BlockData(heights, times.astype(float), bits)
-        for e, s in enumerate(starts):
-            if heights[0] <= s <= heights[-1]:
-                start_days[e] = date_utc(int(times[s - int(heights[0])]))
-    chosen = [
-        e
-        for e, d in sorted(start_days.items())
-        if (from_date is None or d >= from_date) and (to_date is None or d <= to_date)
-    ]
-    if not chosen:
-        raise NoDataError(f"no stored epoch starts between {from_date} and {to_date}")
-    rows = backtest_projection(
-        bits_list,
-        daily=daily_data,
-        blocks=block_data,
-        from_epoch=chosen[0],
-        to_epoch=chosen[-1],
-        lookback_epochs=DRIFT_LOOKBACK_EPOCHS,
-    )
-    if not rows:
-        raise NoDataError("no epoch in the range has a known outcome and data to project from")
-    summary = summarize_backtest(rows)
-    n_block = sum(r.resolution == "block" for r in rows)
-    out: dict[str, Any] = {
-        "from_date": from_date,
-        "to_date": to_date,
-        "epochs": {
-            "first": rows[0].epoch,
-            "last": max(r.epoch for r in rows),
-            "count": len({r.epoch for r in rows}),
-        },  # fmt: skip
-        "resolution": (
-            f"{n_block} projections from per-block data, {len(rows) - n_block} from daily"
-            " block counts (block times interpolated within their day)"
-        ),
-        "drift_fit": (
-            f"log-hash-rate random walk: drift and volatility from the {DRIFT_LOOKBACK_EPOCHS}"
-            " epoch changes, kurtosis from the 208, before each projected epoch (no look-ahead);"
-            " future rate conditioned on the previous epoch's retarget anchor and the epoch so far"
-        ),
-        "summary": [
-            {
-                "progress_pct": 100 * s.progress_target_share,
-                "epochs": s.epochs,
-                "block_resolution": s.block_resolution,
-                "daily_resolution": s.daily_resolution,
-                "median_abs_error_pp": s.median_abs_error_pp,
-                "mempool_median_abs_error_pp": s.mempool_median_abs_error_pp,
-                "coverage_50_pct": 100 * s.coverage_50_share,
-                "coverage_90_pct": 100 * s.coverage_90_share,
-                "mean_error_pp": s.mean_error_pp,
-            }
-            for s in summary
-        ],
-    }
-    if include_rows:
-        out["rows"] = [
-            {
-                "epoch": r.epoch,
-                "progress_pct": 100 * r.progress_share,
-                "resolution": r.resolution,
-                "as_of_iso": iso_utc(int(r.as_of_s)),
-                "actual_change_pct": r.actual_change_pct,
-                "p5_pct": r.p5_pct,
-                "p25_pct": r.p25_pct,
-                "p50_pct": r.p50_pct,
-                "p75_pct": r.p75_pct,
-                "p95_pct": r.p95_pct,
-                "mempool_change_pct": r.mempool_change_pct,
-            }
-            for r in rows
-        ]
     return out
 
 

@@ -1,0 +1,130 @@
+"""Loading for the network views: which data answers a moment (blocks or daily rows),
+and the arrays the pure analytics take. Holds no SQL (that is in ``storage``)."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .. import storage
+from ..asof import AsOf, day_start_s, iso_utc, last_complete_day
+from ..errors import NoDataError
+from ..units import HPS_PER_EHS, SECONDS_PER_DAY
+
+DRIFT_LOOKBACK_EPOCHS = 52  # epoch changes the drift is fitted on
+STALE_AFTER_S = 2 * 3600  # P(no block in 2 h at 600 s) = e^-12: the data stopped, not the chain
+
+
+@dataclass(frozen=True)
+class _Source:
+    resolution: str  # "block" or "daily"
+    data_time_s: int  # the moment the figures are for
+    note: str | None
+    tip_height: int | None = None
+    day: str | None = None  # last complete day (daily)
+
+
+def _ehs(x: float | None) -> float | None:
+    return None if x is None else x / HPS_PER_EHS
+
+
+def _when(time_s: float) -> dict[str, Any]:
+    return {"time_s": int(round(time_s)), "time_iso": iso_utc(int(round(time_s)))}
+
+
+def _choose_source(conn: sqlite3.Connection, as_of: AsOf) -> _Source:
+    day = storage.last_daily_date(conn, on_or_before=last_complete_day(as_of.time_s))
+    if as_of.tip_height is not None:
+        tip = storage.block_row(conn, as_of.tip_height)
+        if tip is not None and (day is None or tip.time_s >= day_start_s(day)):
+            if as_of.time_s - tip.time_s > STALE_AFTER_S:
+                stale = (
+                    f"the last stored block ({as_of.tip_height}, {iso_utc(tip.time_s)}) is"
+                    f" {(as_of.time_s - tip.time_s) / 3600:.1f} h older than {as_of.iso}:"
+                    " figures are as of that block"
+                )
+                return _Source("block", tip.time_s, stale, as_of.tip_height)
+            return _Source("block", as_of.time_s, None, as_of.tip_height)
+    if day is None:
+        raise NoDataError(f"no blocks or daily rows are known as of {as_of.iso}")
+    end = day_start_s(day) + SECONDS_PER_DAY
+    note: str | None = None
+    if as_of.time_s - end > SECONDS_PER_DAY:
+        note = f"the last daily row is {day}: figures are as of its end ({iso_utc(end)})"
+    return _Source("daily", end, note, None, day)
+
+
+def _as_of_dict(as_of: AsOf, src: _Source) -> dict[str, Any]:
+    return {
+        "time_s": as_of.time_s,
+        "time_iso": as_of.iso,
+        "text": as_of.text,
+        "resolution": src.resolution,
+        "data_time_s": src.data_time_s,
+        "data_time_iso": iso_utc(src.data_time_s),
+        "tip_height": src.tip_height,
+        "last_daily_date": src.day,
+        "note": src.note,
+    }
+
+
+# --- loading ----------------------------------------------------------------------------
+
+
+def _load_block_arrays(
+    conn: sqlite3.Connection, lo: int, hi: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    frame = storage.load_blocks(conn, from_height=max(lo, 0), to_height=hi)
+    frame = frame[frame["bits"].notna()]
+    heights = frame.index.to_numpy(dtype=np.int64)
+    # keep the consecutive run that ends at hi
+    if len(heights) == 0 or heights[-1] != hi:
+        raise NoDataError(f"block {hi} or its bits are not stored")
+    breaks = np.flatnonzero(np.diff(heights) != 1)
+    first = int(breaks[-1]) + 1 if len(breaks) else 0
+    frame = frame.iloc[first:]
+    return (
+        frame.index.to_numpy(dtype=np.int64),
+        frame["time_s"].to_numpy(dtype=np.int64),
+        np.array([int(b) for b in frame["bits"]], dtype=object),
+    )
+
+
+@dataclass(frozen=True)
+class _DailyArrays:
+    dates: list[str]
+    day_start_s: np.ndarray
+    blocks: np.ndarray
+    difficulty: np.ndarray
+
+
+def _load_daily(conn: sqlite3.Connection, day: str) -> _DailyArrays:
+    import pandas as pd  # imported here: commands that never load daily rows start faster
+
+    frame = storage.load_daily(conn, to_date=day)
+    if frame.empty:
+        raise NoDataError(f"no daily rows up to {day}")
+    idx = pd.DatetimeIndex(frame.index)
+    full = pd.date_range(idx[0], idx[-1], freq="D", tz="UTC")
+    if len(full) != len(idx):
+        frame = frame.reindex(full)
+    dates = [d.strftime("%Y-%m-%d") for d in pd.DatetimeIndex(frame.index)]
+    return _DailyArrays(
+        dates,
+        np.array([day_start_s(d) for d in dates], dtype=float),
+        frame["blocks"].astype("float64").to_numpy(na_value=np.nan),
+        frame["difficulty"].to_numpy(dtype=float, na_value=np.nan),
+    )
+
+
+def _epoch_bits(conn: sqlite3.Connection) -> list[int]:
+    epochs = storage.load_epochs(conn)
+    bits: list[int] = []
+    for e, row in epochs.iterrows():
+        if int(str(e)) != len(bits):
+            break  # epochs must be contiguous from 0
+        bits.append(int(row["bits"]))
+    return bits
