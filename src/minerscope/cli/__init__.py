@@ -19,15 +19,12 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-# Command modules register themselves on ``app`` when imported. One line per module.
-from . import ingest as _ingest  # noqa: E402,F401
-from . import network as _network  # noqa: E402,F401
-
-from . import analytics as _analytics  # noqa: E402,F401
-# (economics commands: machines, fleet, economics)
-from . import econ as _econ  # noqa: E402,F401
-# (sync command)
-from . import sync as _sync  # noqa: E402,F401
+# Command modules register themselves on ``app`` when imported.
+from . import analytics as _analytics  # noqa: E402,F401  hashrate, difficulty, backtest
+from . import econ as _econ  # noqa: E402,F401  machines, fleet, economics
+from . import ingest as _ingest  # noqa: E402,F401  import, quickstart
+from . import network as _network  # noqa: E402,F401  status, consensus
+from . import sync as _sync  # noqa: E402,F401  sync
 
 
 def main() -> None:
