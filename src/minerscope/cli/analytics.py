@@ -10,7 +10,6 @@ import typer
 from .. import storage
 from ..asof import parse_time_spec, resolve_as_of
 from ..errors import InputError
-from ..report import network as network_report
 from . import app
 from ._output import (
     AtOption,
@@ -210,6 +209,8 @@ def hashrate_cmd(
 
     Example: minerscope hashrate --at 2026-02-01T08:40:17Z --window-days 7 --json
     """
+    from ..report import network as network_report  # lazy: keeps start-up light
+
     if window_blocks is not None and window_days is not None:
         raise InputError("give --window-blocks or --window-days, not both", field="--window-days")
     spec = parse_time_spec(at) if at else None
@@ -236,6 +237,8 @@ def difficulty_cmd(at: AtOption = None, db: DbOption = None, json_out: JsonOptio
 
     Example: minerscope difficulty --at 2026-02-01T08:40:17Z --json
     """
+    from ..report import network as network_report  # lazy: keeps start-up light
+
     spec = parse_time_spec(at) if at else None
     conn = storage.connect(db, read_only=True)
     try:
@@ -269,6 +272,8 @@ def backtest_projection_cmd(
 
     Example: minerscope backtest projection --from 2016-01-01 --json
     """
+    from ..report import network as network_report  # lazy: keeps start-up light
+
     for name, value in (("--from", from_date), ("--to", to_date)):
         if value is not None and (len(value) != 10 or value[4] != "-" or value[7] != "-"):
             raise InputError(f"{value!r} is not a YYYY-MM-DD date", field=name)

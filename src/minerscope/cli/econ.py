@@ -10,8 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
+from ..defaults import DEFAULT_POWER_PRICE_USD_PER_KWH
 from ..errors import InputError
-from ..report import econ as econ_report
 from . import app
 from ._output import (
     AtOption,
@@ -117,7 +117,7 @@ def machines_cmd(
     power_price_usd_per_kwh: Annotated[
         float,
         typer.Option("--power-price-usd-per-kwh", min=0.0, help="Electricity price [USD/kWh]."),
-    ] = econ_report.DEFAULT_POWER_PRICE_USD_PER_KWH,
+    ] = DEFAULT_POWER_PRICE_USD_PER_KWH,
     btc_price_usd: PriceOption = None,
     difficulty: DifficultyOption = None,
     fees_btc_per_block: FeesOption = None,
@@ -170,6 +170,8 @@ def machines_cmd(
 
     Example: minerscope machines --difficulty 141.67T --fees-btc-per-block 0.02 --btc-price-usd 70000 --power-price-usd-per-kwh 0.08 --model S21
     """
+    from ..report import econ as econ_report  # lazy: keeps start-up light
+
     if csv_out and json_out:
         raise InputError("give --json or --csv, not both", field="--csv")
     if pue is not None and overhead_pct is not None:
@@ -254,6 +256,8 @@ def fleet_cmd(
 
     Example: minerscope fleet examples/fleet.toml --at 2026-02-05 --json
     """
+    from ..report import econ as econ_report  # lazy: keeps start-up light
+
     data = econ_report.fleet_view(
         db,
         at,
@@ -353,6 +357,8 @@ def economics_cmd(
 
     Example: minerscope economics --from 2026-01-01 --to 2026-01-31 --csv
     """
+    from ..report import econ as econ_report  # lazy: keeps start-up light
+
     if csv_out and json_out:
         raise InputError("give --json or --csv, not both", field="--csv")
     data = econ_report.economics_view(db, at, now_s=now_s(), from_date=from_date, to_date=to_date)

@@ -19,7 +19,6 @@ from ..consensus import (
 from ..errors import InputError
 from ..report import status as status_report
 from . import app
-from . import econ as econ_cli
 from ._output import AtOption, DbOption, JsonOption, emit_json, now_s, render_pairs
 
 consensus_app = typer.Typer(
@@ -44,6 +43,65 @@ def _fmt_age(age_s: int) -> str:
     if age_s < 2 * 86_400:
         return f"{age_s / 3600:,.1f} h before as-of"
     return f"{age_s / 86_400:,.1f} days before as-of: stale, run `minerscope sync` for newer data"
+
+
+def _pct_range(d: dict[str, float], lo: str, hi: str) -> str:
+    return f"{d[lo]:+.2f}% .. {d[hi]:+.2f}%"
+
+
+def network_status_pairs(section: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """Label/value lines for the network section of ``status`` (empty when there is none)."""
+    if not section:
+        return []
+    pairs: list[tuple[str, str]] = []
+    hr = section.get("hashrate")
+    if hr:
+        core = hr.get("core_getnetworkhashps_ehs")
+        core_txt = "" if core is None else f"; Bitcoin Core's getnetworkhashps {core:,.1f} EH/s"
+        pairs.append(
+            (
+                "hash rate",
+                f"{hr['hashrate_ehs']:,.1f} EH/s (95% {hr['lower_ehs']:,.1f} .. "
+                f"{hr['upper_ehs']:,.1f}) over {hr['window']}{core_txt}",
+            )
+        )
+    adj = section.get("next_adjustment")
+    if adj:
+        ch = adj["change_pct"]
+        nd = adj["next_difficulty_t"]
+        if adj.get("exact"):
+            pairs.append(("next adjustment", f"{ch['p50']:+.2f}% (exact: the epoch is complete)"))
+        else:
+            pairs.append(
+                (
+                    "next adjustment",
+                    f"p50 {ch['p50']:+.2f}% to {nd['p50']:,.2f} T; 50% {_pct_range(ch, 'p25', 'p75')};"
+                    f" 90% {_pct_range(ch, 'p5', 'p95')}",
+                )
+            )
+            mp = adj.get("mempool_style_change_pct")
+            if mp is not None:
+                pairs.append(("mempool-style", f"{mp:+.2f}% (point estimate, no interval)"))
+        eta = adj.get("retarget_eta")
+        if eta:
+            pairs.append(
+                (
+                    "retarget ETA",
+                    f"block {adj['retarget_height']:,} at {eta['p50']['time_iso']} "
+                    f"(p10 {eta['p10']['time_iso']}, p90 {eta['p90']['time_iso']})",
+                )
+            )
+    hv = section.get("halving")
+    if hv and hv.get("eta"):
+        e = hv["eta"]
+        pairs.append(
+            (
+                "halving ETA",
+                f"block {hv['height']:,} at {e['p50']['time_iso']} "
+                f"(p10 {e['p10']['time_iso']}, p90 {e['p90']['time_iso']})",
+            )
+        )
+    return pairs
 
 
 def render_status(data: dict[str, Any]) -> None:
@@ -100,7 +158,12 @@ def render_status(data: dict[str, Any]) -> None:
             )
         )
     render_pairs(f"minerscope status as of {data['as_of']['time_iso']} ({res} data)", pairs)
-    econ_pairs = econ_cli.status_pairs(data.get("economics"))
+    net_pairs = network_status_pairs(data.get("network"))
+    if net_pairs:
+        render_pairs("network estimates (intervals from the Poisson block process)", net_pairs)
+    from .econ import status_pairs as econ_status_pairs  # lazy: keeps start-up light
+
+    econ_pairs = econ_status_pairs(data.get("economics"))
     if econ_pairs:
         render_pairs("economics", econ_pairs)
 

@@ -16,7 +16,6 @@ from rich.progress import (
 )
 
 from .. import storage
-from ..ingest.sync import SyncRequest, run_sync
 from . import app
 from ._output import DbOption, JsonOption, emit_json, err_console, now_s, render_pairs
 
@@ -132,6 +131,8 @@ def sync_cmd(
 
     Example: minerscope sync --source esplora --url https://mempool.space/api --json
     """
+    from ..ingest.sync import SyncRequest, run_sync  # lazy: httpx only when syncing
+
     req = SyncRequest(
         source=source,
         url=url,

@@ -21,6 +21,7 @@ import pandas as pd
 from .. import storage
 from ..asof import AsOf, date_utc, day_start_s, last_complete_day, parse_time_spec, resolve_as_of
 from ..consensus import MAINNET, supply_sat_at
+from ..defaults import DEFAULT_POWER_PRICE_USD_PER_KWH
 from ..economics import catalog as cat
 from ..economics.hashprice import (
     hashprice_usd_per_phs_day,
@@ -38,7 +39,6 @@ from ..economics.production_cost import (
 from ..errors import InputError, NoDataError
 from ..units import SAT_PER_BTC, SECONDS_PER_DAY
 from .econ_inputs import (
-    DEFAULT_POWER_PRICE_USD_PER_KWH,
     EconInputs,
     load_inputs,
     load_machine_catalog,

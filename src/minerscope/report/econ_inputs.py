@@ -35,7 +35,6 @@ from ..errors import NoDataError
 from ..units import SAT_PER_BTC, SECONDS_PER_DAY
 
 FEE_WINDOW_BLOCKS = 144
-DEFAULT_POWER_PRICE_USD_PER_KWH = 0.08
 ENV_CONFIG = "MINERSCOPE_CONFIG"
 #: Halving days (UTC) for the subsidy when no block is stored: (first day, subsidy in BTC).
 _HALVING_DAYS: tuple[tuple[str, float], ...] = (

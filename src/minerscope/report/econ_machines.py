@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import storage
 from ..asof import iso_utc, parse_time_spec, resolve_as_of
+from ..defaults import DEFAULT_POWER_PRICE_USD_PER_KWH
 from ..economics import catalog as cat
 from ..economics.fleet import evaluate_fleet
 from ..economics.hashprice import (
@@ -34,7 +35,6 @@ from ..errors import InputError
 from ..fleet_config import group_arrays, read_fleet, site_prices
 from ..units import SAT_PER_BTC
 from .econ_inputs import (
-    DEFAULT_POWER_PRICE_USD_PER_KWH,
     EconInputs,
     calendar_subsidy_btc,
     load_inputs,

@@ -245,6 +245,6 @@ def build_status(
 
 def default_sections() -> dict[str, StatusSection]:
     """The extra status sections contributed by the analytics and economics reports."""
-    from . import econ  # imported here: those reports build on this module's loaders
+    from . import econ, network  # imported here: those reports build on this module
 
-    return {"economics": econ.status_section}
+    return {"network": network.status_section, "economics": econ.status_section}
