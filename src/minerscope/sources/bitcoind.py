@@ -36,6 +36,7 @@ import httpx
 
 from ..errors import SourceError
 from ..records import BlockRecord
+from ._fields import HASH_RE, json_hash, json_int
 from ._http import (
     RetryPolicy,
     SourceBadResponse,
@@ -57,7 +58,6 @@ STATS_FIELDS: tuple[str, ...] = (
     "total_size",
     "total_weight",
 )
-_HASH_RE = re.compile(r"^[0-9a-f]{64}$")
 _BITS_RE = re.compile(r"^[0-9a-f]{8}$")
 _CHAINWORK_RE = re.compile(r"^[0-9a-f]{64}$")
 
@@ -142,32 +142,6 @@ def parse_batch_reply(replies: Any, ids: Sequence[int], methods: Sequence[str]) 
     return out
 
 
-def _int(obj: Mapping[str, Any], key: str, what: str, *, optional: bool = False) -> int | None:
-    v = obj.get(key)
-    if v is None:
-        if optional:
-            return None
-        raise SourceBadResponse(f"{what}: field {key!r} is missing")
-    if isinstance(v, bool) or not isinstance(v, int | Decimal):
-        raise SourceBadResponse(f"{what}: field {key!r} is not a number: {v!r}")
-    if isinstance(v, Decimal):
-        if v != v.to_integral_value():
-            raise SourceBadResponse(f"{what}: field {key!r} is not whole: {v}")
-        v = int(v)
-    if v < 0:
-        raise SourceBadResponse(f"{what}: field {key!r} is negative: {v}")
-    return int(v)
-
-
-def _hash(obj: Mapping[str, Any], key: str, what: str, *, optional: bool = False) -> str | None:
-    v = obj.get(key)
-    if v is None and optional:
-        return None
-    if not isinstance(v, str) or not _HASH_RE.match(v):
-        raise SourceBadResponse(f"{what}: field {key!r} is not a 64-hex-digit hash: {v!r}")
-    return v
-
-
 @dataclass(frozen=True, slots=True)
 class HeaderInfo:
     """The ``getblockheader`` fields we keep."""
@@ -194,13 +168,13 @@ def parse_header(obj: Any) -> HeaderInfo:
         not isinstance(chainwork, str) or not _CHAINWORK_RE.match(chainwork)
     ):
         raise SourceBadResponse(f"{what}: field 'chainwork' is not 64 hex digits: {chainwork!r}")
-    height = _int(obj, "height", what)
-    time_s = _int(obj, "time", what)
-    mtp = _int(obj, "mediantime", what, optional=True)
+    height = json_int(obj, "height", what)
+    time_s = json_int(obj, "time", what)
+    mtp = json_int(obj, "mediantime", what, optional=True)
     assert height is not None and time_s is not None
-    block_hash = _hash(obj, "hash", what)
+    block_hash = json_hash(obj, "hash", what)
     assert block_hash is not None
-    prev = _hash(obj, "previousblockhash", what, optional=height == 0)
+    prev = json_hash(obj, "previousblockhash", what, optional=height == 0)
     return HeaderInfo(height, block_hash, prev, time_s, mtp, int(bits, 16), chainwork)
 
 
@@ -224,20 +198,20 @@ def parse_blockstats(obj: Any) -> StatsInfo:
     if not isinstance(obj, dict):
         raise SourceBadResponse(f"getblockstats: expected an object, got {str(obj)[:80]!r}")
     what = f"getblockstats {obj.get('height')}"
-    height = _int(obj, "height", what)
-    time_s = _int(obj, "time", what)
-    block_hash = _hash(obj, "blockhash", what)
+    height = json_int(obj, "height", what)
+    time_s = json_int(obj, "time", what)
+    block_hash = json_hash(obj, "blockhash", what)
     assert height is not None and time_s is not None and block_hash is not None
     return StatsInfo(
         height=height,
         hash=block_hash,
         time_s=time_s,
-        median_time_s=_int(obj, "mediantime", what, optional=True),
-        subsidy_sat=_int(obj, "subsidy", what, optional=True),
-        fees_sat=_int(obj, "totalfee", what, optional=True),
-        tx_count=_int(obj, "txs", what, optional=True),
-        size_bytes=_int(obj, "total_size", what, optional=True),
-        weight_wu=_int(obj, "total_weight", what, optional=True),
+        median_time_s=json_int(obj, "mediantime", what, optional=True),
+        subsidy_sat=json_int(obj, "subsidy", what, optional=True),
+        fees_sat=json_int(obj, "totalfee", what, optional=True),
+        tx_count=json_int(obj, "txs", what, optional=True),
+        size_bytes=json_int(obj, "total_size", what, optional=True),
+        weight_wu=json_int(obj, "total_weight", what, optional=True),
     )
 
 
@@ -417,7 +391,7 @@ class BitcoindClient:
         results = self.batch([("getblockhash", [h]) for h in heights])
         out: dict[int, str] = {}
         for h, v in zip(heights, results, strict=True):
-            if not isinstance(v, str) or not _HASH_RE.match(v):
+            if not isinstance(v, str) or not HASH_RE.match(v):
                 raise SourceBadResponse(f"getblockhash {h}: not a block hash: {v!r}")
             out[h] = v
         return out

@@ -24,16 +24,15 @@ When ``/v1/blocks`` answers 404 (plain esplora), the client falls back to one
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, TypeVar
 
 import httpx
 
 from ..records import BlockRecord
+from ._fields import HASH_RE, json_hash, json_int
 from ._http import (
     RetryPolicy,
     SourceBadResponse,
@@ -45,36 +44,11 @@ from ._http import (
 
 DEFAULT_ESPLORA_URL = "https://mempool.space/api"
 MEMPOOL_PAGE = 15  # blocks per /v1/blocks/:height answer (mempool backend, blocks.ts)
-_HASH_RE = re.compile(r"^[0-9a-f]{64}$")
 MS_PER_S = 1000
 T = TypeVar("T")
 
 
 # --- parsers (offline) -----------------------------------------------------------------
-
-
-def _num(obj: dict[str, Any], key: str, what: str, *, optional: bool = False) -> int | None:
-    v = obj.get(key)
-    if v is None:
-        if optional:
-            return None
-        raise SourceBadResponse(f"{what}: field {key!r} is missing")
-    if isinstance(v, bool) or not isinstance(v, int | Decimal):
-        raise SourceBadResponse(f"{what}: field {key!r} is not a number: {v!r}")
-    if isinstance(v, Decimal) and v != v.to_integral_value():
-        raise SourceBadResponse(f"{what}: field {key!r} is not whole: {v}")
-    if v < 0:
-        raise SourceBadResponse(f"{what}: field {key!r} is negative: {v}")
-    return int(v)
-
-
-def _hash_field(obj: dict[str, Any], key: str, what: str, *, optional: bool = False) -> str | None:
-    v = obj.get(key)
-    if v is None and optional:
-        return None
-    if not isinstance(v, str) or not _HASH_RE.match(v):
-        raise SourceBadResponse(f"{what}: field {key!r} is not a 64-hex-digit hash: {v!r}")
-    return v
 
 
 def parse_tip_height(text: str) -> int:
@@ -88,7 +62,7 @@ def parse_tip_height(text: str) -> int:
 def parse_block_hash(text: str, *, height: int) -> str:
     """``/block-height/:height`` body (plain text) -> hash."""
     t = text.strip()
-    if not _HASH_RE.match(t):
+    if not HASH_RE.match(t):
         raise SourceBadResponse(f"/block-height/{height}: not a block hash: {t[:70]!r}")
     return t
 
@@ -110,18 +84,18 @@ def parse_block(obj: Any) -> tuple[BlockRecord, MempoolExtras | None]:
     if not isinstance(obj, dict):
         raise SourceBadResponse(f"block: expected an object, got {str(obj)[:80]!r}")
     what = f"block {obj.get('height')}"
-    height = _num(obj, "height", what)
-    time_s = _num(obj, "timestamp", what)
+    height = json_int(obj, "height", what)
+    time_s = json_int(obj, "timestamp", what)
     assert height is not None and time_s is not None
-    block_hash = _hash_field(obj, "id", what)
+    block_hash = json_hash(obj, "id", what)
     assert block_hash is not None
-    prev = _hash_field(obj, "previousblockhash", what, optional=height == 0)
+    prev = json_hash(obj, "previousblockhash", what, optional=height == 0)
     extras: MempoolExtras | None = None
     fees = subsidy = None
     raw = obj.get("extras")
     if isinstance(raw, dict):
-        fees = _num(raw, "totalFees", what, optional=True)
-        reward = _num(raw, "reward", what, optional=True)
+        fees = json_int(raw, "totalFees", what, optional=True)
+        reward = json_int(raw, "reward", what, optional=True)
         pool = raw.get("pool")
         pool_name = pool.get("name") if isinstance(pool, dict) else None
         extras = MempoolExtras(fees, reward, pool_name if isinstance(pool_name, str) else None)
@@ -135,15 +109,15 @@ def parse_block(obj: Any) -> tuple[BlockRecord, MempoolExtras | None]:
         height=height,
         hash=block_hash,
         time_s=time_s,
-        median_time_s=_num(obj, "mediantime", what, optional=True),
-        bits=_num(obj, "bits", what),
+        median_time_s=json_int(obj, "mediantime", what, optional=True),
+        bits=json_int(obj, "bits", what),
         prev_hash=prev,
         chainwork_hex=None,
         fees_sat=fees,
         subsidy_sat=subsidy,
-        tx_count=_num(obj, "tx_count", what, optional=True),
-        size_bytes=_num(obj, "size", what, optional=True),
-        weight_wu=_num(obj, "weight", what, optional=True),
+        tx_count=json_int(obj, "tx_count", what, optional=True),
+        size_bytes=json_int(obj, "size", what, optional=True),
+        weight_wu=json_int(obj, "weight", what, optional=True),
     )
     return record, extras
 
