@@ -24,6 +24,9 @@ Every key is optional::
     url = "https://community-api.coinmetrics.io/v4"
     page_size = 1000
 
+    [machines]                     # read by `machines` and `fleet`
+    catalogs = ["~/my_rigs.csv"]   # extra machine catalogs (relative: to this file)
+
 Credentials (``cookie``, ``user``, ``password``, ``api_key``) are only read here into
 memory; the cookie file itself is read when the RPC client opens. They are never
 logged or printed (``repr`` hides them). Nothing is read at import time.

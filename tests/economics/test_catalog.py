@@ -132,15 +132,14 @@ def test_config_file_problems(tmp_path: Path) -> None:
     assert info.value.field == "machines.catalogs"
 
 
-def test_user_config_adds_catalogs(tmp_path: Path) -> None:
-    from minerscope.report.econ_inputs import load_machine_catalog, user_config_path
+def test_user_config_adds_catalogs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from minerscope.report.econ_inputs import load_machine_catalog
 
     (tmp_path / "mine.csv").write_text("model,hashrate_ths,power_w\nRig,100,2000\n")
     cfg = tmp_path / "config.toml"
     cfg.write_text('[machines]\ncatalogs = ["mine.csv"]\n', encoding="utf-8")
-    assert user_config_path({"MINERSCOPE_CONFIG": str(cfg)}) == cfg
-    assert user_config_path({}).name == "config.toml"
-    cat = load_machine_catalog(config_path=cfg)
+    monkeypatch.setenv("MINERSCOPE_CONFIG", str(cfg))  # the same file `sync` reads
+    cat = load_machine_catalog()
     assert find_machine(cat, "rig") is not None and len(cat) == 57
 
 

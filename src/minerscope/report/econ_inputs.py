@@ -17,16 +17,15 @@ Every value can be overridden by the caller (the CLI's flags).
 
 from __future__ import annotations
 
-import os
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import platformdirs
 
+from .. import config as user_config
 from .. import storage
 from ..asof import AsOf, date_utc, day_start_s, iso_utc, last_complete_day
 from ..consensus import block_subsidy_sat, difficulty_from_bits, epoch_of
@@ -35,7 +34,6 @@ from ..errors import NoDataError
 from ..units import SAT_PER_BTC, SECONDS_PER_DAY
 
 FEE_WINDOW_BLOCKS = 144
-ENV_CONFIG = "MINERSCOPE_CONFIG"
 #: Halving days (UTC) for the subsidy when no block is stored: (first day, subsidy in BTC).
 _HALVING_DAYS: tuple[tuple[str, float], ...] = (
     ("2009-01-03", 50.0),
@@ -255,18 +253,10 @@ def _fees_as_of(
 # --- catalog ------------------------------------------------------------------------------
 
 
-def user_config_path(environ: Mapping[str, str] | None = None) -> Path:
-    """``$MINERSCOPE_CONFIG``, else ``config.toml`` in the user config directory."""
-    env = (os.environ if environ is None else environ).get(ENV_CONFIG)
-    if env:
-        return Path(env)
-    return Path(platformdirs.user_config_dir("minerscope", appauthor=False)) / "config.toml"
-
-
 def load_machine_catalog(
     catalog_paths: Iterable[str | Path] = (), *, config_path: Path | None = None
 ) -> list[cat.Machine]:
     """The shipped models, then the config file's ``[machines] catalogs``, then ``--catalog``."""
-    cfg = user_config_path() if config_path is None else config_path
+    cfg = user_config.config_path() if config_path is None else config_path
     paths = [*cat.config_catalog_paths(cfg), *catalog_paths]
     return cat.load_catalog(paths)
