@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 
 from minerscope import storage
-from minerscope.economics.catalog import shipped_catalog
 from minerscope.report import econ
+from minerscope.sources.catalog import shipped_catalog
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "data"

@@ -19,9 +19,9 @@ import numpy.typing as npt
 import pandas as pd
 
 from .asof import iso_utc
-from .economics.catalog import Machine
 from .economics.fleet import GroupArrays
 from .errors import InputError, NoDataError
+from .records import Machine
 from .units import SECONDS_PER_HOUR, W_PER_KW
 
 _FLEET_KEYS = {

@@ -53,3 +53,32 @@ class PriceRecord:
     source: str
     time_s: int
     price_usd: float
+
+
+@dataclass(frozen=True)
+class Machine:
+    """One ASIC model: nominal (stock mode) figures and where they come from."""
+
+    vendor: str
+    model: str
+    variant: str
+    release: str  # "YYYY-MM", "YYYY" or "" when unknown
+    hashrate_ths: float
+    power_w: float
+    cooling: str
+    source: str
+    origin: str = "shipped"  # "shipped" or the user file it came from
+
+    @property
+    def efficiency_j_per_th(self) -> float:
+        """Watts per TH/s = joules per TH. [J/TH]"""
+        return self.power_w / self.hashrate_ths
+
+    @property
+    def release_date(self) -> str | None:
+        """First day the model is counted as available (YYYY-MM-01, YYYY-01-01) or None."""
+        if not self.release:
+            return None
+        if len(self.release) == 4:
+            return f"{self.release}-01-01"
+        return f"{self.release}-01"

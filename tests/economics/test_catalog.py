@@ -7,16 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from minerscope.economics.catalog import (
+from minerscope.economics.catalog import catalog_arrays, find_machine
+from minerscope.errors import InputError
+from minerscope.sources.catalog import (
     CATALOG_COLUMNS,
-    catalog_arrays,
     config_catalog_paths,
-    find_machine,
     load_catalog,
     parse_catalog_csv,
     shipped_catalog,
 )
-from minerscope.errors import InputError
 
 
 def test_shipped_catalog_covers_every_model_with_specs(shared_data: Path) -> None:

@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from minerscope.economics.catalog import shipped_catalog
 from minerscope.economics.fleet import GroupArrays, evaluate_fleet
 from minerscope.errors import InputError, NoDataError
 from minerscope.fleet_config import (
@@ -17,6 +16,7 @@ from minerscope.fleet_config import (
     read_fleet,
     site_prices,
 )
+from minerscope.sources.catalog import shipped_catalog
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from minerscope.economics.catalog import find_machine, shipped_catalog
+from minerscope.economics.catalog import find_machine
 from minerscope.economics.hashprice import (
     HASHES_PER_DIFFICULTY_APPROX,
     blocks_per_phs_day,
@@ -24,6 +24,7 @@ from minerscope.economics.machines import (
     power_cost_usd_per_day,
     revenue_usd_per_day,
 )
+from minerscope.sources.catalog import shipped_catalog
 
 # The check (RESEARCH.md 3.5-3.6): D = 141.67 T, subsidy 3.125 + fees 0.02 BTC,
 # $70,000, $0.08/kWh, no pool fee, PUE 1.

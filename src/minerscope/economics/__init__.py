@@ -7,7 +7,7 @@
 - :mod:`.production_cost`: the network's cost to produce one BTC, by several methods;
 - :mod:`.indices`: Puell multiple and minerscope's open sustainability index;
 - :mod:`.history`: the daily history of all of the above;
-- :mod:`.catalog`: the shipped machine catalog and user catalogs (reads files).
+- :mod:`.catalog`: catalog look-ups and arrays (files: :mod:`minerscope.sources.catalog`).
 """
 
 from __future__ import annotations

@@ -22,7 +22,6 @@ from .. import storage
 from ..asof import AsOf, date_utc, day_start_s, last_complete_day, parse_time_spec, resolve_as_of
 from ..consensus import MAINNET, supply_sat_at
 from ..defaults import DEFAULT_POWER_PRICE_USD_PER_KWH
-from ..economics import catalog as cat
 from ..economics.hashprice import (
     hashprice_usd_per_phs_day,
     hashvalue_sat_per_phs_day,
@@ -37,6 +36,7 @@ from ..economics.production_cost import (
     fit_drm,
 )
 from ..errors import InputError, NoDataError
+from ..sources import catalog as catalog_files
 from ..units import SAT_PER_BTC, SECONDS_PER_DAY
 from .econ_inputs import (
     EconInputs,
@@ -77,7 +77,7 @@ def _scalar(x: Any) -> float:
 
 def _network_catalog_arrays() -> tuple[np.ndarray, np.ndarray]:
     """Efficiencies and release times of the shipped catalog (the network's hardware)."""
-    machines = cat.shipped_catalog()
+    machines = catalog_files.shipped_catalog()
     eff = np.array([m.efficiency_j_per_th for m in machines], dtype=np.float64)
     rel = np.array(
         [day_start_s(m.release_date) if m.release_date else np.nan for m in machines],
@@ -88,7 +88,7 @@ def _network_catalog_arrays() -> tuple[np.ndarray, np.ndarray]:
 
 def cost_assumptions_dict(a: CostAssumptions) -> dict[str, Any]:
     """The bottom-up assumptions, JSON-ready, with where each default comes from."""
-    machines = cat.shipped_catalog()
+    machines = catalog_files.shipped_catalog()
     return {
         "power_price_usd_per_kwh": a.power_price_usd_per_kwh,
         "pue_lower": a.pue_lower,

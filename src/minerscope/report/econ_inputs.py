@@ -31,6 +31,7 @@ from ..asof import AsOf, date_utc, day_start_s, iso_utc, last_complete_day
 from ..consensus import block_subsidy_sat, difficulty_from_bits, epoch_of
 from ..economics import catalog as cat
 from ..errors import NoDataError
+from ..sources import catalog as catalog_files
 from ..units import SAT_PER_BTC, SECONDS_PER_DAY
 
 FEE_WINDOW_BLOCKS = 144
@@ -258,5 +259,5 @@ def load_machine_catalog(
 ) -> list[cat.Machine]:
     """The shipped models, then the config file's ``[machines] catalogs``, then ``--catalog``."""
     cfg = user_config.config_path() if config_path is None else config_path
-    paths = [*cat.config_catalog_paths(cfg), *catalog_paths]
-    return cat.load_catalog(paths)
+    paths = [*catalog_files.config_catalog_paths(cfg), *catalog_paths]
+    return catalog_files.load_catalog(paths)
