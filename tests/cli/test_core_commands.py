@@ -202,3 +202,10 @@ def test_every_command_has_help_and_a_runnable_example() -> None:
             assert {"db", "json_out"} <= params, name
         code, out, _ = run(*name.split(), "--help")
         assert code == 0 and "Example" in out
+
+
+def test_version() -> None:
+    code, out, _ = run("--version")
+    assert code == 0 and out.startswith("minerscope ")
+    code, _, err = run("no-such-command")
+    assert code == 2 and "No such command" in err

@@ -19,6 +19,24 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
+
+def _version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        typer.echo(f"minerscope {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Bitcoin mining economics from your own data: network, difficulty, hashprice, fleets."""
+
+
 # Command modules register themselves on ``app`` when imported.
 from . import analytics as _analytics  # noqa: E402,F401  hashrate, difficulty, backtest
 from . import econ as _econ  # noqa: E402,F401  machines, fleet, economics
