@@ -12,8 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from minerscope import storage
+
+# Property tests check values, not speed: no per-example deadline on a loaded CI machine.
+settings.register_profile("minerscope", deadline=None)
+settings.load_profile("minerscope")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
