@@ -40,7 +40,23 @@ class InputError(MinerscopeError):
 
 
 class ConflictError(InputError):
-    """A row that contradicts what the database already holds (e.g. another hash)."""
+    """A row that contradicts what the database already holds (e.g. another hash).
+
+    ``key`` is the natural key of the offending row (a height, an epoch) when known, so an
+    importer can name the line it came from.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        key: int | str | None = None,
+        path: str | None = None,
+        line: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.key = key
+        super().__init__(message, path=path, line=line, field=field)
 
 
 class NoDataError(MinerscopeError):

@@ -55,7 +55,6 @@ def _write(
     started: float,
     *,
     conflict_key: Callable[[Any], Any] | None = None,
-    conflict_from_message: Callable[[ConflictError], Any] | None = None,
 ) -> ImportReport:
     rows = readers.records(located)
     try:
@@ -63,22 +62,16 @@ def _write(
             counts = upsert(conn, rows)
     except ConflictError as exc:
         where: Located | None = None
-        if conflict_key is not None and conflict_from_message is not None:
-            where = readers.locate(located, conflict_key).get(conflict_from_message(exc))
+        if conflict_key is not None and exc.key is not None:
+            where = readers.locate(located, conflict_key).get(exc.key)
         line = where.line if where is not None else None
         reason = (
             exc.reason if where is None or where.label is None else f"{where.label}: {exc.reason}"
         )
-        raise ConflictError(reason, path=str(path), line=line, field=exc.field) from exc
+        raise ConflictError(
+            reason, key=exc.key, path=str(path), line=line, field=exc.field
+        ) from exc
     return ImportReport(kind, str(path), len(rows), counts, time.perf_counter() - started)
-
-
-def _conflict_height(exc: ConflictError) -> int | None:
-    words = exc.reason.split()
-    try:
-        return int(words[1])
-    except (IndexError, ValueError):
-        return None
 
 
 def import_blockstats(conn: sqlite3.Connection, path: str | Path) -> ImportReport:
@@ -94,7 +87,6 @@ def import_blockstats(conn: sqlite3.Connection, path: str | Path) -> ImportRepor
         storage.upsert_blocks,
         started,
         conflict_key=lambda r: r.height,
-        conflict_from_message=_conflict_height,
     )
     missing = conn.execute("SELECT COUNT(*) FROM blocks WHERE bits IS NULL").fetchone()[0]
     if missing:
@@ -120,7 +112,6 @@ def import_epochs(conn: sqlite3.Connection, path: str | Path) -> ImportReport:
         storage.upsert_epochs,
         started,
         conflict_key=lambda r: r.epoch,
-        conflict_from_message=_conflict_height,
     )
 
 

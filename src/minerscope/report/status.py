@@ -50,7 +50,7 @@ def _price_section(conn: sqlite3.Connection, as_of: AsOf) -> dict[str, Any] | No
     if daily.empty:
         return None
     last = daily.iloc[-1]
-    time_s = day_start_s(date_utc(int(daily.index[-1].timestamp()))) + SECONDS_PER_DAY
+    time_s = int(daily.index[-1].timestamp()) + SECONDS_PER_DAY  # the close: end of that day
     return {
         "price_usd": float(last["price_usd"]),
         "time_s": time_s,

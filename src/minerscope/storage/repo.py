@@ -68,7 +68,9 @@ def upsert_blocks(conn: sqlite3.Connection, rows: Sequence[BlockRecord]) -> Writ
         old = stored.get(r.height)
         if old is not None and old != r.hash:
             raise ConflictError(
-                f"block {r.height} is stored with hash {old}, not {r.hash}", field="blockhash"
+                f"block {r.height} is stored with hash {old}, not {r.hash}",
+                key=r.height,
+                field="blockhash",
             )
     inserted = sum(1 for r in {r.height for r in rows} if r not in stored)
     cols = ", ".join(_BLOCK_COLUMNS)
@@ -198,6 +200,7 @@ def upsert_epochs(conn: sqlite3.Connection, rows: Iterable[EpochRecord]) -> Writ
             raise ConflictError(
                 f"epoch {r.epoch} is stored with start {old[0]} and bits {old[1]:08x},"
                 f" not start {r.start_height} and bits {r.bits:08x}",
+                key=r.epoch,
                 field="bits",
             )
     inserted = sum(1 for e in {r.epoch for r in rows} if e not in stored)
@@ -217,6 +220,7 @@ def upsert_epochs(conn: sqlite3.Connection, rows: Iterable[EpochRecord]) -> Writ
     if bad is not None:
         raise ConflictError(
             f"stored block {bad[0]} has bits {bad[1]:08x} but its epoch says {bad[2]:08x}",
+            key=int(bad[0]) // BLOCKS_PER_EPOCH,
             field="bits",
         )
     fill_block_bits(conn)
