@@ -536,3 +536,58 @@ def blocks_eta(
     var = drift.sigma2_per_day * horizon / 3 + state.timing_var
     y = _log_ratio_quantiles(blocks_ahead, l_int, mean, var, [p / 100 for p in percentiles])
     return {p: state.as_of_s + e_s * math.exp(v) for p, v in zip(percentiles, y, strict=True)}
+
+
+def sample_next_change(
+    state: EpochState, drift: DriftParams, *, rng: np.random.Generator, size: int
+) -> np.ndarray:
+    """Draws of the next difficulty change from the model :func:`project_difficulty` uses.
+
+    Parameters
+    ----------
+    state : EpochState
+        What is known now.
+    drift : DriftParams
+        Log-hash-rate drift fitted on earlier epochs.
+    rng : numpy.random.Generator
+        Seeded generator.
+    size : int
+        Number of draws.
+
+    Returns
+    -------
+    ndarray
+        ``size`` draws of ``D_next / D_now - 1``. [share]
+
+    Notes
+    -----
+    The generative form of the anchored model: the remaining time is ``S = G e^-x`` with
+    ``G ~ Gamma(m, 1)`` and ``x`` the future mean log block rate, drawn from the
+    two-normal mixture of :meth:`DriftParams.mixture` around the conditioned mean and
+    variance (:func:`anchored_future_log_rate`). The change is
+    ``clamp(1,209,600 / (elapsed + S), 1/4, 4) - 1`` floored at the pow limit, as in
+    :func:`project_difficulty` (whose quantiles are those of this distribution). At an
+    epoch's last block every draw is the exact change.
+    """
+    if size < 1:
+        raise ValueError(f"size must be >= 1, got {size}")
+    m = state.intervals_remaining
+    d_now = difficulty_from_bits(state.bits)
+    floor = difficulty_from_bits(bits_from_target(MAINNET.pow_limit)) / d_now - 1.0
+    if m <= 0:
+        if state.tip_time_s is None:
+            raise ValueError("an epoch's last block needs its time for the exact answer")
+        new_bits = next_bits(state.bits, 0, round(state.tip_time_s - state.start_time_s))
+        return np.full(size, difficulty_from_bits(new_bits) / d_now - 1.0)
+    f_mean, f_var, _ = anchored_future_log_rate(state, drift)
+    f_var += state.timing_var
+    mix = drift.mixture()
+    weights = np.array([w for w, _ in mix])
+    factors = np.array([f for _, f in mix])
+    comp = rng.choice(len(mix), size=size, p=weights / weights.sum())
+    x = f_mean + np.sqrt(max(f_var, 0.0) * factors[comp]) * rng.standard_normal(size)
+    remaining_s = rng.gamma(m, 1.0, size) * np.exp(-x)
+    elapsed = state.as_of_s - state.start_time_s
+    span = np.clip(elapsed + remaining_s, TIMESPAN_S / 4, TIMESPAN_S * 4)
+    out: np.ndarray = np.maximum(TIMESPAN_S / span - 1.0, floor)
+    return out

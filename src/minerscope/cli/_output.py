@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import sys
@@ -16,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..errors import InputError, MinerscopeError, NoDataError, SourceError
+from ..results import to_jsonable
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 1
@@ -73,6 +75,8 @@ def now_s() -> int:
 
 
 def _clean(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return to_jsonable(value)
     if isinstance(value, float):
         return None if math.isnan(value) or math.isinf(value) else value
     if isinstance(value, Mapping):
@@ -85,7 +89,8 @@ def _clean(value: Any) -> Any:
 
 
 def emit_json(payload: Any) -> None:
-    """Write one JSON document to stdout (NaN and infinities become null)."""
+    """Write one JSON document (a result or plain values) to stdout; NaN and infinities
+    become null."""
     sys.stdout.write(json.dumps(_clean(payload), indent=2, sort_keys=False) + "\n")
     sys.stdout.flush()
 
