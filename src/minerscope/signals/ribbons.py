@@ -2,8 +2,8 @@
 
 - ``H30``, ``H60``: the 30- and 60-day means of the daily hash rate (summed work over the
   window, :func:`minerscope.analytics.daily.daily_hashrate`).
-- **Capitulation** starts on the day ``H30`` crosses below ``H60`` and ends on the day it
-  crosses back above (**recovery**).
+- **Capitulation** starts on the day ``H30`` falls below ``H60`` and ends on the day it is
+  no longer below (**recovery**).
 - **Buy signal**: after a recovery, the first day on which the 10-day mean of the daily close
   is above its 20-day mean, while ``H30`` stays above ``H60``: the recovery day itself when
   momentum is already positive then, else the first crossing of the price means; at most one
@@ -39,7 +39,7 @@ from ..analytics.hashrate import work_from_difficulty
 from ..results import AsOfInfo, Result
 from ..units import HPS_PER_EHS, SECONDS_PER_DAY
 from .inputs import DailyInputs
-from .series import crosses, forward_return, iso_dates, trailing_mean, trailing_sum
+from .series import forward_return, iso_dates, trailing_mean, trailing_sum
 from .stats import poisson_ratio_interval
 from .study import DEFAULT_RESAMPLES, StudyStats, event_study
 
@@ -142,6 +142,20 @@ class RibbonBuy:
     return_365d_pct: float
 
 
+def _transitions(capitulating: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Recovery and capitulation days: where the state turns from 1 to 0 and from 0 to 1."""
+    prev = np.concatenate(([np.nan], capitulating[:-1]))
+    ok = np.isfinite(capitulating) & np.isfinite(prev)
+    return ok & (prev == 1) & (capitulating == 0), ok & (prev == 0) & (capitulating == 1)
+
+
+def _split(last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A trailing 30-day sum and the same sum 30 days earlier (the window before it)."""
+    before = np.full(len(last), np.nan)
+    before[FAST_DAYS:] = last[:-FAST_DAYS]
+    return last, before
+
+
 def ribbon_series(blocks: ArrayLike, difficulty: ArrayLike, price: ArrayLike) -> RibbonSeries:
     """The ribbons, the noise of their gap, capitulation state and buy days.
 
@@ -164,20 +178,19 @@ def ribbon_series(blocks: ArrayLike, difficulty: ArrayLike, price: ArrayLike) ->
     w = work_from_difficulty(difficulty)
     with np.errstate(invalid="ignore", divide="ignore"):
         expo = np.where(np.isfinite(w) & (w > 0), SECONDS_PER_DAY / w, np.nan)
-    k_a = trailing_sum(k, FAST_DAYS)
-    e_a = trailing_sum(expo, FAST_DAYS)
-    k_b = np.full(len(k), np.nan)
-    e_b = np.full(len(k), np.nan)
-    k_b[FAST_DAYS:] = k_a[:-FAST_DAYS]
-    e_b[FAST_DAYS:] = e_a[:-FAST_DAYS]
+    k_a, k_b = _split(trailing_sum(k, FAST_DAYS))
+    e_a, e_b = _split(trailing_sum(expo, FAST_DAYS))
+    # H30 < H60 exactly when the work of the last 30 days is below that of the 30 before
+    # (H60 is their mean); comparing the two sums also keeps exact ties exact.
+    work_a, work_b = _split(trailing_sum(k * w, FAST_DAYS))
     ratio, lo, hi = poisson_ratio_interval(k_a, e_a, k_b, e_b)
     p = np.asarray(price, dtype=float)
     fast = trailing_mean(p, PRICE_FAST_DAYS)
     slow = trailing_mean(p, PRICE_SLOW_DAYS)
-    defined = np.isfinite(h30) & np.isfinite(h60)
-    below = defined & (h30 < h60)
+    defined = np.isfinite(work_a) & np.isfinite(work_b)
+    below = defined & (work_a < work_b)
     capitulating = np.where(defined, below.astype(float), np.nan)
-    up, down = crosses(h30, h60)
+    up, down = _transitions(capitulating)
     buy = np.zeros(len(k), dtype=bool)
     down_idx = np.flatnonzero(down)
     momentum = np.isfinite(fast) & np.isfinite(slow) & (fast > slow)
@@ -188,6 +201,10 @@ def ribbon_series(blocks: ArrayLike, difficulty: ArrayLike, price: ArrayLike) ->
         if len(hits):
             buy[r + int(hits[0])] = True
     return RibbonSeries(h30, h60, ratio, lo, hi, fast, slow, capitulating, buy)
+
+
+def _state_crosses(series: RibbonSeries) -> tuple[np.ndarray, np.ndarray]:
+    return _transitions(series.capitulating)
 
 
 def capitulation_spells(series: RibbonSeries, day_start_s: ArrayLike) -> list[RibbonSpell]:
@@ -206,7 +223,7 @@ def capitulation_spells(series: RibbonSeries, day_start_s: ArrayLike) -> list[Ri
         ribbons become defined).
     """
     dates = iso_dates(day_start_s)
-    up, down = crosses(series.h30_hps, series.h60_hps)
+    up, down = _state_crosses(series)
     up_idx = np.flatnonzero(up)
     out = []
     for s in np.flatnonzero(down).tolist():
@@ -250,7 +267,7 @@ def buy_signals(series: RibbonSeries, price: ArrayLike, day_start_s: ArrayLike) 
     dates = iso_dates(day_start_s)
     p = np.asarray(price, dtype=float)
     rets = {h: forward_return(p, h) for h in BUY_RETURN_HORIZONS_DAYS}
-    up, down = crosses(series.h30_hps, series.h60_hps)
+    up, down = _state_crosses(series)
     up_idx = np.flatnonzero(up)
     down_idx = np.flatnonzero(down)
     out = []
