@@ -31,6 +31,9 @@ def test_signal_by_hand() -> None:
     assert g2[2] == pytest.approx((144 + 130) / (144 + 144) - 1)
     assert g2[3] == pytest.approx((130 + 150) / (144 + 130) - 1)
     assert sig2[2:].tolist() == [1.0, 0.0]
+    # no change is no contraction: g = 0 -> 0
+    _, flat = contraction_signal([144] * 4, [D] * 4, smoothing_days=1, lookback_days=1)
+    assert flat[1:].tolist() == [0.0, 0.0, 0.0]
 
 
 @pytest.fixture(scope="module")
@@ -92,6 +95,17 @@ def test_eras_and_sensitivity(study: dict[str, object]) -> None:
     )  # fmt: skip
     assert row["stats"]["signal_days"] == 347
     assert row["stats"]["hit_rate_p_value"] == pytest.approx(st["hit_rate_test"]["p_value"])
+
+
+def test_daily_closes_are_the_days_own(reference_db: sqlite3.Connection) -> None:
+    # Coin Metrics' close of 2026-01-22 (cm_btc_price_supply file: 89,395.700735827) is
+    # stamped 2026-01-23T00:00:00Z and belongs to 2026-01-22, the day it closes.
+    inputs = signals_report.load_inputs(reference_db, "2026-01-22")
+    assert inputs.price_source == "coinmetrics"
+    assert inputs.price_usd[-1] == pytest.approx(89_395.700735827, rel=1e-12)
+    assert inputs.price_usd[-2] == pytest.approx(89_599.361874927, rel=1e-12)
+    assert inputs.blocks[-1] == 161 and inputs.mvrv_ratio[-1] == pytest.approx(1.5900557424)
+    assert int(inputs.day_start_s[-1]) == 1_769_040_000  # 2026-01-22T00:00:00Z
 
 
 def test_seeded_results_repeat(reference_db: sqlite3.Connection) -> None:

@@ -28,6 +28,11 @@ def test_puell_multiple_and_bands() -> None:
     iss = np.array([1_800e8] * 364 + [900e8])
     p = puell_series(iss, np.full(365, 1_000.0))
     assert np.isnan(p[363]) and p[364] == pytest.approx(0.9e6 / ((364 * 1.8e6 + 0.9e6) / 365))
+    # the value counts, not the coins: the same issuance at twice the price doubles it
+    price = np.full(365, 1_000.0)
+    price[-1] = 2_000.0
+    p2 = puell_series(np.full(365, 1_800e8), price)
+    assert p2[-1] == pytest.approx(2 / ((364 + 2) / 365))
     assert puell_band(0.49) == "low" and puell_band(0.5) == "neutral"
     assert puell_band(4.0) == "neutral" and puell_band(4.01) == "high"
     assert puell_band(math.nan) is None
@@ -46,8 +51,8 @@ def test_difficulty_ribbon_by_hand() -> None:
 
 def test_capitulation_episode_by_hand() -> None:
     # S = 1: peak 144 on day 0 (later equal days do not move it); day 5 at 120 is
-    # 16.7 % below: an episode starts; trough day 5; day 8 (150) regains the peak.
-    k = [144.0] * 5 + [120.0, 125.0, 130.0, 150.0, 144.0]
+    # 16.7 % below: an episode starts; trough day 5; day 8 (144 again) regains the peak.
+    k = [144.0] * 5 + [120.0, 125.0, 130.0, 144.0, 150.0]
     days = START + DAY * np.arange(10)
     ds = drawdown_series(k, [D] * 10, smoothing_days=1, threshold_share=0.10)
     assert ds.in_episode.tolist() == [0, 0, 0, 0, 0, 1, 1, 1, 0, 0]

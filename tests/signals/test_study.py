@@ -122,6 +122,8 @@ def test_series_helpers_by_hand() -> None:
     assert up.tolist() == [False, True, False, False]
     assert down.tolist() == [False, False, True, False]
     assert non_overlapping([0, 1, 2, 5, 6], 3).tolist() == [0, 5]
-    # 50 BTC x 144, 25 BTC x 144, a halving day (72 at 25 + 72 at 12.5), no blocks, 12.5
-    iss = np.array([50, 25, 18.75, 0, 12.5]) * 144e8
-    assert halving_era(iss, [144, 144, 144, 0, 144]).tolist() == [0, 1, 1, 1, 2]
+    # 50 BTC x 144, 25 BTC x 144, a halving day (72 at 25 + 72 at 12.5: mean 18.75, above
+    # the geometric midpoint 17.68 -> era 1), no blocks (keeps era 1), a halving day with 20
+    # at 25 and 124 at 12.5 (mean 14.24, log2(50 / 14.24) = 1.81 -> era 2), 12.5
+    iss = np.array([50, 25, 18.75, 0, (20 * 25 + 124 * 12.5) / 144, 12.5]) * 144e8
+    assert halving_era(iss, [144, 144, 144, 0, 144, 144]).tolist() == [0, 1, 1, 1, 2, 2]
