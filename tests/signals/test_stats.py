@@ -10,6 +10,7 @@ from minerscope.signals.stats import (
     circular_shift_test,
     percentile_interval,
     poisson_ratio_interval,
+    stationary_bootstrap_counts,
     stationary_bootstrap_indices,
     wilson_interval,
 )
@@ -33,6 +34,17 @@ def test_stationary_bootstrap_blocks_have_the_mean_length() -> None:
     counts = np.bincount(idx.ravel(), minlength=n)
     assert abs(counts.mean() - 2_000) < 1e-9
     assert counts.std() / counts.mean() < 0.15
+
+
+@pytest.mark.parametrize(("n", "block"), [(37, 5.0), (300, 180.0), (20, 400.0), (9, 1.0)])
+def test_counts_are_the_bincounts_of_the_indices(n: int, block: float) -> None:
+    # The same generator state gives the same resamples; blocks longer than the series
+    # (block 400 on 20 days) wrap around more than once.
+    idx = stationary_bootstrap_indices(n, block, 300, np.random.default_rng(4))
+    counts = stationary_bootstrap_counts(n, block, 300, np.random.default_rng(4))
+    expected = np.stack([np.bincount(row, minlength=n) for row in idx])
+    assert np.array_equal(counts, expected)
+    assert np.all(counts.sum(axis=1) == n)
 
 
 def test_stationary_bootstrap_wraps_around_and_is_seeded() -> None:

@@ -43,6 +43,28 @@ from scipy import special  # not scipy.stats: its import costs ~0.8 s per comman
 _CHUNK_ELEMENTS = 1_000_000
 
 
+def _blocks(
+    n: int, mean_block: float, draws: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Blocks of ``draws`` stationary-bootstrap resamples: start positions, lengths (the
+    last one cut at ``n``, later ones 0) and the series index each block begins at."""
+    if n < 1:
+        raise ValueError(f"n must be >= 1, got {n}")
+    if mean_block < 1:
+        raise ValueError(f"mean_block must be >= 1, got {mean_block}")
+    p = 1.0 / mean_block
+    m = int(n / mean_block + 10 * math.sqrt(n / mean_block) + 10)  # blocks per row, ample
+    while True:
+        lengths = rng.geometric(p, size=(draws, m))
+        starts = np.cumsum(lengths, axis=1) - lengths
+        if np.all(starts[:, -1] + lengths[:, -1] >= n):
+            break
+        m *= 2  # practically never: the rows did not reach n positions
+    origins = rng.integers(0, n, size=(draws, m))
+    lengths = np.where(starts < n, np.minimum(lengths, n - starts), 0)
+    return starts, lengths, origins
+
+
 def stationary_bootstrap_indices(
     n: int, mean_block: float, draws: int, rng: np.random.Generator
 ) -> np.ndarray:
@@ -73,26 +95,64 @@ def stationary_bootstrap_indices(
     ``p``). Vectorised: with block ``i`` starting at position ``s_i`` and index ``U_i``,
     position ``j`` of block ``i`` takes ``(U_i - s_i + j) mod n``; the offsets ``U_i - s_i``
     are spread over the positions by a cumulative sum of their differences.
+    :func:`stationary_bootstrap_counts` draws the same resamples from the same generator
+    state.
     """
-    if n < 1:
-        raise ValueError(f"n must be >= 1, got {n}")
-    if mean_block < 1:
-        raise ValueError(f"mean_block must be >= 1, got {mean_block}")
-    p = 1.0 / mean_block
-    m = int(n / mean_block + 10 * math.sqrt(n / mean_block) + 10)  # blocks per row, ample
-    while True:
-        lengths = rng.geometric(p, size=(draws, m))
-        starts = np.cumsum(lengths, axis=1) - lengths
-        if np.all(starts[:, -1] + lengths[:, -1] >= n):
-            break
-        m *= 2  # practically never: the rows did not reach n positions
-    offsets = rng.integers(0, n, size=(draws, m)) - starts
-    step = np.diff(offsets, axis=1, prepend=0)
-    inside = starts < n
+    starts, lengths, origins = _blocks(n, mean_block, draws, rng)
+    inside = lengths > 0
+    step = np.diff(origins - starts, axis=1, prepend=0)
     spread = np.zeros((draws, n), dtype=np.int64)
     rows = np.broadcast_to(np.arange(draws)[:, None], starts.shape)
     spread[rows[inside], starts[inside]] = step[inside]
     out: np.ndarray = (np.cumsum(spread, axis=1) + np.arange(n)) % n
+    return out
+
+
+def stationary_bootstrap_counts(
+    n: int, mean_block: float, draws: int, rng: np.random.Generator
+) -> np.ndarray:
+    """How often each day of the series is drawn in each stationary-bootstrap resample.
+
+    Parameters
+    ----------
+    n : int
+        Length of the series. [days]
+    mean_block : float
+        Mean block length. [days]
+    draws : int
+        Number of resamples.
+    rng : numpy.random.Generator
+        Seeded generator.
+
+    Returns
+    -------
+    ndarray
+        Shape ``(draws, n)``, integer counts; each row sums to ``n``. Row ``r`` equals the
+        ``bincount`` of row ``r`` of :func:`stationary_bootstrap_indices` for the same
+        generator state.
+
+    Notes
+    -----
+    A statistic that does not depend on the order of the resampled days (a group's hit
+    rate, mean or median) needs only these counts. A block of length ``L`` from index
+    ``U`` adds ``L // n`` to every day and 1 to the circular range ``[U, U + L mod n)``;
+    the ranges are marked in a difference array (four entries per block) and summed
+    along the row, so no ``(draws, n)`` index matrix is built.
+    """
+    starts, lengths, origins = _blocks(n, mean_block, draws, rng)
+    full = (lengths // n).sum(axis=1)
+    rem = lengths % n
+    end = origins + rem
+    row = (np.arange(draws, dtype=np.int64) * (n + 1))[:, None]
+    part = rem > 0
+    wrap = part & (end > n)
+    opens = np.concatenate([(row + origins)[part], np.broadcast_to(row, wrap.shape)[wrap]])
+    closes = np.concatenate([(row + np.minimum(end, n))[part], (row + end - n)[wrap]])
+    diff = np.zeros(draws * (n + 1), dtype=np.int64)
+    np.add.at(diff, opens, 1)
+    np.add.at(diff, closes, -1)
+    # integer running sums: several times faster than floating-point ones
+    out: np.ndarray = np.cumsum(diff.reshape(draws, n + 1)[:, :n], axis=1) + full[:, None]
     return out
 
 
@@ -164,9 +224,10 @@ def bootstrap_group_stats(
     The pairs (signal, return) of a day are resampled together, so the dependence between
     the signal and the outcome, and within each, survives inside a block. The hit rate is
     the share of days with a positive return. Each resample is summarised by how often it
-    draws each original day, with the days in return order: counts times the sorted returns
-    give the sums, the counts above the last non-positive return the hits, and the running
-    count the (lower) median, without sorting any resample.
+    draws each original day (:func:`stationary_bootstrap_counts`): products of the counts
+    with the days' (signal, hit, return) columns give every group's count, hits and sum;
+    with the days in return order the running count gives the (lower) median, without
+    building or sorting any resample.
     """
     s = np.asarray(signal, dtype=bool)
     r = np.asarray(returns, dtype=float)
@@ -175,29 +236,24 @@ def bootstrap_group_stats(
         raise ValueError("signal and returns differ in length")
     if n == 0 or not np.all(np.isfinite(r)):
         raise ValueError("returns must be finite and non-empty")
+    hit = r > 0
+    s_int, s_hit, hit_int = s.astype(np.int64), (s & hit).astype(np.int64), hit.astype(np.int64)
+    s_r = np.where(s, r, 0.0)
     order = np.argsort(r, kind="stable")
-    rank = np.empty(n, dtype=np.int64)
-    rank[order] = np.arange(n)
     sorted_r = r[order]
-    first_positive = int(np.searchsorted(sorted_r, 0.0, side="right"))
+    s_sorted = s[order].astype(np.int64)
     keys = ("hs", "ho", "ha", "ms", "mo", "ma", "meds", "medo", "meda", "ns")
     out: dict[str, list[np.ndarray]] = {k: [] for k in keys}
     chunk = max(1, _CHUNK_ELEMENTS // n)
     for start in range(0, draws, chunk):
         c = min(chunk, draws - start)
-        idx = stationary_bootstrap_indices(n, mean_block, c, rng)
-        # Every statistic follows from how often each original day (in return order) is
-        # drawn in a resample: counts per row for the signal days and for all days.
-        flat = (rank[idx] + (np.arange(c, dtype=np.int64) * n)[:, None]).ravel()
-        cnt_all = np.bincount(flat, minlength=c * n).reshape(c, n)
-        cnt_sig = np.bincount(flat[s[idx].ravel()], minlength=c * n).reshape(c, n)
-        cnt_oth = cnt_all - cnt_sig
-        n_sig = cnt_sig.sum(axis=1)
+        counts = stationary_bootstrap_counts(n, mean_block, c, rng)
+        # counts times the days' columns; einsum's own loops, not BLAS: a threaded BLAS
+        # matrix-vector product is many times slower on a busy machine
+        n_sig, h_sig, h_all = (np.einsum("ij,j->i", counts, v) for v in (s_int, s_hit, hit_int))
+        as_float = counts.astype(float)
+        r_sig, r_all = (np.einsum("ij,j->i", as_float, v) for v in (s_r, r))
         n_oth = n - n_sig
-        h_sig = cnt_sig[:, first_positive:].sum(axis=1)
-        h_all = cnt_all[:, first_positive:].sum(axis=1)
-        r_sig = cnt_sig @ sorted_r
-        r_all = cnt_all @ sorted_r
         with np.errstate(invalid="ignore", divide="ignore"):
             out["hs"].append(h_sig / n_sig)
             out["ho"].append((h_all - h_sig) / n_oth)
@@ -206,9 +262,12 @@ def bootstrap_group_stats(
         out["ha"].append(h_all / n)
         out["ma"].append(r_all / n)
         out["ns"].append(n_sig)
-        out["meds"].append(_weighted_median_rows(cnt_sig, sorted_r))
-        out["medo"].append(_weighted_median_rows(cnt_oth, sorted_r))
-        out["meda"].append(_weighted_median_rows(cnt_all, sorted_r))
+        # counts of the days in return order (np.take keeps C order: fast row sums)
+        by_return = np.take(counts, order, axis=1)
+        sig_counts = by_return * s_sorted
+        out["meds"].append(_weighted_median_rows(sig_counts, sorted_r))
+        out["medo"].append(_weighted_median_rows(by_return - sig_counts, sorted_r))
+        out["meda"].append(_weighted_median_rows(by_return, sorted_r))
     cat = {k: np.concatenate(v) for k, v in out.items()}
     return BootstrapDraws(
         hit_signal=cat["hs"],
