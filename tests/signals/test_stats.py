@@ -74,6 +74,28 @@ def test_bootstrap_of_rotations_returns_the_observed_statistics() -> None:
     assert d.empty_signal_share == 0.0
 
 
+def test_bootstrap_statistics_equal_brute_force_on_the_same_resamples() -> None:
+    # The same seed gives the same resamples as stationary_bootstrap_indices: each group's
+    # hit rate, mean and lower median, computed directly on every resample, must agree.
+    rng = np.random.default_rng(21)
+    n = 97
+    r = rng.normal(0.1, 1.0, n)
+    s = rng.random(n) < 0.3
+    idx = stationary_bootstrap_indices(n, 8.0, 200, np.random.default_rng(9))
+    d = bootstrap_group_stats(s, r, mean_block=8.0, draws=200, rng=np.random.default_rng(9))
+
+    def lower_median(x: np.ndarray) -> float:
+        return float(np.sort(x)[(len(x) - 1) // 2]) if len(x) else np.nan
+
+    for row, ix in enumerate(idx):
+        rs, ss = r[ix], s[ix]
+        assert d.hit_signal[row] == pytest.approx(np.mean(rs[ss] > 0))
+        assert d.mean_other[row] == pytest.approx(np.mean(rs[~ss]))
+        assert d.median_signal[row] == lower_median(rs[ss])
+        assert d.median_other[row] == lower_median(rs[~ss])
+        assert d.median_all[row] == lower_median(rs)
+
+
 def test_iid_bootstrap_of_a_mean_matches_its_standard_error() -> None:
     # mean_block = 1 is the ordinary bootstrap: the sd of the resampled mean of 1,000
     # N(0, 1) draws is 1 / sqrt(1,000) = 0.0316.
