@@ -55,6 +55,15 @@ class PriceRecord:
     price_usd: float
 
 
+@dataclass(frozen=True, slots=True)
+class MvrvRecord:
+    """One day's MVRV ratio (market cap over realised cap, Coin Metrics ``CapMVRVCur``)."""
+
+    source: str
+    date: str  # YYYY-MM-DD, UTC: the ratio at that day's close
+    mvrv_ratio: float
+
+
 @dataclass(frozen=True)
 class Machine:
     """One ASIC model: nominal (stock mode) figures and where they come from."""

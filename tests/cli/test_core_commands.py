@@ -136,7 +136,7 @@ def test_quickstart(db_path: Path, shared_data: Path) -> None:
     assert code == 0, err
     data = json.loads(out)
     assert [i["kind"] for i in data["imports"]] == [
-        "epochs", "blockstats", "daily", "prices", "prices",
+        "epochs", "blockstats", "daily", "prices", "prices", "mvrv",
     ]  # fmt: skip
     # Without --at, status is as of now: daily rows reach 2026-05-23, later than the blocks.
     assert data["status"]["resolution"] == "daily"

@@ -192,6 +192,10 @@ def hashrate_cmd(
         int,
         typer.Option("--lookback-days", min=2, help="Drawdown: days over which the peak is taken."),
     ] = 90,
+    smoothing_days: Annotated[
+        int,
+        typer.Option("--smoothing-days", min=1, help="Drawdown: trailing mean of the hash rate."),
+    ] = 7,
     series_days: Annotated[
         int,
         typer.Option(
@@ -219,7 +223,7 @@ def hashrate_cmd(
         as_of = resolve_as_of(conn, spec, now_s=now_s())
         data = network_report.hashrate_report(
             conn, as_of, window_blocks=window_blocks, window_days=window_days,
-            lookback_days=lookback_days, series_days=series_days,
+            lookback_days=lookback_days, smoothing_days=smoothing_days, series_days=series_days,
         )  # fmt: skip
     finally:
         conn.close()
@@ -230,13 +234,38 @@ def hashrate_cmd(
 
 
 @app.command("difficulty")
-def difficulty_cmd(at: AtOption = None, db: DbOption = None, json_out: JsonOption = False) -> None:
+def difficulty_cmd(
+    at: AtOption = None,
+    history: Annotated[
+        bool, typer.Option("--history", help="Every past retarget instead (see --from, --to).")
+    ] = False,
+    from_date: Annotated[
+        str | None, typer.Option("--from", metavar="DATE", help="--history: first date.")
+    ] = None,
+    to_date: Annotated[
+        str | None, typer.Option("--to", metavar="DATE", help="--history: last date.")
+    ] = None,
+    csv_out: Annotated[bool, typer.Option("--csv", help="--history: CSV on stdout.")] = False,
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
     """The next difficulty adjustment with its interval, retarget ETA and halving ETA.
 
     Percentiles 5/25/50/75/95 of the change, mempool.space's point estimate beside it.
+    With --history: every retarget (epoch, height, date, bits, difficulty, change, mean
+    block time of the epoch).
 
     Example: minerscope difficulty --at 2026-02-01T08:40:17Z --json
     """
+    if history:
+        from .signals import difficulty_history
+
+        difficulty_history(
+            db=db, from_date=from_date, to_date=to_date, csv_out=csv_out, json_out=json_out
+        )
+        return
+    if from_date or to_date or csv_out:
+        raise InputError("--from, --to and --csv go with --history", field="--history")
     from ..report import network as network_report  # lazy: keeps start-up light
 
     spec = parse_time_spec(at) if at else None

@@ -107,6 +107,22 @@ def import_prices_cmd(
     )
 
 
+@import_app.command("mvrv")
+def import_mvrv_cmd(
+    file: FileArg,
+    source: Annotated[
+        str | None, typer.Option("--source", help="Source name [default: from the file name].")
+    ] = None,
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Import daily MVRV ratios (a date column and CapMVRVCur, mvrv or mvrv_ratio).
+
+    Example: minerscope import mvrv ../shared/data/cm_btc_price_issuance_daily_2010-07-18_2026-05-23.csv
+    """
+    _import_one(db, json_out, lambda conn: ingest.import_mvrv(conn, file, source=source))
+
+
 @app.command("quickstart")
 def quickstart_cmd(
     data_dir: Annotated[
@@ -117,8 +133,9 @@ def quickstart_cmd(
 ) -> None:
     """Fill the database from the reference data folder, then print the status.
 
-    Imports the epochs, the getblockstats blocks, the daily network file and two price
-    files (idempotent: a second run changes nothing), then shows `minerscope status`.
+    Imports the epochs, the getblockstats blocks, the daily network file, two price
+    files and the MVRV ratios (idempotent: a second run changes nothing), then shows
+    `minerscope status`.
 
     Example: minerscope quickstart ../shared/data
     """

@@ -8,6 +8,7 @@ from .files import (
     import_blockstats,
     import_daily,
     import_epochs,
+    import_mvrv,
     import_prices,
     import_reference_dir,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "import_blockstats",
     "import_daily",
     "import_epochs",
+    "import_mvrv",
     "import_prices",
     "import_reference_dir",
 ]

@@ -139,6 +139,16 @@ def import_prices(
     return _write(conn, "prices", p, located, storage.upsert_prices, started)
 
 
+def import_mvrv(
+    conn: sqlite3.Connection, path: str | Path, *, source: str | None = None
+) -> ImportReport:
+    """Import daily MVRV ratios (see :func:`minerscope.sources.files.read_mvrv_csv`)."""
+    started = time.perf_counter()
+    p = Path(path)
+    located = readers.read_mvrv_csv(p, source=source)
+    return _write(conn, "mvrv", p, located, storage.upsert_mvrv, started)
+
+
 #: The reference files ``import_reference_dir`` loads, in order, with their importer.
 REFERENCE_FILES: tuple[tuple[str, str], ...] = (
     ("epochs", "difficulty_epochs_electrum.csv"),
@@ -146,6 +156,7 @@ REFERENCE_FILES: tuple[tuple[str, str], ...] = (
     ("daily", "btc_daily_network_2009-01-03_2026-05-23.csv"),
     ("prices", "cm_btc_price_supply_daily_2010-07-18_2026-08-21.csv"),
     ("prices", "bitstamp_btcusd_ohlc_daily_2011-08-18_2026-06-10.csv"),
+    ("mvrv", "cm_btc_price_issuance_daily_2010-07-18_2026-05-23.csv"),
 )
 
 _IMPORTERS: dict[str, Callable[[sqlite3.Connection, Path], ImportReport]] = {
@@ -153,11 +164,13 @@ _IMPORTERS: dict[str, Callable[[sqlite3.Connection, Path], ImportReport]] = {
     "blockstats": import_blockstats,
     "daily": import_daily,
     "prices": import_prices,
+    "mvrv": import_mvrv,
 }
 
 
 def import_reference_dir(conn: sqlite3.Connection, data_dir: str | Path) -> list[ImportReport]:
-    """Import the reference data set (``../shared/data``): epochs, blocks, daily rows, prices.
+    """Import the reference data set (``../shared/data``): epochs, blocks, daily rows, prices,
+    MVRV ratios.
 
     Raises
     ------

@@ -26,7 +26,7 @@ from ..consensus import (
     target_from_bits,
 )
 from ..errors import InputError
-from ..records import BlockRecord, DailyRecord, EpochRecord, PriceRecord
+from ..records import BlockRecord, DailyRecord, EpochRecord, MvrvRecord, PriceRecord
 from ..units import SAT_PER_BTC
 
 T = TypeVar("T")
@@ -527,6 +527,55 @@ def read_price_csv(
         out.append(Located(line, PriceRecord(name, time_s, price)))
     if not out:
         raise InputError(f"no prices in column {pcol!r}", path=str(p), line=2)
+    return out
+
+
+# --- MVRV ratio -----------------------------------------------------------------------
+
+MVRV_COLUMNS = ("CapMVRVCur", "mvrv", "mvrv_ratio")
+
+
+def read_mvrv_csv(path: str | Path, *, source: str | None = None) -> list[Located]:
+    """Read daily MVRV ratios (market cap over realised cap) from a CSV.
+
+    Parameters
+    ----------
+    path : str or Path
+        A CSV with a ``date`` column and one of ``CapMVRVCur`` (Coin Metrics' name),
+        ``mvrv`` or ``mvrv_ratio``.
+    source : str, optional
+        Source name stored with each ratio; default from the file name (``coinmetrics``
+        for the Coin Metrics files).
+
+    Notes
+    -----
+    A date's ratio is the one at that day's close. Rows with an empty ratio are skipped;
+    a zero, negative or non-numeric ratio is an error naming the line.
+    """
+    p = Path(path)
+    header, rows = _csv_rows(p)
+    _require_columns(p, header, ["date"], "daily MVRV CSV")
+    col = next((c for c in MVRV_COLUMNS if c in header), None)
+    if col is None:
+        raise InputError(
+            f"not an MVRV CSV: no column among {', '.join(MVRV_COLUMNS)}", path=str(p), line=1
+        )
+    name = source or default_price_source(p)
+    out: list[Located] = []
+    seen: dict[str, int] = {}
+    for line, row in rows:
+        f = _Field(p, line, row)
+        if f.raw(col) == "":
+            continue
+        value = f.float_(col, positive=True, optional=False)
+        day = f.date_("date")
+        if day in seen:
+            raise f.fail("date", f"{day} repeats line {seen[day]}")
+        seen[day] = line
+        assert value is not None
+        out.append(Located(line, MvrvRecord(name, day, value)))
+    if not out:
+        raise InputError(f"no ratios in column {col!r}", path=str(p), line=2)
     return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .db import connect, default_db_path, resolve_db_path, transaction
+from .market import load_mvrv, upsert_mvrv
 from .migrations import MIGRATIONS, applied_versions, migrate
 from .repo import (
     BLOCKS_PER_EPOCH,
@@ -52,6 +53,7 @@ __all__ = [
     "load_blocks",
     "load_daily",
     "load_epochs",
+    "load_mvrv",
     "load_prices",
     "max_block_height",
     "max_block_time_s",
@@ -64,5 +66,6 @@ __all__ = [
     "upsert_blocks",
     "upsert_daily",
     "upsert_epochs",
+    "upsert_mvrv",
     "upsert_prices",
 ]

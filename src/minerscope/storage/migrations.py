@@ -57,6 +57,19 @@ MIGRATIONS: Final[tuple[tuple[int, str, str], ...]] = (
         CREATE INDEX prices_time_s ON prices (time_s);
         """,
     ),
+    (
+        6,
+        "0006_mvrv_daily",
+        """
+        CREATE TABLE mvrv_daily (
+            source         TEXT    NOT NULL,
+            date           TEXT    NOT NULL
+                                   CHECK (date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+            mvrv_ratio     REAL    NOT NULL CHECK (mvrv_ratio > 0),
+            PRIMARY KEY (source, date)
+        ) STRICT;
+        """,
+    ),
 )
 
 
