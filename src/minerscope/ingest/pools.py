@@ -38,7 +38,7 @@ def _time_note(c: BlockTimeCounts) -> str:
     )
     if c.kept_hashed:
         note += (
-            f"; {c.kept_hashed:,} heights already stored with a hash keep their own time"
+            f"; {c.kept_hashed:,} of them stored with a hash and another time keep their own"
             " (the hashed source wins)"
         )
     return note
@@ -59,14 +59,10 @@ def import_pools(
     cat = catalog if catalog is not None else load_catalog()
     f = read_blocktimes_csv(p, pool_names=cat.names)
     assert f.pool_slugs is not None
-    source = f"file:{p.name}"
-    rows = [
-        BlockPool(height=int(h), pool_slug=s, basis="file", source=source)
-        for h, s in zip(f.heights.tolist(), f.pool_slugs, strict=True)
-    ]
+    heights = f.heights.tolist()
     with storage.transaction(conn):
-        times = storage.upsert_block_times(conn, f.heights.tolist(), f.times_s.tolist())
-        counts = storage.upsert_block_pools(conn, rows)
+        times = storage.upsert_block_times(conn, heights, f.times_s.tolist())
+        counts = storage.upsert_file_pools(conn, heights, f.pool_slugs, source=f"file:{p.name}")
     notes = [_time_note(times)]
     if f.duplicates:
         notes.append(f"{f.duplicates:,} repeated identical lines skipped")

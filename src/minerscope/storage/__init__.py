@@ -7,6 +7,7 @@ from .migrations import MIGRATIONS, applied_versions, migrate
 from .pools import (
     BlockTimeCounts,
     PoolWindow,
+    block_count_between,
     block_pool,
     block_pool_count,
     load_block_pools,
@@ -14,6 +15,7 @@ from .pools import (
     pool_window,
     upsert_block_pools,
     upsert_block_times,
+    upsert_file_pools,
 )
 from .repo import (
     BLOCKS_PER_EPOCH,
@@ -52,6 +54,7 @@ __all__ = [
     "PoolWindow",
     "WriteCounts",
     "applied_versions",
+    "block_count_between",
     "block_hashes",
     "block_pool",
     "block_pool_count",
@@ -88,5 +91,6 @@ __all__ = [
     "upsert_blocks",
     "upsert_daily",
     "upsert_epochs",
+    "upsert_file_pools",
     "upsert_prices",
 ]

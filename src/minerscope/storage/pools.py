@@ -14,6 +14,7 @@ coinbase reading replaces an earlier one (a reorg deletes those of the stale blo
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
@@ -131,6 +132,54 @@ def upsert_block_pools(conn: sqlite3.Connection, rows: Sequence[BlockPool]) -> W
     return WriteCounts(len(new), len(changed), unchanged)
 
 
+def upsert_file_pools(
+    conn: sqlite3.Connection, heights: Sequence[int], slugs: Sequence[str], *, source: str
+) -> WriteCounts:
+    """:func:`upsert_block_pools` for an attribution file's rows (basis ``file``), fast.
+
+    Same precedence: a height attributed from its own coinbase is left as it is.
+    """
+    if len(heights) != len(slugs):
+        raise ValueError("heights and slugs differ in length")
+    if not heights:
+        return WriteCounts()
+    lo, hi = int(min(heights)), int(max(heights))
+    stored = {
+        int(h): (s, b, src, x is not None)
+        for h, s, b, src, x in conn.execute(
+            "SELECT height, pool_slug, basis, source, block_hash FROM block_pools"
+            " WHERE height BETWEEN ? AND ?",
+            (lo, hi),
+        )
+    }
+    if not stored:
+        conn.executemany(
+            "INSERT INTO block_pools (height, pool_slug, basis, source) VALUES (?, ?, 'file', ?)",
+            zip(heights, slugs, itertools.repeat(source)),
+        )
+        return WriteCounts(len(heights), 0, 0)
+    new: list[tuple[int, str, str]] = []
+    changed: list[tuple[int, str, str]] = []
+    unchanged = 0
+    for h, slug in zip(heights, slugs, strict=True):
+        old = stored.get(h)
+        if old is None:
+            new.append((h, slug, source))
+        elif old[3] or old[:3] == (slug, "file", source):
+            unchanged += 1
+        else:
+            changed.append((h, slug, source))
+    conn.executemany(
+        "INSERT INTO block_pools (height, pool_slug, basis, source) VALUES (?, ?, 'file', ?)", new
+    )
+    conn.executemany(
+        "INSERT OR REPLACE INTO block_pools (height, pool_slug, basis, source)"
+        " VALUES (?, ?, 'file', ?)",
+        changed,
+    )
+    return WriteCounts(len(new), len(changed), unchanged)
+
+
 def block_pool(conn: sqlite3.Connection, height: int) -> BlockPool | None:
     """The stored attribution of one height, or None."""
     row = conn.execute(
@@ -196,3 +245,11 @@ def pool_counts_between(conn: sqlite3.Connection, start_s: int, end_s: int) -> d
         (start_s, end_s),
     ).fetchall()
     return {str(s): int(n) for s, n in rows}
+
+
+def block_count_between(conn: sqlite3.Connection, start_s: int, end_s: int) -> int:
+    """Stored blocks timestamped in ``(start_s, end_s]``. [blocks]"""
+    row = conn.execute(
+        "SELECT COUNT(*) FROM blocks WHERE time_s > ? AND time_s <= ?", (start_s, end_s)
+    ).fetchone()
+    return int(row[0])
