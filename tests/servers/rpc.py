@@ -162,6 +162,8 @@ class RPCHandler(Handler):
             fields = params[1] if len(params) > 1 else None
             return stats_json(b, fields)
         if method in ("getblock", "getrawtransaction"):  # coinbases for pool identification
+            if getattr(self.server, "restricted", False):  # a node or proxy without them
+                raise _RPCError(-32601, "Method not found")
             return coinbase_call(chain, method, params)
         if method == "getblockchaininfo":
             tip = chain.at(chain.tip)

@@ -390,11 +390,13 @@ def pools_report(
     order = [s.slug for s in stats]
     index_of = {s: i for i, s in enumerate(order)}
     mask = np.array([s is not None for s in w.pool_slugs], dtype=bool)
-    reward, price, fees_note = _rewards(conn, w, as_of)
-    pidx = np.array([index_of[s] for s in w.pool_slugs if s is not None], dtype=np.int64)
-    btc_day, usd_day = earnings_per_day(
-        pidx, reward[mask], price[mask], n_pools=len(order), days=window_days
-    )
+    attributed = storage.PoolWindow(
+        w.heights[mask], w.times_s[mask], [s for s in w.pool_slugs if s is not None],
+        w.fees_sat[mask],
+    )  # fmt: skip
+    reward, price, fees_note = _rewards(conn, attributed, as_of)
+    pidx = np.array([index_of[str(s)] for s in attributed.pool_slugs], dtype=np.int64)
+    btc_day, usd_day = earnings_per_day(pidx, reward, price, n_pools=len(order), days=window_days)
 
     rows: list[PoolRow] = []
     rank = 0
