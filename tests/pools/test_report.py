@@ -18,7 +18,7 @@ from minerscope.asof import AsOf, parse_time_spec, resolve_as_of
 from minerscope.cli import app
 from minerscope.consensus import block_work
 from minerscope.errors import NoDataError
-from minerscope.records import EpochRecord, PriceRecord
+from minerscope.records import DailyRecord, EpochRecord, PriceRecord
 from minerscope.report import network as network_report
 from minerscope.report import status as status_report
 from minerscope.report.pools import PoolsReport, pools_report
@@ -99,6 +99,26 @@ def test_small_case_by_hand(small_db: sqlite3.Connection, catalog: PoolCatalog) 
         " 9 unknown (subsidy only)"
     )
     assert r.operators[0].operator == "MARA Holdings" and r.operators[0].blocks == 0
+
+
+def test_fees_from_daily_rows_only_once_their_day_ended(
+    small_db: sqlite3.Connection, catalog: PoolCatalog
+) -> None:
+    # T0 = 2023-11-14T22:13:20Z: blocks 3..10 fall on 2023-11-14, 11..12 on 11-15; the
+    # moment (block 12, 00:13:20Z on 11-15) knows the row of 11-14 but not yet of 11-15.
+    with storage.transaction(small_db):
+        storage.upsert_daily(small_db, [
+            DailyRecord("2023-11-14", 144, 1.0, None, 14_400_000, None, "t"),  # 100,000/block
+            DailyRecord("2023-11-15", 144, 1.0, None, 28_800_000, None, "t"),
+        ])  # fmt: skip
+    as_of = AsOf(T0 + 7_200, 12, "height:12")
+    r = pools_report(small_db, as_of, catalog, window_days=6_000 / 86_400)
+    assert r.fees_note == (
+        "fees: 0 blocks from their own rows, 8 from the day's mean fee per block,"
+        " 1 unknown (subsidy only)"
+    )
+    # antpool's blocks 3..6 (11-14): 4 x (50 BTC + 0.001 BTC) x 14.4 per day
+    assert r.pools[0].btc_per_day == pytest.approx(4 * 50.001 * 14.4)
 
 
 def test_no_attribution_is_no_data(reference_db: sqlite3.Connection, catalog: PoolCatalog) -> None:
