@@ -46,7 +46,6 @@ from ..consensus import block_subsidy_sat, block_work
 from ..errors import NoDataError
 from ..results import AsOfInfo, Result
 from ..sources.pools import UNKNOWN, PoolCatalog, load_catalog, read_pools_config
-from ..storage.network import blocks_in_time_window
 from ..units import HPS_PER_EHS, SECONDS_PER_DAY
 
 POOLS_SEED = 20_210_102  # fixed bootstrap seed: the same data gives the same intervals
@@ -226,17 +225,22 @@ def _window_info(days: float, start: int, end: int, w: storage.PoolWindow) -> Wi
 
 
 def _network(
-    conn: sqlite3.Connection, start: int, end: int
+    conn: sqlite3.Connection, w: storage.PoolWindow, start: int, end: int
 ) -> tuple[NetworkHashrate | None, float | None, float | None, str | None]:
-    """Network estimate over the window, its H/s and exposure; or a note why not."""
-    heights, times, bits = blocks_in_time_window(conn, start, end)
-    if len(heights) < 2:
-        return None, None, None, "network hash rate: fewer than 2 blocks with bits in the window"
-    if not storage.block_times(conn, [int(heights[0]) - 1]):
+    """Network estimate over the window, its H/s and exposure; or a note why not.
+
+    The window's blocks (all of them, attributed or not) with their epoch's bits, through
+    :func:`minerscope.analytics.hashrate.hashrate_fixed_time` as ``hashrate --window-days``.
+    """
+    if len(w.heights) < 2:
+        return None, None, None, "network hash rate: fewer than 2 blocks in the window"
+    if not np.all(w.bits > 0):
+        return None, None, None, "network hash rate: blocks without bits (import the epochs)"
+    if not storage.block_times(conn, [int(w.heights[0]) - 1]):
         return None, None, None, "network hash rate: stored blocks do not cover the window"
-    work_of = {b: float(block_work(b)) for b in {int(x) for x in bits}}  # one per epoch
-    works = np.array([work_of[int(b)] for b in bits], dtype=float)
-    est = hashrate_fixed_time(times, works, start_s=start, end_s=end)
+    work_of = {b: float(block_work(b)) for b in {int(x) for x in np.unique(w.bits)}}
+    works = np.array([work_of[b] for b in w.bits.tolist()], dtype=float)
+    est = hashrate_fixed_time(w.times_s, works, start_s=start, end_s=end)
     exposure = est.n_blocks / est.mle_hps if est.mle_hps > 0 else None
     info = NetworkHashrate(
         hashrate_ehs=est.estimate_hps / HPS_PER_EHS,
@@ -375,7 +379,7 @@ def pools_report(
             f"the trailing {trailing:g}-day window holds only {n_trailing:,} attributed blocks"
             " (about 144 a day expected): luck is measured against little data"
         )
-    network, network_hps, exposure, net_note = _network(conn, start, end)
+    network, network_hps, exposure, net_note = _network(conn, w, start, end)
     if net_note:
         notes.append(net_note)
     stats = pool_statistics(
@@ -392,7 +396,7 @@ def pools_report(
     mask = np.array([s is not None for s in w.pool_slugs], dtype=bool)
     attributed = storage.PoolWindow(
         w.heights[mask], w.times_s[mask], [s for s in w.pool_slugs if s is not None],
-        w.fees_sat[mask],
+        w.fees_sat[mask], w.bits[mask],
     )  # fmt: skip
     reward, price, fees_note = _rewards(conn, attributed, as_of)
     pidx = np.array([index_of[str(s)] for s in attributed.pool_slugs], dtype=np.int64)

@@ -23,7 +23,7 @@ from operator import attrgetter
 import numpy as np
 
 from ..records import BlockPool
-from .repo import WriteCounts, fill_block_bits
+from .repo import BLOCKS_PER_EPOCH, WriteCounts, fill_block_bits
 
 _POOL_COLUMNS = tuple(f.name for f in fields(BlockPool))
 _pool_row = attrgetter(*_POOL_COLUMNS)
@@ -210,30 +210,33 @@ class PoolWindow:
     """The blocks with ``start_s < time_s <= end_s``, in height order, with their pools.
 
     ``pool_slugs`` holds None for a block without an attribution; ``fees_sat`` is -1 where
-    the block's fees are not stored.
+    the block's fees are not stored; ``bits`` is the block's compact target (its own, else
+    its epoch's; 0 when neither is stored).
     """
 
     heights: np.ndarray
     times_s: np.ndarray
     pool_slugs: list[str | None]
     fees_sat: np.ndarray
+    bits: np.ndarray
 
 
 def pool_window(conn: sqlite3.Connection, start_s: int, end_s: int) -> PoolWindow:
-    """Blocks timestamped in ``(start_s, end_s]`` with their attributions and fees."""
+    """Blocks timestamped in ``(start_s, end_s]`` with their attributions, fees and bits."""
     rows = conn.execute(
-        "SELECT b.height, b.time_s, p.pool_slug, b.fees_sat FROM blocks b"
-        " LEFT JOIN block_pools p ON p.height = b.height"
+        "SELECT b.height, b.time_s, p.pool_slug, b.fees_sat, COALESCE(b.bits, e.bits)"
+        " FROM blocks b LEFT JOIN block_pools p ON p.height = b.height"
+        " LEFT JOIN epochs e ON e.epoch = b.height / ?"
         " WHERE b.time_s > ? AND b.time_s <= ? ORDER BY b.height",
-        (start_s, end_s),
+        (BLOCKS_PER_EPOCH, start_s, end_s),
     ).fetchall()
+    n = len(rows)
     return PoolWindow(
-        heights=np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)),
-        times_s=np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows)),
+        heights=np.fromiter((r[0] for r in rows), dtype=np.int64, count=n),
+        times_s=np.fromiter((r[1] for r in rows), dtype=np.int64, count=n),
         pool_slugs=[r[2] for r in rows],
-        fees_sat=np.fromiter(
-            (-1 if r[3] is None else r[3] for r in rows), dtype=np.int64, count=len(rows)
-        ),
+        fees_sat=np.fromiter((-1 if r[3] is None else r[3] for r in rows), dtype=np.int64, count=n),
+        bits=np.fromiter((r[4] or 0 for r in rows), dtype=np.int64, count=n),
     )
 
 
