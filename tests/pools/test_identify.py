@@ -11,15 +11,13 @@ import pytest
 
 from minerscope.sources._address import script_from_address
 from minerscope.sources._http import SourceBadResponse
-from minerscope.sources.pools import (
-    Coinbase,
-    PoolCatalog,
-    coinbase_text,
+from minerscope.sources.coinbase import (
     parse_esplora_coinbase,
     parse_mempool_extras,
     parse_rpc_coinbase,
     parse_rpc_coinbase_txid,
 )
+from minerscope.sources.pools import Coinbase, PoolCatalog, coinbase_text
 from tests.pools.conftest import NEUTRAL_SCRIPT, coinbase_spec
 from tests.servers.chain import Block
 from tests.servers.coinbase import CoinbaseSpec, esplora_tx, mempool_extras, rpc_tx

@@ -45,7 +45,8 @@ from ._http import (
     redact_url,
     request,
 )
-from .pools import Coinbase, parse_rpc_coinbase, parse_rpc_coinbase_txid
+from .coinbase import parse_rpc_coinbase, parse_rpc_coinbase_txid
+from .pools import Coinbase
 
 DEFAULT_RPC_URL = "http://127.0.0.1:8332/"
 STATS_FIELDS: tuple[str, ...] = (

@@ -25,10 +25,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from ..errors import InputError
+
+if TYPE_CHECKING:  # numpy is imported when a file is read: the CLI starts faster
+    import numpy as np
 
 GENESIS_TIME_S = 1_231_006_505  # block 0's header time, 2009-01-03T18:15:05Z
 MAX_HEADER_TIME_S = 2**32 - 1  # nTime is an unsigned 32-bit field
@@ -197,6 +199,8 @@ def read_blocktimes_csv(
         raise InputError(f"malformed CSV: {exc}", path=fail_at, line=reader.line_num) from exc
     if not heights:
         raise InputError("no data rows", path=fail_at, line=2)
+    import numpy as np
+
     h = np.asarray(heights, dtype=np.int64)
     order = np.argsort(h, kind="stable")
     h = h[order]
@@ -217,6 +221,8 @@ def _check_median_time_past(
     p: Path, h: np.ndarray, t: np.ndarray, ln: np.ndarray, tname: str
 ) -> None:
     """Each block's time must exceed the median of the 11 before it (where all are given)."""
+    import numpy as np
+
     if len(h) <= MTP_BLOCKS:
         return
     windows = np.lib.stride_tricks.sliding_window_view(t[:-1], MTP_BLOCKS)

@@ -41,7 +41,8 @@ from ._http import (
     redact_url,
     request,
 )
-from .pools import Coinbase, parse_esplora_coinbase, parse_mempool_extras
+from .coinbase import parse_esplora_coinbase, parse_mempool_extras
+from .pools import Coinbase
 
 DEFAULT_ESPLORA_URL = "https://mempool.space/api"
 MEMPOOL_PAGE = 15  # blocks per /v1/blocks/:height answer (mempool backend, blocks.ts)

@@ -19,8 +19,10 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from operator import attrgetter
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported by the loaders only: imports and syncs start faster
+    import numpy as np
 
 from ..records import BlockPool
 from .repo import BLOCKS_PER_EPOCH, WriteCounts, fill_block_bits
@@ -223,6 +225,8 @@ class PoolWindow:
 
 def pool_window(conn: sqlite3.Connection, start_s: int, end_s: int) -> PoolWindow:
     """Blocks timestamped in ``(start_s, end_s]`` with their attributions, fees and bits."""
+    import numpy as np
+
     rows = conn.execute(
         "SELECT b.height, b.time_s, p.pool_slug, b.fees_sat, COALESCE(b.bits, e.bits)"
         " FROM blocks b LEFT JOIN block_pools p ON p.height = b.height"
