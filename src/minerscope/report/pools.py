@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
 
 import numpy as np
 
@@ -44,9 +42,19 @@ from ..asof import (
 )
 from ..consensus import block_subsidy_sat, block_work
 from ..errors import NoDataError
-from ..results import AsOfInfo, Result
+from ..results import AsOfInfo
 from ..sources.pools import UNKNOWN, PoolCatalog, load_catalog, read_pools_config
 from ..units import HPS_PER_EHS, SECONDS_PER_DAY
+from .pools_results import (
+    ConcentrationInfo,
+    HistoryRow,
+    KnownPool,
+    NetworkHashrate,
+    OperatorRow,
+    PoolRow,
+    PoolsReport,
+    WindowInfo,
+)
 
 POOLS_SEED = 20_210_102  # fixed bootstrap seed: the same data gives the same intervals
 STALE_AFTER_S = 2 * 3600  # P(no block in 2 h at 600 s) = e^-12: the data stopped, not the chain
@@ -80,123 +88,6 @@ METHODS = {
         " latest price known at each block's time"
     ),
 }
-
-
-@dataclass(frozen=True)
-class WindowInfo:
-    """A time window and the blocks timestamped in it."""
-
-    days: float
-    start_time_s: int
-    start_time_iso: str
-    end_time_s: int
-    end_time_iso: str
-    blocks: int
-    attributed_blocks: int
-    first_height: int | None
-    last_height: int | None
-
-
-@dataclass(frozen=True)
-class NetworkHashrate:
-    """The network's hash rate over the window (fixed time, Garwood interval)."""
-
-    hashrate_ehs: float
-    hashrate_lower_ehs: float
-    hashrate_upper_ehs: float
-    confidence_share: float
-    n_blocks: int
-
-
-@dataclass(frozen=True)
-class PoolRow:
-    """One pool of the window. ``rank`` is None for the "unknown" row."""
-
-    rank: int | None
-    pool_slug: str
-    pool_name: str
-    blocks: int
-    block_share: float
-    block_lower_share: float
-    block_upper_share: float
-    hashrate_ehs: float | None
-    hashrate_lower_ehs: float | None
-    hashrate_upper_ehs: float | None
-    trailing_blocks: int
-    trailing_share: float | None
-    expected_blocks: float | None
-    luck_pct: float | None
-    luck_p_value: float | None
-    btc_per_day: float
-    usd_per_day: float | None
-    operator: str | None
-
-
-@dataclass(frozen=True)
-class ConcentrationInfo:
-    """HHI and Nakamoto coefficient of the window with bootstrap intervals."""
-
-    hhi_share: float
-    hhi_lower_share: float
-    hhi_upper_share: float
-    nakamoto_coefficient: int | None
-    nakamoto_lower: int | None
-    nakamoto_upper: int | None
-    unknown_share: float
-    confidence_share: float
-    bootstrap_draws: int
-    bootstrap_seed: int
-
-
-@dataclass(frozen=True)
-class OperatorRow:
-    """An operator's blocks through the pools that are its own."""
-
-    operator: str
-    public: bool
-    pool_slugs: tuple[str, ...]
-    blocks: int
-    block_share: float
-    block_lower_share: float
-    block_upper_share: float
-    btc_per_day: float
-    usd_per_day: float | None
-    note: str
-
-
-@dataclass(frozen=True)
-class HistoryRow:
-    """One pool on one UTC day (``complete_day`` False for a day the window cuts)."""
-
-    date: str
-    complete_day: bool
-    pool_slug: str
-    pool_name: str
-    blocks: int
-    day_blocks: int
-    block_share: float
-    block_lower_share: float
-    block_upper_share: float
-
-
-@dataclass(frozen=True)
-class PoolsReport(Result):
-    """The ``pools`` document (``minerscope pools --json``)."""
-
-    DOCUMENT: ClassVar[str] = "pools"
-
-    as_of: AsOfInfo
-    window: WindowInfo
-    trailing: WindowInfo
-    methods: dict[str, str]
-    network: NetworkHashrate | None
-    pools: tuple[PoolRow, ...]
-    concentration: ConcentrationInfo
-    operators: tuple[OperatorRow, ...]
-    operators_note: str
-    fees_note: str
-    history: tuple[HistoryRow, ...] | None
-    tag_files: tuple[str, ...]
 
 
 # --- loading --------------------------------------------------------------------------
@@ -607,18 +498,6 @@ def pools_view(
         conn.close()
 
 
-@dataclass(frozen=True)
-class KnownPool:
-    """One pool of the tag files (``minerscope pools --list``)."""
-
-    pool_slug: str
-    pool_name: str
-    link: str | None
-    tags: tuple[str, ...]
-    addresses: tuple[str, ...]
-    operator: str | None
-
-
 def known_pools(catalog: PoolCatalog) -> tuple[KnownPool, ...]:
     """Every pool of a catalog with its tags and addresses, by slug."""
     tags: dict[str, list[str]] = {}
@@ -638,3 +517,20 @@ def known_pools(catalog: PoolCatalog) -> tuple[KnownPool, ...]:
         )
         for s, name in sorted(catalog.names.items())
     )
+
+
+__all__ = [
+    "POOLS_SEED",
+    "ConcentrationInfo",
+    "HistoryRow",
+    "KnownPool",
+    "NetworkHashrate",
+    "OperatorRow",
+    "PoolRow",
+    "PoolsReport",
+    "WindowInfo",
+    "known_pools",
+    "pool_catalog",
+    "pools_report",
+    "pools_view",
+]
