@@ -7,10 +7,14 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class BlockRecord:
-    """One block. Optional fields are None when the source does not provide them."""
+    """One block. Optional fields are None when the source does not provide them.
+
+    ``hash`` is None for a block known only by its height and time (a block-times file such
+    as the pool attribution file): "hash unknown", filled in by a later import or sync.
+    """
 
     height: int
-    hash: str
+    hash: str | None
     time_s: int
     median_time_s: int | None = None
     bits: int | None = None
@@ -21,6 +25,28 @@ class BlockRecord:
     tx_count: int | None = None
     size_bytes: int | None = None
     weight_wu: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BlockPool:
+    """Who mined one block, and on what evidence.
+
+    ``basis`` is ``"tag"``, ``"address"``, ``"tag+address"`` (both name the pool),
+    ``"tag!=address"`` (they name different pools: the tag wins, both are kept),
+    ``"mempool"`` (the server's ``extras.pool``), ``"file"`` (an attribution file) or
+    ``"none"`` (nothing matched: ``pool_slug`` is ``"unknown"``). ``block_hash`` is the hash
+    of the block whose coinbase was read (None for a file row).
+    """
+
+    height: int
+    pool_slug: str
+    basis: str
+    source: str
+    coinbase_text: str | None = None
+    matched_tag: str | None = None
+    payout_address: str | None = None
+    address_pool_slug: str | None = None
+    block_hash: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ import hashlib
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from minerscope.consensus import block_work
 
@@ -116,6 +117,7 @@ class Chain:
         self.visible_tip = blocks[-1].height if visible_tip is None else visible_tip
         self.by_hash = {b.hash: b for b in self.blocks}
         self.generation = 0
+        self.coinbases: dict[int, Any] = {}  # height -> coinbase.CoinbaseSpec (pools tests)
 
     @property
     def tip(self) -> int:

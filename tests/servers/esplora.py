@@ -3,7 +3,8 @@
 Routes (esplora ``API.md``; mempool.space/docs/api/rest): ``/api/blocks/tip/height`` and
 ``/api/block-height/:h`` (plain text), ``/api/block/:hash`` (esplora block JSON),
 ``/api/v1/blocks/:height`` (mempool: the 15 blocks from ``height`` down, with
-``extras.totalFees``, ``extras.reward`` and ``extras.pool``). With ``mempool=False``
+``extras.totalFees``, ``extras.reward``, ``extras.pool`` and the coinbase fields), and
+``/api/block/:hash/txs/0`` (the coinbase only: see ``coinbase.py``). With ``mempool=False``
 the ``/v1`` routes answer 404, like a plain esplora server.
 """
 
@@ -13,12 +14,15 @@ from typing import Any
 
 from .base import BROKEN_PREV_HASH, Handler, serve
 from .chain import Block, Chain
+from .coinbase import coinbase_of, esplora_tx, mempool_extras
 from .rpc import DIFF1_TARGET, _target
 
 PAGE = 15
 
 
-def block_json(b: Block, broken: int | None, *, extras: bool) -> dict[str, Any]:
+def block_json(
+    b: Block, broken: int | None, *, extras: bool, chain: Chain | None = None
+) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": b.hash,
         "height": b.height,
@@ -45,6 +49,7 @@ def block_json(b: Block, broken: int | None, *, extras: bool) -> dict[str, Any]:
             "avgFee": ex["avgfee"],
             "avgFeeRate": ex["avgfeerate"],
         }
+        out["extras"].update(mempool_extras(coinbase_of(chain, b)))  # pools: coinbase fields
     return out
 
 
@@ -76,6 +81,13 @@ class EsploraHandler(Handler):
             else:
                 self.send_json(200, block_json(b, broken, extras=False))
             return
+        if len(parts) in (3, 4) and parts[0] == "block" and parts[2] == "txs":
+            b = chain.find(parts[1])  # the coinbase first (pools), the page truncated to it
+            if b is None or (len(parts) == 4 and parts[3] != "0"):
+                self.send_body(404, b"Block not found", "text/plain")
+            else:
+                self.send_json(200, [esplora_tx(coinbase_of(chain, b), b)])
+            return
         if len(parts) == 3 and parts[:2] == ["v1", "blocks"] and parts[2].isdigit():
             if not self.server.mempool:  # type: ignore[attr-defined]
                 self.send_body(404, b"Not Found", "text/plain")
@@ -86,7 +98,7 @@ class EsploraHandler(Handler):
                 b = chain.at(h)
                 if b is None:
                     break
-                page.append(block_json(b, broken, extras=True))
+                page.append(block_json(b, broken, extras=True, chain=chain))
             self.send_json(200, page)
             return
         self.send_body(404, b"Not Found", "text/plain")

@@ -16,6 +16,7 @@ from typing import Any
 
 from .base import BROKEN_PREV_HASH, Handler, QuietServer, Running, serve
 from .chain import Block, Chain
+from .coinbase import coinbase_of, rpc_tx, txid
 
 DIFF1_TARGET = 0x00000000FFFF0000000000000000000000000000000000000000000000000000
 
@@ -160,6 +161,10 @@ class RPCHandler(Handler):
                 raise _RPCError(-5, "Block not found")
             fields = params[1] if len(params) > 1 else None
             return stats_json(b, fields)
+        if method in ("getblock", "getrawtransaction"):  # coinbases for pool identification
+            if getattr(self.server, "restricted", False):  # a node or proxy without them
+                raise _RPCError(-32601, "Method not found")
+            return coinbase_call(chain, method, params)
         if method == "getblockchaininfo":
             tip = chain.at(chain.tip)
             assert tip is not None
@@ -172,6 +177,35 @@ class RPCHandler(Handler):
                 "chainwork": f"{tip.chainwork:064x}",
             }
         raise _RPCError(-32601, "Method not found")
+
+
+def coinbase_call(chain: Chain, method: str, params: list[Any]) -> Any:
+    """``getblock <hash> [1|2]`` and ``getrawtransaction <txid> true <blockhash>``."""
+    if method == "getblock":
+        b = chain.find(str(params[0]))
+        if b is None:
+            raise _RPCError(-5, "Block not found")
+        verbosity = params[1] if len(params) > 1 else 1
+        if verbosity not in (1, 2):
+            raise _RPCError(-8, "Verbosity 0 (raw block hex) is not served by the test node")
+        spec = coinbase_of(chain, b)
+        out = header_json(b, chain, None)
+        out.update({"size": b.total_size, "weight": b.total_weight, "strippedsize": 0})
+        conf = chain.tip - b.height + 1
+        out["tx"] = [txid(spec, b) if verbosity == 1 else rpc_tx(spec, b, confirmations=conf)]
+        return out
+    if len(params) < 3 or not params[1]:
+        raise _RPCError(
+            -5, "No such mempool transaction. Use -txindex or provide a block hash to enable"
+            " blockchain transaction queries. Use gettransaction for wallet transactions."
+        )  # fmt: skip
+    b = chain.find(str(params[2]))
+    if b is None:
+        raise _RPCError(-5, "Block hash not found")
+    spec = coinbase_of(chain, b)
+    if params[0] != txid(spec, b):
+        raise _RPCError(-5, "No such transaction found in the provided block.")
+    return rpc_tx(spec, b, confirmations=chain.tip - b.height + 1)
 
 
 def basic(user: str, password: str) -> str:

@@ -18,9 +18,9 @@ H2 = "00" * 31 + "02"
 def test_migrations_are_recorded_once(db_path: Path) -> None:
     conn = storage.connect(db_path)
     assert storage.applied_versions(conn) == [m[0] for m in storage.MIGRATIONS]
-    names = [r[0] for r in conn.execute("SELECT name FROM _migrations ORDER BY version")]
-    assert names[0] == "0001_core_tables"
+    names = [r[0] for r in conn.execute("SELECT name FROM _migrations")]
     assert names == [m[1] for m in storage.MIGRATIONS]
+    assert names[0] == "0001_core_tables"
     conn.close()
     again = storage.connect(db_path)
     assert storage.migrate(again) == []

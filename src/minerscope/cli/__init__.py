@@ -42,6 +42,7 @@ from . import analytics as _analytics  # noqa: E402,F401  hashrate, difficulty, 
 from . import econ as _econ  # noqa: E402,F401  machines, fleet, economics
 from . import ingest as _ingest  # noqa: E402,F401  import, quickstart
 from . import network as _network  # noqa: E402,F401  status, consensus
+from . import pools as _pools  # noqa: E402,F401  pools
 from . import signals as _signals  # noqa: E402,F401  study, signals
 from . import sync as _sync  # noqa: E402,F401  sync
 

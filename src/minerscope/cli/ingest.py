@@ -123,6 +123,41 @@ def import_mvrv_cmd(
     _import_one(db, json_out, lambda conn: ingest.import_mvrv(conn, file, source=source))
 
 
+@import_app.command("pools")
+def import_pools_cmd(
+    file: FileArg,
+    tags: Annotated[
+        list[Path] | None,
+        typer.Option("--tags", metavar="FILE", help="Extra pool tag file naming more pools."),
+    ] = None,
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Import a pool attribution CSV (height, time_s, pool_slug): pools and block times.
+
+    Slugs must be pools of the tag file (shipped, [pools] tags, --tags). The times are
+    stored as blocks without a hash; a block stored with a hash keeps its own time.
+
+    Example: minerscope import pools ../shared/data/pools/blocks_by_pool_664063_946236.csv
+    """
+    from ..report.pools import pool_catalog  # lazy: keeps start-up light
+
+    catalog = pool_catalog(tags or [])
+    _import_one(db, json_out, lambda conn: ingest.import_pools(conn, file, catalog=catalog))
+
+
+@import_app.command("blocktimes")
+def import_blocktimes_cmd(file: FileArg, db: DbOption = None, json_out: JsonOption = False) -> None:
+    """Import block times without hashes: a CSV with height and time_s (or time, timestamp).
+
+    Hash-rate windows, block times and the projection then run at block resolution
+    wherever times are known (bits come from the epochs table).
+
+    Example: minerscope import blocktimes ../shared/data/pools/blocks_by_pool_664063_946236.csv
+    """
+    _import_one(db, json_out, lambda conn: ingest.import_blocktimes(conn, file))
+
+
 @app.command("quickstart")
 def quickstart_cmd(
     data_dir: Annotated[

@@ -12,14 +12,17 @@ from .files import (
     import_prices,
     import_reference_dir,
 )
+from .pools import import_blocktimes, import_pools
 
 __all__ = [
     "REFERENCE_FILES",
     "ImportReport",
     "import_blockstats",
+    "import_blocktimes",
     "import_daily",
     "import_epochs",
     "import_mvrv",
+    "import_pools",
     "import_prices",
     "import_reference_dir",
 ]

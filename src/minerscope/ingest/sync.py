@@ -53,6 +53,8 @@ from ..sources._http import RetryPolicy, SourceBadResponse
 from ..sources.bitcoind import BitcoindClient, RPCCredentials
 from ..sources.coinmetrics import CoinMetricsClient
 from ..sources.esplora import EsploraClient
+from ..sources.pools import PoolCatalog
+from .pools import identify_blocks, sync_catalog
 from .sync_daily import (
     CM_REFETCH_DAYS,
     DailySyncSummary,
@@ -269,7 +271,7 @@ def _fetch_linked(
     conn: sqlite3.Connection, source: BlockSource, lo: int, hi: int, batch: int
 ) -> list[BlockRecord]:
     """Fetch ``lo..hi`` in batches, each checked and linked to the previous one."""
-    below = storage.block_row(conn, lo - 1)
+    below = storage.hashed_block_row(conn, lo - 1)
     out: list[BlockRecord] = []
     for start in range(lo, hi + 1, batch):
         part = _checked(source, start, min(hi, start + batch - 1))
@@ -301,9 +303,11 @@ def _repair(
     source_tip: int,
     batch: int,
     summary: SyncSummary,
+    pools: PoolCatalog | None = None,
 ) -> None:
     new_hi = min(old_tip, source_tip)
     records = _fetch_linked(conn, source, fork, new_hi, batch) if fork <= new_hi else []
+    pool_rows = identify_blocks(source, records, pools)  # pools hook: outside the transaction
     with storage.transaction(conn):
         deleted = storage.delete_blocks_from(conn, fork)
         # Epochs whose first block was stale were defined by the stale chain: the new
@@ -312,6 +316,7 @@ def _repair(
         if first_stale_epoch <= old_tip // EPOCH_BLOCKS:
             storage.delete_epochs_between(conn, first_stale_epoch, old_tip // EPOCH_BLOCKS)
         counts = _write(conn, records) if records else storage.WriteCounts()
+        storage.upsert_block_pools(conn, pool_rows)
     log.warning("reorg: replaced %d blocks from height %d (old tip %d)", deleted, fork, old_tip)
     summary.reorgs.append(Reorg(fork, deleted, old_tip, new_hi if records else fork - 1))
     summary.blocks_fetched += len(records)
@@ -333,6 +338,7 @@ def sync_blocks(
     batch_blocks: int = DEFAULT_BATCH_BLOCKS,
     progress: ProgressFn | None = None,
     clock: Callable[[], float] = time.monotonic,
+    pools: PoolCatalog | None = None,
 ) -> SyncSummary:
     """Bring the stored chain up to the source's tip (or ``to_height``).
 
@@ -351,16 +357,26 @@ def sync_blocks(
         Blocks per fetch and per committed transaction. [blocks]
     progress : callable, optional
         Called after each batch with (blocks done, blocks to do, height reached).
+    pools : PoolCatalog, optional
+        Identify each block's pool from its coinbase with this tag catalog, written in
+        the batch's transaction (:func:`minerscope.ingest.pools.identify_blocks`); None:
+        no identification.
 
     Returns
     -------
     SyncSummary
+
+    Notes
+    -----
+    Blocks stored without a hash (a block-times or pool file) claim no chain: the sync
+    continues after the highest block with a hash, fills the hashes in, and its times
+    replace the file's; they are never taken for a reorg.
     """
     if batch_blocks < 1:
         raise ValueError("batch_blocks must be >= 1")
     started = clock()
     tip = source.tip_height()
-    stored_tip = storage.max_block_height(conn)
+    stored_tip = storage.max_hashed_height(conn)
     summary = SyncSummary(source.name, source.url, tip, stored_tip)
 
     repairs = 0
@@ -368,10 +384,10 @@ def sync_blocks(
         check = min(stored_tip, tip)
         fork = find_fork_height(conn, source, check)
         if fork <= check:  # stale rows from ``fork`` up: replace them in one transaction
-            _repair(conn, source, fork, stored_tip, tip, batch_blocks, summary)
+            _repair(conn, source, fork, stored_tip, tip, batch_blocks, summary, pools)
             repairs += 1
 
-    current = storage.max_block_height(conn)
+    current = storage.max_hashed_height(conn)
     if current is None:
         start = default_start_height(tip) if from_height is None else from_height
     else:
@@ -384,7 +400,7 @@ def sync_blocks(
     while h <= end:
         hi = min(end, h + batch_blocks - 1)
         records = _checked(source, h, hi)
-        below = storage.block_row(conn, h - 1)
+        below = storage.hashed_block_row(conn, h - 1)
         if below is not None and records[0].prev_hash != below.hash:
             theirs = source.block_hashes([h - 1])[h - 1]
             if theirs == below.hash:
@@ -397,10 +413,10 @@ def sync_blocks(
             if repairs > MAX_REPAIRS_PER_RUN:
                 raise SourceError(f"{source.url} keeps reorganising; try again later")
             fork = find_fork_height(conn, source, h - 1)
-            old_tip = storage.max_block_height(conn)
+            old_tip = storage.max_hashed_height(conn)
             assert old_tip is not None
-            _repair(conn, source, fork, old_tip, source.tip_height(), batch_blocks, summary)
-            after = storage.max_block_height(conn)
+            _repair(conn, source, fork, old_tip, source.tip_height(), batch_blocks, summary, pools)
+            after = storage.max_hashed_height(conn)
             h = (after + 1) if after is not None else fork
             continue
         try:
@@ -410,8 +426,10 @@ def sync_blocks(
                 raise
             refetched.add(h)  # the source may have reorganised between two requests
             continue
+        pool_rows = identify_blocks(source, records, pools)  # pools hook
         with storage.transaction(conn):
             counts = _write(conn, records)
+            storage.upsert_block_pools(conn, pool_rows)
         summary.blocks_fetched += len(records)
         summary.blocks_inserted += counts.inserted
         summary.blocks_updated += counts.updated
@@ -425,7 +443,7 @@ def sync_blocks(
             progress(done, total, hi)
         h = hi + 1
 
-    summary.stored_tip_after = storage.max_block_height(conn)
+    summary.stored_tip_after = storage.max_hashed_height(conn)
     summary.elapsed_s = clock() - started
     return summary
 
@@ -549,6 +567,7 @@ def run_sync(
             to_height=req.to_height,
             batch_blocks=batch,
             progress=progress,
+            pools=sync_catalog(cfg),
         )
     return summary.as_dict()
 

@@ -45,6 +45,8 @@ from ._http import (
     redact_url,
     request,
 )
+from .coinbase import parse_rpc_coinbase, parse_rpc_coinbase_txid
+from .pools import Coinbase
 
 DEFAULT_RPC_URL = "http://127.0.0.1:8332/"
 STATS_FIELDS: tuple[str, ...] = (
@@ -58,6 +60,7 @@ STATS_FIELDS: tuple[str, ...] = (
     "total_size",
     "total_weight",
 )
+COINBASE_BATCH = 50  # blocks per getblock batch: each answer lists every txid (~0.25 MB)
 _BITS_RE = re.compile(r"^[0-9a-f]{8}$")
 _CHAINWORK_RE = re.compile(r"^[0-9a-f]{64}$")
 
@@ -420,6 +423,31 @@ class BitcoindClient:
                 raise SourceBadResponse(f"getblockstats {h} answered height {s.height}")
         headers = self.get_headers([s.hash for s in stats])
         return [merge_block(hd, s) for hd, s in zip(headers, stats, strict=True)]
+
+    def coinbases(self, records: Sequence[BlockRecord]) -> dict[int, Coinbase]:
+        """The coinbase of each block (pool identification, :mod:`minerscope.sources.pools`).
+
+        ``getblock <hash> 1`` names the coinbase txid (``tx[0]``), then
+        ``getrawtransaction <txid> true <hash>`` returns it (with the block hash, no
+        ``-txindex`` is needed). Verbosity 1 lists txids only: a tenth of what
+        ``getblock <hash> 2`` sends (every transaction decoded). Batched, by hash, so
+        both calls describe the blocks of ``records``.
+        """
+        out: dict[int, Coinbase] = {}
+        hashed = [r for r in records if r.hash is not None]
+        for start in range(0, len(hashed), COINBASE_BATCH):
+            part = hashed[start : start + COINBASE_BATCH]
+            found = self.batch([("getblock", [r.hash, 1]) for r in part])
+            txids = [
+                parse_rpc_coinbase_txid(b, block_hash=str(r.hash))
+                for b, r in zip(found, part, strict=True)
+            ]
+            txs = self.batch(
+                [("getrawtransaction", [t, True, r.hash]) for t, r in zip(txids, part, strict=True)]
+            )
+            for r, tx in zip(part, txs, strict=True):
+                out[r.height] = parse_rpc_coinbase(tx, what=f"coinbase of block {r.height}")
+        return out
 
 
 __all__ = [

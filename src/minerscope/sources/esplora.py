@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import httpx
@@ -41,6 +41,8 @@ from ._http import (
     redact_url,
     request,
 )
+from .coinbase import parse_esplora_coinbase, parse_mempool_extras
+from .pools import Coinbase
 
 DEFAULT_ESPLORA_URL = "https://mempool.space/api"
 MEMPOOL_PAGE = 15  # blocks per /v1/blocks/:height answer (mempool backend, blocks.ts)
@@ -200,6 +202,7 @@ class EsploraClient:
         )
         self._pool = ThreadPoolExecutor(max_workers=self.concurrency)
         self._has_v1: bool | None = None
+        self._extras: dict[str, Coinbase] = {}  # block hash -> mempool extras' coinbase
 
     def close(self) -> None:
         """Close the connections and the worker threads."""
@@ -245,7 +248,12 @@ class EsploraClient:
 
     def get_blocks_page(self, height: int) -> list[BlockRecord]:
         """mempool ``/v1/blocks/:height``: up to 15 blocks ending at ``height``, oldest first."""
-        return parse_blocks_page(self._get_json(f"v1/blocks/{height}"), height=height)
+        page = self._get_json(f"v1/blocks/{height}")
+        for item in page if isinstance(page, list) else []:  # pools: keep extras' coinbase
+            cb = parse_mempool_extras(item.get("extras")) if isinstance(item, dict) else None
+            if cb is not None and isinstance(item.get("id"), str):
+                self._extras[item["id"]] = cb
+        return parse_blocks_page(page, height=height)
 
     def get_difficulty_adjustment(self) -> DifficultyAdjustment:
         """mempool ``/v1/difficulty-adjustment``."""
@@ -265,8 +273,45 @@ class EsploraClient:
         hashes = self.block_hashes(heights)
         return self._map(lambda h: self.get_block(hashes[h]), heights)
 
+    def get_coinbase(self, block_hash: str) -> Coinbase:
+        """The coinbase of a block: the first transaction of ``/block/:hash/txs/0``."""
+        return parse_esplora_coinbase(
+            self._get_json(f"block/{block_hash}/txs/0"), what=f"/block/{block_hash}/txs/0"
+        )
+
+    def coinbases(self, records: Sequence[BlockRecord]) -> dict[int, Coinbase]:
+        """The coinbase of each block (pool identification, :mod:`minerscope.sources.pools`).
+
+        mempool's pages (:meth:`blocks`) already carry it in ``extras`` (``coinbaseRaw``,
+        ``coinbaseAddresses``, and its own ``pool``); otherwise one ``/block/:hash/txs/0``
+        request per block, at most ``concurrency`` at once.
+        """
+        out: dict[int, Coinbase] = {}
+        missing: list[BlockRecord] = []
+        for r in records:
+            cb = self._extras.pop(r.hash, None) if r.hash is not None else None
+            if cb is not None and cb.script_sig:
+                out[r.height] = cb
+            elif r.hash is not None:
+                missing.append(r)
+                if cb is not None:  # mempool's pool without the raw coinbase
+                    self._extras[r.hash] = cb
+        fetched = self._map(lambda i: self.get_coinbase(str(missing[i].hash)),
+                            list(range(len(missing))))  # fmt: skip
+        for r, cb in zip(missing, fetched, strict=True):
+            reported = self._extras.pop(str(r.hash), None)
+            if reported is not None:
+                cb = replace(
+                    cb,
+                    reported_pool_slug=reported.reported_pool_slug,
+                    reported_pool_name=reported.reported_pool_name,
+                )
+            out[r.height] = cb
+        return out
+
     def blocks(self, lo: int, hi: int) -> list[BlockRecord]:
         """Blocks ``lo`` to ``hi`` inclusive, oldest first (mempool pages, else per block)."""
+        self._extras.clear()
         if self._has_v1 is not False:
             try:
                 out = self._blocks_v1(lo, hi)

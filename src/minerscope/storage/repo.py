@@ -56,6 +56,10 @@ def upsert_blocks(conn: sqlite3.Connection, rows: Sequence[BlockRecord]) -> Writ
     A field the new row leaves empty (None) keeps its stored value. A height stored with
     another hash raises :class:`ConflictError` (a reorg is repaired by
     :func:`delete_blocks_from` first, never by overwriting).
+
+    A row without a hash ("hash unknown": a block-times file) never conflicts: a hashed
+    row later fills the hash in, and where both give a time, the hashed source's time
+    wins (a hash-less row does not change a hashed block's time).
     """
     if not rows:
         return WriteCounts()
@@ -66,7 +70,7 @@ def upsert_blocks(conn: sqlite3.Connection, rows: Sequence[BlockRecord]) -> Writ
     )
     for r in rows:
         old = stored.get(r.height)
-        if old is not None and old != r.hash:
+        if old is not None and r.hash is not None and old != r.hash:
             raise ConflictError(
                 f"block {r.height} is stored with hash {old}, not {r.hash}",
                 key=r.height,
@@ -75,11 +79,15 @@ def upsert_blocks(conn: sqlite3.Connection, rows: Sequence[BlockRecord]) -> Writ
     inserted = sum(1 for r in {r.height for r in rows} if r not in stored)
     cols = ", ".join(_BLOCK_COLUMNS)
     marks = ", ".join("?" for _ in _BLOCK_COLUMNS)
-    data_cols = [c for c in _BLOCK_COLUMNS if c not in ("height", "hash")]
-    sets = ", ".join(f"{c} = COALESCE(excluded.{c}, blocks.{c})" for c in data_cols)
-    differs = " OR ".join(
-        f"blocks.{c} IS NOT COALESCE(excluded.{c}, blocks.{c})" for c in data_cols
+    data_cols = [c for c in _BLOCK_COLUMNS if c not in ("height", "hash", "time_s")]
+    new_value = {c: f"COALESCE(excluded.{c}, blocks.{c})" for c in data_cols}
+    new_value["hash"] = "COALESCE(blocks.hash, excluded.hash)"
+    new_value["time_s"] = (
+        "CASE WHEN excluded.hash IS NULL AND blocks.hash IS NOT NULL"
+        " THEN blocks.time_s ELSE excluded.time_s END"
     )
+    sets = ", ".join(f"{c} = {v}" for c, v in new_value.items())
+    differs = " OR ".join(f"blocks.{c} IS NOT {v}" for c, v in new_value.items())
     before = _changes(conn)
     try:
         conn.executemany(
@@ -108,20 +116,35 @@ def fill_block_bits(conn: sqlite3.Connection, lo: int = 0, hi: int | None = None
 
 
 def delete_blocks_from(conn: sqlite3.Connection, height: int) -> int:
-    """Delete every block at or above ``height`` (reorg repair); return rows deleted."""
-    cur = conn.execute("DELETE FROM blocks WHERE height >= ?", (height,))
+    """Delete every hashed block at or above ``height`` (reorg repair); return rows deleted.
+
+    Blocks known by height and time only (no hash) claim no chain and stay: the repair's
+    hashed rows overwrite their times. Pool attributions read from the coinbase of a
+    deleted block go with it; those from an attribution file stay.
+    """
+    cur = conn.execute("DELETE FROM blocks WHERE height >= ? AND hash IS NOT NULL", (height,))
+    conn.execute("DELETE FROM block_pools WHERE height >= ? AND block_hash IS NOT NULL", (height,))
     return cur.rowcount
 
 
 def block_hashes(conn: sqlite3.Connection, lo: int, hi: int) -> dict[int, str]:
-    """Stored hashes of heights ``lo`` to ``hi`` inclusive."""
-    q = "SELECT height, hash FROM blocks WHERE height BETWEEN ? AND ? ORDER BY height"
+    """Stored hashes of heights ``lo`` to ``hi`` inclusive (blocks without a hash left out)."""
+    q = (
+        "SELECT height, hash FROM blocks WHERE height BETWEEN ? AND ? AND hash IS NOT NULL"
+        " ORDER BY height"
+    )
     return {int(h): str(x) for h, x in conn.execute(q, (lo, hi))}
 
 
 def max_block_height(conn: sqlite3.Connection) -> int | None:
     """Highest stored height, or None for an empty table."""
     row = conn.execute("SELECT MAX(height) FROM blocks").fetchone()
+    return None if row[0] is None else int(row[0])
+
+
+def max_hashed_height(conn: sqlite3.Connection) -> int | None:
+    """Highest stored height whose hash is known (where a block sync continues), or None."""
+    row = conn.execute("SELECT MAX(height) FROM blocks WHERE hash IS NOT NULL").fetchone()
     return None if row[0] is None else int(row[0])
 
 
@@ -147,6 +170,12 @@ def block_row(conn: sqlite3.Connection, height: int) -> BlockRecord | None:
     )
     row = conn.execute(q, (BLOCKS_PER_EPOCH, height)).fetchone()
     return None if row is None else BlockRecord(*row)
+
+
+def hashed_block_row(conn: sqlite3.Connection, height: int) -> BlockRecord | None:
+    """:func:`block_row` when the block's hash is known, else None (nothing to link to)."""
+    row = block_row(conn, height)
+    return row if row is not None and row.hash is not None else None
 
 
 def load_blocks(
