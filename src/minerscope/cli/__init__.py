@@ -42,6 +42,7 @@ from . import analytics as _analytics  # noqa: E402,F401  hashrate, difficulty, 
 from . import econ as _econ  # noqa: E402,F401  machines, fleet, economics
 from . import ingest as _ingest  # noqa: E402,F401  import, quickstart
 from . import network as _network  # noqa: E402,F401  status, consensus
+from . import serve as _serve  # noqa: E402,F401  serve
 from . import sync as _sync  # noqa: E402,F401  sync
 
 

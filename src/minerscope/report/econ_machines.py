@@ -32,7 +32,7 @@ from ..economics.machines import (
     revenue_usd_per_day,
 )
 from ..errors import InputError
-from ..fleet_config import group_arrays, read_fleet, site_prices
+from ..fleet_config import FleetSpec, group_arrays, read_fleet, site_prices
 from ..units import SAT_PER_BTC
 from .econ_inputs import (
     EconInputs,
@@ -247,7 +247,11 @@ def fleet_report(
     time_s : int
         The moment hourly power prices are read at. [Unix s]
     """
-    spec = read_fleet(fleet_path, catalog=catalog)
+    return fleet_report_spec(inputs, read_fleet(fleet_path, catalog=catalog), time_s=time_s)
+
+
+def fleet_report_spec(inputs: EconInputs, spec: FleetSpec, *, time_s: int) -> dict[str, Any]:
+    """:func:`fleet_report` of a fleet already read (a file, or text posted to the API)."""
     prices = site_prices(spec, time_s)
     groups = group_arrays(spec, {k: v[0] for k, v in prices.items()})
     hv = _scalar(hashvalue_btc_per_phs_day(inputs.difficulty, inputs.reward_btc_per_block))
@@ -304,7 +308,7 @@ def fleet_report(
         for name, site in spec.sites.items()
     }
     return {
-        "fleet": {"name": spec.name, "path": str(fleet_path), "groups": len(spec.groups)},
+        "fleet": {"name": spec.name, "path": spec.path, "groups": len(spec.groups)},
         "inputs": {
             **inputs.as_dict(),
             "pool_fee_share": spec.pool_fee_share,
