@@ -10,7 +10,7 @@ import typer
 from ..errors import InputError
 from ..storage import resolve_db_path
 from . import app
-from ._output import EXIT_USAGE, DbOption, JsonOption, message
+from ._output import EXIT_USAGE, DbOption, JsonOption
 
 WEB_EXTRA_HINT = "the web server needs the web extra: pip install 'minerscope[web]'"
 TOKEN_ENV = "MINERSCOPE_TOKEN"
@@ -65,16 +65,17 @@ def serve_cmd(
         import plotly  # noqa: F401
         import uvicorn  # noqa: F401
     except ImportError:
-        message(f"minerscope: error: {WEB_EXTRA_HINT}")
+        typer.echo(f"minerscope: error: {WEB_EXTRA_HINT}", err=True)
         raise typer.Exit(1) from None
     from ..web import create_app, is_loopback, make_server
     from ..web.app import LOOPBACK_HOSTS
 
     loopback = is_loopback(host)
     if not loopback and not token:
-        message(
+        typer.echo(
             f"minerscope: error: --host {host} is reachable from other machines: give --token"
-            f" (or set ${TOKEN_ENV}), or bind 127.0.0.1"
+            f" (or set ${TOKEN_ENV}), or bind 127.0.0.1",
+            err=True,
         )
         raise typer.Exit(EXIT_USAGE)
     path = resolve_db_path(db)
@@ -101,8 +102,9 @@ def serve_cmd(
         typer.echo(json.dumps({"url": f"http://{shown}:{port}/", "api": "/api/v1/",
                                "token_required": bool(token)}))  # fmt: skip
     else:
-        message(
+        typer.echo(
             f"minerscope: serving {path.name} at http://{shown}:{port}/ (API /api/v1/, docs"
-            f" /docs){'; token required' if token else ''}"
+            f" /docs){'; token required' if token else ''}",
+            err=True,
         )
     server.run()

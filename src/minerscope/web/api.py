@@ -86,6 +86,7 @@ class Param:
     ge: float | None = None
     le: float | None = None
     max_length: int | None = None
+    format: str | None = None
 
     def query(self) -> Any:
         """The FastAPI ``Query`` marker."""
@@ -100,6 +101,8 @@ class Param:
             kw["max_length"] = self.max_length
         if self.annotation in (float, float | None):
             kw["allow_inf_nan"] = False
+        if self.format is not None:
+            kw["json_schema_extra"] = {"format": self.format}
         return Query(self.default, **kw)
 
 
@@ -145,12 +148,13 @@ class Endpoint:
 def document_schema(required: dict[str, str], description: str = "") -> dict[str, Any]:
     """The schema of a dict document: ``as_of`` (AsOfInfo) and the named top-level keys.
 
-    ``required`` maps key -> JSON type (``"object"``, ``"array"``, ``"number"``); other keys
-    are allowed. The typed-result conversion replaces these with the documents' own schemas.
+    ``required`` maps key -> JSON type (``"object"``, ``"array"``, ``"number"``; ``"object?"``
+    may also be null); other keys are allowed. The typed-result conversion replaces these with the documents' own schemas.
     """
     props: dict[str, Any] = {"as_of": {"$ref": "#/components/schemas/AsOfInfo"}}
     for key, kind in required.items():
-        props[key] = {"type": kind} if kind != "number" else {"type": ["number", "null"]}
+        nullable = kind.endswith("?") or kind == "number"  # numbers: NaN is rendered as null
+        props[key] = {"type": [kind.rstrip("?"), "null"] if nullable else kind}
     return {
         "type": "object",
         "description": description,
@@ -169,9 +173,12 @@ AT = Param(
     "As of TIME: 2026-02-01T08:40:17Z, 2026-02-01 (end of that day, UTC) or height:N;"
     " default: now.",
     max_length=64,
+    format="minerscope-time",
 )
-FROM = Param("from_date", str | None, None, "First day (YYYY-MM-DD).", alias="from", max_length=32)
-TO = Param("to_date", str | None, None, "Last day (YYYY-MM-DD).", alias="to", max_length=32)
+FROM = Param("from_date", str | None, None, "First day (YYYY-MM-DD).", alias="from", max_length=32,
+             format="date")  # fmt: skip
+TO = Param("to_date", str | None, None, "Last day (YYYY-MM-DD).", alias="to", max_length=32,
+           format="date")  # fmt: skip
 BTC_PRICE = Param(
     "btc_price_usd", float | None, None, "BTC price [USD; default: as of TIME].", ge=0.0,
     le=MAX_BTC_PRICE_USD,
@@ -256,7 +263,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         call=lambda c: status_report.build_status(
             c.conn, c.as_of(), sections=status_report.default_sections()
         ),
-        schema=document_schema({"resolution": "string", "price": "object"}),
+        schema=document_schema({"resolution": "string", "price": "object?"}),
     ),
     Endpoint(
         name="hashrate",
