@@ -149,7 +149,8 @@ def document_schema(required: dict[str, str], description: str = "") -> dict[str
     """The schema of a dict document: ``as_of`` (AsOfInfo) and the named top-level keys.
 
     ``required`` maps key -> JSON type (``"object"``, ``"array"``, ``"number"``; ``"object?"``
-    may also be null); other keys are allowed. The typed-result conversion replaces these with the documents' own schemas.
+    may also be null); other keys are allowed. The typed-result conversion replaces these
+    with the documents' own schemas.
     """
     props: dict[str, Any] = {"as_of": {"$ref": "#/components/schemas/AsOfInfo"}}
     for key, kind in required.items():
