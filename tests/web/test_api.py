@@ -113,7 +113,8 @@ def test_bad_input_is_one_problem_line(client: httpx.Client) -> None:
                         "window_blocks")  # fmt: skip
     assert p["invalid_params"][0]["name"] == "window_blocks"
     _assert_problem(
-        client.get("/api/v1/hashrate", params={"window_blocks": 144, "window_days": 1}), 422,
+        client.get("/api/v1/hashrate", params={"window_blocks": 144, "window_days": 1}),
+        422,
         "give --window-blocks or --window-days, not both",
     )
     _assert_problem(client.get("/api/v1/machines", params={"btc_price_usd": "inf"}), 422)
