@@ -162,6 +162,22 @@ def machines_report(
         if not chosen:
             raise InputError(f"no catalog model matches {', '.join(models)}", field="--model")
     arr = cat.catalog_arrays(chosen)
+    # a zero reward (subsidy and fees given as 0) makes breakevens infinite (null), not a warning
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _machines_rows(inputs, chosen, arr, power_price_usd_per_kwh=power_price_usd_per_kwh,
+                              pool_fee_share=pool_fee_share, pue=pue, sort=sort)  # fmt: skip
+
+
+def _machines_rows(
+    inputs: EconInputs,
+    chosen: Sequence[cat.Machine],
+    arr: Any,
+    *,
+    power_price_usd_per_kwh: float,
+    pool_fee_share: float,
+    pue: float,
+    sort: str,
+) -> dict[str, Any]:
     d, r, p = inputs.difficulty, inputs.reward_btc_per_block, inputs.btc_price_usd
     hashprice = _scalar(hashprice_usd_per_phs_day(d, r, p))
     btc = np.asarray(btc_mined_per_day(arr.hashrate_ths, d, r, pool_fee_share=pool_fee_share))
