@@ -22,6 +22,9 @@ from .errors import InputError
 
 #: Largest window, lookback or series length in days (a century). [days]
 MAX_DAYS: Final = 36_500
+#: Longest drawdown lookback the API computes: a halving cycle. The peak's bootstrap costs
+#: about a millisecond per day of lookback (1.6 s at this bound on 2 loaded cores). [days]
+MAX_LOOKBACK_DAYS: Final = 1_461
 #: Largest window in blocks (about 190 years of blocks). [blocks]
 MAX_WINDOW_BLOCKS: Final = 10_000_000
 #: Largest BTC price accepted. [USD/BTC]
@@ -119,6 +122,7 @@ __all__ = [
     "MAX_BTC_PER_BLOCK",
     "MAX_BTC_PRICE_USD",
     "MAX_DAYS",
+    "MAX_LOOKBACK_DAYS",
     "MAX_POWER_PRICE_USD_PER_KWH",
     "MAX_WINDOW_BLOCKS",
     "api_name",

@@ -48,6 +48,7 @@ from ..params import (
     MAX_BTC_PER_BLOCK,
     MAX_BTC_PRICE_USD,
     MAX_DAYS,
+    MAX_LOOKBACK_DAYS,
     MAX_POWER_PRICE_USD_PER_KWH,
     MAX_WINDOW_BLOCKS,
     check_exclusive,
@@ -294,7 +295,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
                 90,
                 "Drawdown: days over which the peak is taken. [days]",
                 ge=2,
-                le=MAX_DAYS,
+                le=MAX_LOOKBACK_DAYS,
             ),
             Param(
                 "series_days",
