@@ -93,12 +93,28 @@ def test_now_documents_live_for_the_ttl(serve: Any, web_db: Path) -> None:
         b = c.get("/api/v1/status")
         assert b.json()["as_of"]["time_s"] == 1_790_000_000  # reused, and says when it is for
         assert b.headers["Age"] == "9"
-        clock["t"] += 2  # 11 s: older than the TTL
+        clock["t"] += 2  # 11 s: older than the TTL; the next request starts a fresh one and
+        stale = c.get("/api/v1/status")  # is answered with the old one, which says its age
+        assert stale.json()["as_of"]["time_s"] == 1_790_000_000
+        assert stale.headers["Age"] == "11"
+        engine = srv.server.config.app.state.engine
+        _wait_idle(engine)
         d = c.get("/api/v1/status")
         assert d.json()["as_of"]["time_s"] == 1_790_000_011
         assert d.headers["Age"] == "0"
+        clock["t"] += 25  # older than twice the TTL: never served, the request waits
+        e = c.get("/api/v1/status")
+        assert e.json()["as_of"]["time_s"] == 1_790_000_036
         # a moment given with at= does not depend on the clock: no Age
         assert "Age" not in c.get("/api/v1/status", params={"at": TOUCHSTONE}).headers
+
+
+def _wait_idle(engine: Any) -> None:
+    for _ in range(1200):
+        if not engine.cache._pending:
+            return
+        threading.Event().wait(0.05)
+    raise AssertionError("a computation did not finish")
 
 
 def test_concurrent_requests_compute_once(serve: Any, web_db: Path) -> None:
@@ -127,9 +143,5 @@ def test_slow_answers_are_503_then_served(serve: Any, web_db: Path) -> None:
         assert r.status_code == 503
         assert r.headers["content-type"] == "application/problem+json"
         assert "retry" in r.json()["detail"]
-        engine = srv.server.config.app.state.engine
-        for _ in range(600):  # the computation goes on and lands in the cache
-            if engine.cache.misses == 1 and not engine.cache._pending:
-                break
-            threading.Event().wait(0.05)
+        _wait_idle(srv.server.config.app.state.engine)  # it went on and landed in the cache
         assert c.get("/api/v1/economics", params={"at": TOUCHSTONE}).status_code == 200

@@ -69,6 +69,7 @@ from .problems import PROBLEM_MEDIA_TYPE, from_exception, problem, problem_respo
 log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/v1"
+MAX_FAST_ROUTES = 10_000  # exact requests remembered for the fast path
 SORTS = ("profit", "efficiency", "breakeven", "power-price", "hashrate", "release", "model")
 
 
@@ -445,6 +446,8 @@ class Answer:
     media_type: str
     etag: str
     age_s: int | None = None
+    key: tuple[Hashable, ...] | None = None
+    uses_clock: bool = False
 
 
 class Engine:
@@ -484,6 +487,7 @@ class Engine:
         self.cache = DocumentCache(cache_bytes, clock)
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="minerscope-web")
         self._last_version = ""
+        self._routes: dict[tuple[str, bytes, str], tuple[tuple[Hashable, ...], bool]] = {}
 
     def close(self) -> None:
         """Stop the workers and close the version connection."""
@@ -495,11 +499,14 @@ class Engine:
         v = self.version.current()
         if v != self._last_version:
             self.cache.drop_other_versions(v)
+            self._routes.clear()
             self._last_version = v
         return v
 
     def _entry(self, status: int, body: bytes, media_type: str) -> Entry:
-        return Entry(body=body, computed_at_s=self.clock(), media_type=media_type, status=status)
+        etag = '"' + hashlib.sha256(body).hexdigest()[:24] + '"'
+        return Entry(body=body, computed_at_s=self.clock(), media_type=media_type, status=status,
+                     etag=etag)  # fmt: skip
 
     def compute(self, fn: Callable[[Call], Any], call_args: dict[str, Any], instance: str) -> Entry:
         """Run one report call on a fresh read-only connection and render it (worker thread)."""
@@ -546,7 +553,13 @@ class Engine:
             return Answer(503, render(p), PROBLEM_MEDIA_TYPE, "")
         full_key = (*key, version)
         ttl = self.now_ttl_s if uses_clock else None
-        entry = self.cache.get(full_key, ttl_s=ttl)
+        entry, fresh = self.cache.get(full_key, ttl_s=ttl)
+        if entry is not None and not fresh and not self.cache.pending(full_key):
+            # stale "now" answer: serve it (its Age says so) while a fresh one is computed
+            fut, mine = self.cache.claim(full_key)
+            if mine:
+                args = {**call_args, "version": version, "now_s": int(self.clock())}
+                self.pool.submit(self._run, full_key, fut, fn, args, instance)
         if entry is None:
             fut, mine = self.cache.claim(full_key)
             if mine:
@@ -564,10 +577,35 @@ class Engine:
                     instance=instance,
                 )
                 return Answer(503, render(p), PROBLEM_MEDIA_TYPE, "")
-        tag = repr((full_key, entry.computed_at_s)).encode()
-        etag = '"' + hashlib.sha256(tag).hexdigest()[:20] + '"'
         age = int(self.clock() - entry.computed_at_s) if uses_clock else None
-        return Answer(entry.status, entry.body, entry.media_type, etag, age)
+        return Answer(entry.status, entry.body, entry.media_type, entry.etag, age,
+                      key=full_key, uses_clock=uses_clock)  # fmt: skip
+
+    # --- the fast path: an exact request answered before ---------------------------------
+
+    def remember(self, path: str, query: bytes, answer: Answer) -> None:
+        """Let the next identical GET be answered from the cache without routing."""
+        if answer.key is None:
+            return
+        if len(self._routes) > MAX_FAST_ROUTES:
+            self._routes.clear()
+        self._routes[(path, query, str(answer.key[-1]))] = (answer.key, answer.uses_clock)
+
+    def fast_answer(self, path: str, query: bytes) -> Answer | None:
+        """The fresh cached answer of a GET seen before, else None (take the full path)."""
+        try:
+            version = self.current_version()
+        except sqlite3.Error:
+            return None
+        route = self._routes.get((path, query, version))
+        if route is None:
+            return None
+        key, uses_clock = route
+        entry, fresh = self.cache.get(key, ttl_s=self.now_ttl_s if uses_clock else None)
+        if entry is None or not fresh:
+            return None
+        age = int(self.clock() - entry.computed_at_s) if uses_clock else None
+        return Answer(entry.status, entry.body, entry.media_type, entry.etag, age)
 
     def _run(
         self,
@@ -653,11 +691,47 @@ def _handler(engine: Engine, ep: Endpoint) -> Callable[..., Any]:
         at = values.pop("at", None)
         body = await request.body() if ep.method == "POST" else None
         answer = await run_endpoint(engine, ep, at, values, body=body, instance=request.url.path)
+        if ep.method == "GET":
+            engine.remember(request.url.path, request.scope["query_string"], answer)
         return to_response(answer, request)
 
     handler.__signature__ = endpoint_signature(ep.params)  # type: ignore[attr-defined]
     handler.__name__ = ep.name
     return handler
+
+
+class FastPath:
+    """ASGI middleware: a GET answered before, with a fresh cached answer, is sent at once.
+
+    It skips routing and parameter validation (the answer was validated the first time); the
+    guards outside it (host, token, CORS, security headers) still run.
+    """
+
+    def __init__(self, app: Any, *, engine: Engine) -> None:
+        self.app = app
+        self.engine = engine
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET":
+            answer = self.engine.fast_answer(scope["path"], scope["query_string"])
+            if answer is not None:
+                headers = [(b"cache-control", b"no-cache"), (b"etag", answer.etag.encode())]
+                if answer.age_s is not None:
+                    headers.append((b"age", str(max(answer.age_s, 0)).encode()))
+                inm = next((v for k, v in scope["headers"] if k == b"if-none-match"), None)
+                if answer.status == 200 and inm == answer.etag.encode():
+                    await send({"type": "http.response.start", "status": 304, "headers": headers})
+                    await send({"type": "http.response.body", "body": b""})
+                    return
+                headers += [
+                    (b"content-type", answer.media_type.encode()),
+                    (b"content-length", str(len(answer.body)).encode()),
+                ]
+                await send({"type": "http.response.start", "status": answer.status,
+                            "headers": headers})  # fmt: skip
+                await send({"type": "http.response.body", "body": answer.body})
+                return
+        await self.app(scope, receive, send)
 
 
 ERROR_STATUSES = (401, 404, 413, 422, 503)
@@ -710,6 +784,7 @@ __all__ = [
     "Call",
     "Endpoint",
     "Engine",
+    "FastPath",
     "Param",
     "add_api",
     "document_schema",

@@ -40,7 +40,7 @@ from .. import __version__
 from ..report.web_data import DataRange, RetargetHistory
 from ..results import AsOfInfo
 from . import dashboard
-from .api import Engine, add_api, endpoint_schemas
+from .api import Engine, FastPath, add_api, endpoint_schemas
 from .problems import PROBLEM_MEDIA_TYPE, InvalidParam, Problem, problem, render
 
 log = logging.getLogger(__name__)
@@ -305,7 +305,8 @@ def create_app(
 
     app.openapi = openapi  # type: ignore[method-assign]
 
-    # add_middleware wraps the app: the first added runs innermost (auth), the last outermost
+    # add_middleware wraps the app: the first added runs innermost, the last outermost
+    app.add_middleware(FastPath, engine=engine)
     if token is not None:
         app.add_middleware(TokenAuth, token=token)
     if cors_origins:

@@ -4,8 +4,10 @@ A cached entry is the rendered JSON of one document, keyed on (endpoint, normali
 parameters, data version). The data version changes whenever another connection commits to
 the database (SQLite's ``PRAGMA data_version`` on one long-lived read-only connection) or
 the file is replaced (its inode). A document asked for "now" (no ``at``) also depends on the
-clock: it is reused for at most ``now_ttl_s`` seconds, and it says the moment it was
-computed for in its ``as_of``; the response's ``Age`` header says how old it is.
+clock: it is reused for ``now_ttl_s`` seconds; after that the next request starts a fresh
+computation and, until it lands, is answered with the previous one (never older than twice
+``now_ttl_s``). Every "now" document says the moment it was computed for in its ``as_of``,
+and the response's ``Age`` header says how old it is.
 
 Concurrent requests for the same missing entry wait for one computation (single flight).
 """
@@ -40,6 +42,8 @@ class DataVersion:
         self._conn: sqlite3.Connection | None = None
         self._inode: tuple[int, int] | None = None
         self._generation = 0
+        self._raw: tuple[object, ...] = ()
+        self._token = ""
 
     def _reopen(self, inode: tuple[int, int]) -> None:
         if self._conn is not None:
@@ -69,8 +73,11 @@ class DataVersion:
                 self._reopen(inode)
             assert self._conn is not None
             (version,) = self._conn.execute("PRAGMA data_version").fetchone()
-            raw = f"{inode[0]}:{inode[1]}:{self._generation}:{version}"
-        return hashlib.sha256(raw.encode()).hexdigest()[:16]
+            raw = (inode, self._generation, version)
+            if raw != self._raw:
+                self._raw = raw
+                self._token = hashlib.sha256(repr(raw).encode()).hexdigest()[:16]
+            return self._token
 
     def close(self) -> None:
         """Close the watching connection."""
@@ -88,6 +95,7 @@ class Entry:
     computed_at_s: float
     media_type: str = "application/json"
     status: int = 200
+    etag: str = ""
 
 
 class DocumentCache:
@@ -111,17 +119,30 @@ class DocumentCache:
         self.hits = 0
         self.misses = 0
 
-    def get(self, key: Hashable, *, ttl_s: float | None) -> Entry | None:
-        """The entry for ``key`` if present and (with ``ttl_s``) younger than that."""
+    def get(self, key: Hashable, *, ttl_s: float | None) -> tuple[Entry | None, bool]:
+        """The entry for ``key`` and whether it is fresh (always, without ``ttl_s``).
+
+        An entry older than ``ttl_s`` is returned as not fresh while younger than twice that
+        (the caller may serve it while a fresh one is computed); older ones are not returned.
+        """
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:
-                return None
-            if ttl_s is not None and self._clock() - entry.computed_at_s > ttl_s:
-                return None
+                return None, False
+            fresh = True
+            if ttl_s is not None:
+                age = self._clock() - entry.computed_at_s
+                if age > 2 * ttl_s:
+                    return None, False
+                fresh = age <= ttl_s
             self._entries.move_to_end(key)
             self.hits += 1
-            return entry
+            return entry, fresh
+
+    def pending(self, key: Hashable) -> bool:
+        """Whether ``key`` is being computed."""
+        with self._lock:
+            return key in self._pending
 
     def claim(self, key: Hashable) -> tuple[Future[Entry], bool]:
         """The future for ``key``'s computation, and whether the caller must compute it."""

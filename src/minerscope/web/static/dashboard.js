@@ -15,6 +15,16 @@ let dataRange = null;
 let renders = 0;
 let rendering = null;
 
+// plotly.js (4.8 MB) loads while the first documents are fetched; charts wait for it.
+const plotlyReady = new Promise((resolve, reject) => {
+  if (window.Plotly) { resolve(); return; }
+  const s = document.createElement("script");
+  s.src = "/static/vendor/plotly.min.js";
+  s.onload = () => resolve();
+  s.onerror = () => reject(new Error("plotly.js did not load"));
+  document.head.appendChild(s);
+});
+
 function qs(params) {
   const p = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) {
@@ -88,7 +98,7 @@ async function optional(promise) {
 }
 
 async function figures(name, params, opts) {
-  const figs = await fetchJSON("/figures/" + name + qs(params), opts);
+  const [figs] = await Promise.all([fetchJSON("/figures/" + name + qs(params), opts), plotlyReady]);
   const drawn = [];
   for (const [key, fig] of Object.entries(figs)) {
     const el = document.getElementById("fig-" + key);
@@ -122,12 +132,12 @@ const pages = {};
 
 pages.network = async function () {
   const at = atText;
+  const figs = figures("network", { at, days: days() });
   const [status, hr, diff] = await Promise.all([
     optional(doc("/status", { at })),
     doc("/hashrate", { at, series_days: days() }),
     optional(doc("/difficulty", { at })),
-  ]);
-  const figs = figures("network", { at, days: days() });
+  ]).catch((e) => { figs.catch(() => {}); throw e; });
   text("asof", asOfLine(hr));
   const windows = hr.doc.windows || [];
   let wi = windows.findIndex((w) => w.window === "1008 blocks" && w.hashrate_ehs !== undefined);
@@ -180,8 +190,8 @@ pages.network = async function () {
 
 pages.economics = async function () {
   const at = atText;
-  const status = await doc("/status", { at });
   const figs = figures("economics", { at, days: days() });
+  const status = await doc("/status", { at }).catch((e) => { figs.catch(() => {}); throw e; });
   text("asof", asOfLine(status));
   const e = status.doc.economics;
   if (!e) {
@@ -229,8 +239,8 @@ function cell(tr, value, cls) {
 
 pages.machines = async function () {
   const params = machineParams();
-  const m = await doc("/machines", params);
   const figs = figures("machines", params);
+  const m = await doc("/machines", params).catch((e) => { figs.catch(() => {}); throw e; });
   text("asof", asOfLine(m));
   show("kpi-hashprice", m, "hashprice_usd_per_phs_day", (v) => fmt.usd(v, 2) + " /PH/s/day");
   text("kpi-hashvalue", fmt.int(Math.round(m.doc.hashvalue_sat_per_phs_day)) + " sat per PH/s per day");
@@ -270,9 +280,8 @@ pages.fleet = async function () {
   const params = { at: atText };
   const opts = { method: "POST", body: fleetText(), headers: { "Content-Type": "text/plain",
     Accept: "application/json" } };
-  const f = await doc("/fleet", params, opts);
-  f.method = "POST";
   const figs = figures("fleet", params, opts);
+  const f = await doc("/fleet", params, opts).catch((e) => { figs.catch(() => {}); throw e; });
   text("asof", asOfLine(f));
   const t = f.doc.totals;
   show("kpi-revenue", f, "totals.revenue_usd_per_day", (v) => fmt.usd(v) + " /day");
