@@ -190,7 +190,9 @@ def test_openapi_lists_every_endpoint_with_its_schemas(client: httpx.Client) -> 
     assert {"Problem", "AsOfInfo", "RetargetHistory", "Retarget", "DataRange"} <= set(schemas)
     assert "HTTPValidationError" not in schemas
     hashrate = {p["name"]: p for p in spec["paths"]["/api/v1/hashrate"]["get"]["parameters"]}
-    assert hashrate["window_blocks"]["schema"]["anyOf"][0]["minimum"] == 2
+    assert hashrate["window_blocks"]["schema"]["minimum"] == 2
+    assert hashrate["window_blocks"]["schema"]["type"] == "integer"  # absent or a value, not null
+    assert hashrate["at"]["schema"]["format"] == "minerscope-time"
     assert "[days]" in hashrate["window_days"]["description"]
 
 

@@ -32,13 +32,15 @@ LAST = datetime(2026, 9, 1, tzinfo=UTC)  # after the reference data ends
 
 
 def _time_specs() -> st.SearchStrategy[str]:
-    moments = st.integers(0, int((LAST - FIRST).total_seconds())).map(
-        lambda s: FIRST + timedelta(seconds=s)
-    )
+    # sampled_from draws days evenly (integers() would crowd near the first day)
+    n_days = (LAST - FIRST).days
+    days = st.sampled_from([FIRST + timedelta(days=d) for d in range(n_days)])
+    seconds = st.sampled_from(range(0, 86_400, 7))
+    moments = st.tuples(days, seconds).map(lambda ds: ds[0] + timedelta(seconds=ds[1]))
     return st.one_of(
-        moments.map(lambda t: t.strftime("%Y-%m-%d")),
+        days.map(lambda t: t.strftime("%Y-%m-%d")),
         moments.map(lambda t: t.strftime("%Y-%m-%dT%H:%M:%SZ")),
-        st.integers(0, 1_100_000).map(lambda h: f"height:{h}"),
+        st.sampled_from(range(0, 1_100_000, 97)).map(lambda h: f"height:{h}"),
         st.sampled_from(["2026-02-01T08:40:17Z", "height:934575", "2026-01-22"]),
     )
 

@@ -112,6 +112,15 @@ def test_no_secret_reaches_an_answer(
         texts.append(c.post("/api/v1/fleet", content="[fleet]\n").text)
     assert all(RPC_PASSWORD not in t and "alice" not in t for t in texts)
     assert all(str(tmp_path) not in t for t in texts)
+    # an error about a server file names the file, not where it is
+    rigs = tmp_path / "rigs.csv"
+    rigs.write_text("vendor,model\nx,y\n")
+    config.write_text(f'[machines]\ncatalogs = ["{rigs}"]\n')
+    with httpx.Client(base_url=serve(web_db).url) as c:
+        r = c.get("/api/v1/machines", params={"at": TOUCHSTONE})
+    assert r.status_code == 422
+    assert r.json()["detail"] == "rigs.csv:1, field 'hashrate_ths': missing column 'hashrate_ths'"
+    assert str(tmp_path) not in r.text
 
 
 @pytest.mark.shared

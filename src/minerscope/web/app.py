@@ -196,6 +196,19 @@ class TokenAuth:
         await _send_problem(send, p, [(b"www-authenticate", b'Bearer realm="minerscope"')])
 
 
+def _query_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """A query parameter is absent or a value, never null: drop pydantic's ``anyOf [.., null]``
+    and keep the value's schema with the annotations (format, description) on it."""
+    branches = schema.get("anyOf")
+    if not branches:
+        return schema
+    values = [b for b in branches if b.get("type") != "null"]
+    if len(values) != 1:
+        return schema
+    rest = {k: v for k, v in schema.items() if k != "anyOf"}
+    return {**values[0], **rest}
+
+
 def _model_schemas(components: dict[str, Any], *models: type) -> None:
     for model in models:
         schema = TypeAdapter(model).json_schema(
@@ -296,6 +309,8 @@ def create_app(
         _model_schemas(comps, Problem, AsOfInfo, RetargetHistory, DataRange)
         for ep in app.state.endpoints:
             op = schema["paths"][ep.url][ep.method.lower()]
+            for param in op.get("parameters", []):
+                param["schema"] = _query_schema(param["schema"])
             op["responses"]["200"] = {
                 "description": f"The document (as `{ep.cli}`).",
                 "content": {"application/json": {"schema": endpoint_schemas((ep,))[ep.url]}},
