@@ -59,7 +59,10 @@ def test_every_request_needs_the_token(
     serve: Any, web_db: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    srv = serve(web_db, token=TOKEN)
+    from minerscope.web import ServerThread, create_app
+
+    srv = ServerThread(create_app(web_db, token=TOKEN), log_level="debug", access_log=True)
+    srv.__enter__()
     seen: list[str] = []
     with httpx.Client(base_url=srv.url, follow_redirects=False) as c:
         for path in ("/api/v1/status", "/openapi.json", "/docs", "/static/dashboard.js",
@@ -90,8 +93,14 @@ def test_every_request_needs_the_token(
         c.cookies.set("minerscope_session", session_value(TOKEN))
         assert c.get("/", headers={"accept": "text/html"}).status_code == 200
         assert c.get("/api/v1/data").status_code == 200
+    srv.__exit__(None, None, None)
     assert all(TOKEN not in s for s in seen)
-    assert TOKEN not in caplog.text
+    server_log = "\n".join(  # the server's records (httpx, the client here, logs its own)
+        r.getMessage() for r in caplog.records
+        if r.name.startswith(("uvicorn", "minerscope", "fastapi", "starlette"))
+    )  # fmt: skip
+    assert "GET /api/v1/status" in server_log  # the access log was captured ...
+    assert TOKEN not in server_log and session_value(TOKEN) not in server_log  # ... clean
 
 
 @pytest.mark.shared

@@ -40,7 +40,8 @@ from .. import __version__
 from ..report.web_data import DataRange, RetargetHistory
 from ..results import AsOfInfo
 from . import dashboard
-from .api import Engine, FastPath, add_api, endpoint_schemas
+from .api import add_api, endpoint_schemas
+from .engine import Engine, FastPath
 from .problems import PROBLEM_MEDIA_TYPE, InvalidParam, Problem, problem, render
 
 log = logging.getLogger(__name__)

@@ -22,8 +22,9 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from .. import plotting
-from .api import AT, Answer, Call, Endpoint, Engine, Param, endpoint_signature, run_endpoint
+from .api import AT, Endpoint, Param, endpoint_signature, run_endpoint
 from .api import ENDPOINTS as API_ENDPOINTS
+from .engine import Answer, Call, Engine
 
 BY_NAME: dict[str, Endpoint] = {ep.name: ep for ep in API_ENDPOINTS}
 DAYS = Param("days", int, 730, "Days of history the charts show. [days]", ge=7, le=36_500)

@@ -26,15 +26,27 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def make_server(app: Any, *, host: str, port: int, log_level: str = "info",
-                access_log: bool = True) -> uvicorn.Server:  # fmt: skip
-    """A uvicorn server for ``app`` (not started)."""
+def make_server(
+    app: Any,
+    *,
+    host: str,
+    port: int,
+    log_level: str = "info",
+    access_log: bool = True,
+    configure_logging: bool = True,
+) -> uvicorn.Server:
+    """A uvicorn server for ``app`` (not started).
+
+    ``configure_logging=False`` leaves logging alone (records go to the root logger's
+    handlers: a test's capture); the command line lets uvicorn configure its console logs.
+    """
     config = uvicorn.Config(
         app,
         host=host,
         port=port,
         log_level=log_level,
         access_log=access_log,
+        log_config=uvicorn.config.LOGGING_CONFIG if configure_logging else None,
         limit_concurrency=LIMIT_CONCURRENCY,
         timeout_keep_alive=TIMEOUT_KEEP_ALIVE_S,
         server_header=False,
@@ -52,14 +64,14 @@ class ServerThread:
     """
 
     def __init__(self, app: Any, *, host: str = "127.0.0.1", port: int = 0,
-                 log_level: str = "warning") -> None:  # fmt: skip
+                 log_level: str = "warning", access_log: bool = False) -> None:  # fmt: skip
         self._sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind((host, port))
         self.port = int(self._sock.getsockname()[1])
         self.url = f"http://{host}:{self.port}"
         self.server = make_server(app, host=host, port=self.port, log_level=log_level,
-                                  access_log=False)  # fmt: skip
+                                  access_log=access_log, configure_logging=False)  # fmt: skip
         self._thread = threading.Thread(
             target=self.server.run, kwargs={"sockets": [self._sock]}, daemon=True
         )
