@@ -8,8 +8,9 @@ format ``minerscope-time``), so the fuzzing reaches the report functions, not on
 parameter checks.
 
 15 examples per operation by default (about 20 s on 2 loaded cores); set
-``MINERSCOPE_FUZZ_EXAMPLES=150`` for a deeper run (it passes; it found the three report bugs
-fixed with this package: before-genesis subsidy, a daily tip below block 0, a zero reward).
+``MINERSCOPE_FUZZ_EXAMPLES=150`` for a deeper run (it passes; it found the four report bugs
+fixed with this package: the subsidy before genesis, a daily tip below block 0 in status and
+``difficulty``, a zero reward per block).
 
 Left out: ``positive_data_acceptance``. Some schema-valid requests are refused on purpose
 with 422 (``from`` after the moment asked about, February 30, a model filter matching no

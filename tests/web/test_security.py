@@ -176,3 +176,37 @@ def test_hosts_and_headers(serve: Any, web_db: Path) -> None:
         rebound = c.get("/api/v1/data", headers={"host": "attacker.example"})
         assert rebound.status_code == 403
         assert rebound.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.shared
+def test_the_serve_command_serves_loopback_only(web_db: Path) -> None:
+    import socket
+    import subprocess
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "minerscope", "serve", "--port", str(port), "--db", str(web_db)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**__import__("os").environ, "MINERSCOPE_TOKEN": ""},
+    )  # fmt: skip
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(600):
+            try:
+                r = httpx.get(url + "/api/v1/data", timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        assert r.status_code == 200 and r.json()["blocks"] == 25_118
+        # bound to loopback, it answers loopback names only (no DNS rebinding)
+        assert httpx.get(url + "/api/v1/data", headers={"host": f"localhost:{port}"}).is_success
+        assert (
+            httpx.get(url + "/api/v1/data", headers={"host": "rebind.example"}).status_code == 403
+        )
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    assert f"serving web.sqlite at http://127.0.0.1:{port}/" in err
