@@ -17,6 +17,8 @@ from .errors import InputError, NoDataError
 from .units import SECONDS_PER_DAY
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MAX_HEIGHT_DIGITS = 12  # height:N beyond 10**12 blocks is no block (and no SQLite integer)
+MAX_TIME_S = 253_402_300_799  # 9999-12-31T23:59:59Z, the last time datetime can show
 
 
 @dataclass(frozen=True)
@@ -68,8 +70,10 @@ def parse_time_spec(text: str) -> TimeSpec:
     raw = text.strip()
     if raw.startswith("height:"):
         num = raw.removeprefix("height:")
-        if not num.isdigit():
+        if not (num.isascii() and num.isdigit()):
             raise InputError(f"TIME {text!r}: height must be a non-negative integer", field="--at")
+        if len(num) > MAX_HEIGHT_DIGITS:
+            raise InputError(f"TIME {text!r}: height is out of range", field="--at")
         return TimeSpec(text=raw, height=int(num))
     if _DATE_RE.match(raw):
         try:
@@ -89,7 +93,13 @@ def parse_time_spec(text: str) -> TimeSpec:
             f"TIME {text!r} has no time zone: add Z for UTC (e.g. 2026-02-01T08:40:17Z)",
             field="--at",
         )
-    return TimeSpec(text=raw, time_s=int(moment.timestamp()))
+    try:
+        time_s = int(moment.timestamp())
+    except (OverflowError, ValueError) as exc:  # year 1 with a positive offset, ...
+        raise InputError(f"TIME {text!r} is out of range", field="--at") from exc
+    if not 0 <= time_s <= MAX_TIME_S:
+        raise InputError(f"TIME {text!r} is out of range (1970 to 9999)", field="--at")
+    return TimeSpec(text=raw, time_s=time_s)
 
 
 def resolve_as_of(conn: sqlite3.Connection, spec: TimeSpec | None, *, now_s: int) -> AsOf:

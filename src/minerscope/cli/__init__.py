@@ -43,6 +43,7 @@ from . import econ as _econ  # noqa: E402,F401  machines, fleet, economics
 from . import ingest as _ingest  # noqa: E402,F401  import, quickstart
 from . import network as _network  # noqa: E402,F401  status, consensus
 from . import pools as _pools  # noqa: E402,F401  pools
+from . import serve as _serve  # noqa: E402,F401  serve
 from . import signals as _signals  # noqa: E402,F401  study, signals
 from . import sync as _sync  # noqa: E402,F401  sync
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,6 +11,7 @@ import typer
 
 from ..defaults import DEFAULT_POWER_PRICE_USD_PER_KWH
 from ..errors import InputError
+from ..params import parse_difficulty, resolve_pue
 from . import app
 from ._output import (
     AtOption,
@@ -23,9 +23,6 @@ from ._output import (
     render_pairs,
     render_table,
 )
-
-_SUFFIX = {"": 1.0, "K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18}
-_DIFF_RE = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([KMGTPE]?)\s*$", re.IGNORECASE)
 
 CatalogOption = Annotated[
     list[Path] | None,
@@ -55,21 +52,6 @@ FeesOption = Annotated[
         help="Mean fees per block [BTC; default: trailing 144-block mean as of TIME].",
     ),
 ]
-
-
-def parse_difficulty(text: str | None) -> float | None:
-    """``141.67T`` / ``1.4167e14`` -> float; None passes through."""
-    if text is None:
-        return None
-    m = _DIFF_RE.match(text)
-    if m is None:
-        raise InputError(
-            f"{text!r} is not a difficulty (e.g. 141.67T or 1.4167e14)", field="--difficulty"
-        )
-    value = float(m.group(1)) * _SUFFIX[m.group(2).upper()]
-    if value <= 0:
-        raise InputError("difficulty must be positive", field="--difficulty")
-    return value
 
 
 def _money(x: float | None, digits: int = 2) -> str:
@@ -174,9 +156,7 @@ def machines_cmd(
 
     if csv_out and json_out:
         raise InputError("give --json or --csv, not both", field="--csv")
-    if pue is not None and overhead_pct is not None:
-        raise InputError("give --pue or --overhead-pct, not both", field="--overhead-pct")
-    pue_value = pue if pue is not None else 1.0 + (overhead_pct or 0.0) / 100.0
+    pue_value = resolve_pue(pue, overhead_pct)
     data = econ_report.machines_view(
         db,
         at,

@@ -91,8 +91,10 @@ def calendar_subsidy_btc(time_s: int) -> tuple[float, str]:
             "no stored block or daily row gives the subsidy after the expected 2028 halving:"
             " pass --subsidy-btc"
         )
-    subsidy = [s for d, s in _HALVING_DAYS if d <= day][-1]
-    return subsidy, f"halving calendar on {day}"
+    known = [s for d, s in _HALVING_DAYS if d <= day]
+    if not known:
+        raise NoDataError(f"there is no block subsidy before the genesis day 2009-01-03 ({day})")
+    return known[-1], f"halving calendar on {day}"
 
 
 def load_inputs(

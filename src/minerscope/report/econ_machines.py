@@ -32,7 +32,7 @@ from ..economics.machines import (
     revenue_usd_per_day,
 )
 from ..errors import InputError
-from ..fleet_config import group_arrays, read_fleet, site_prices
+from ..fleet_config import FleetSpec, group_arrays, read_fleet, site_prices
 from ..units import SAT_PER_BTC
 from .econ_inputs import (
     EconInputs,
@@ -162,6 +162,22 @@ def machines_report(
         if not chosen:
             raise InputError(f"no catalog model matches {', '.join(models)}", field="--model")
     arr = cat.catalog_arrays(chosen)
+    # a zero reward (subsidy and fees given as 0) makes breakevens infinite (null), not a warning
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _machines_rows(inputs, chosen, arr, power_price_usd_per_kwh=power_price_usd_per_kwh,
+                              pool_fee_share=pool_fee_share, pue=pue, sort=sort)  # fmt: skip
+
+
+def _machines_rows(
+    inputs: EconInputs,
+    chosen: Sequence[cat.Machine],
+    arr: Any,
+    *,
+    power_price_usd_per_kwh: float,
+    pool_fee_share: float,
+    pue: float,
+    sort: str,
+) -> dict[str, Any]:
     d, r, p = inputs.difficulty, inputs.reward_btc_per_block, inputs.btc_price_usd
     hashprice = _scalar(hashprice_usd_per_phs_day(d, r, p))
     btc = np.asarray(btc_mined_per_day(arr.hashrate_ths, d, r, pool_fee_share=pool_fee_share))
@@ -247,7 +263,11 @@ def fleet_report(
     time_s : int
         The moment hourly power prices are read at. [Unix s]
     """
-    spec = read_fleet(fleet_path, catalog=catalog)
+    return fleet_report_spec(inputs, read_fleet(fleet_path, catalog=catalog), time_s=time_s)
+
+
+def fleet_report_spec(inputs: EconInputs, spec: FleetSpec, *, time_s: int) -> dict[str, Any]:
+    """:func:`fleet_report` of a fleet already read (a file, or text posted to the API)."""
     prices = site_prices(spec, time_s)
     groups = group_arrays(spec, {k: v[0] for k, v in prices.items()})
     hv = _scalar(hashvalue_btc_per_phs_day(inputs.difficulty, inputs.reward_btc_per_block))
@@ -304,7 +324,7 @@ def fleet_report(
         for name, site in spec.sites.items()
     }
     return {
-        "fleet": {"name": spec.name, "path": str(fleet_path), "groups": len(spec.groups)},
+        "fleet": {"name": spec.name, "path": spec.path, "groups": len(spec.groups)},
         "inputs": {
             **inputs.as_dict(),
             "pool_fee_share": spec.pool_fee_share,

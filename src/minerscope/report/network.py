@@ -369,6 +369,8 @@ def difficulty_report(conn: sqlite3.Connection, as_of: AsOf) -> dict[str, Any]:
         ) from exc
     if state.epoch >= len(bits_list):
         raise NoDataError(f"epoch {state.epoch}'s bits are not stored")
+    if state.tip_height < 0:  # daily rows before the first counted block (2009-01-03..08)
+        raise NoDataError(f"no block is known as of {as_of.iso}")
     src_res = state.resolution
     diffs = np.array([difficulty_from_bits(b) for b in bits_list[: state.epoch + 1]])
     drift = fit_drift(diffs, lookback_epochs=DRIFT_LOOKBACK_EPOCHS)

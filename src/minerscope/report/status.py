@@ -145,6 +145,8 @@ def _from_daily(conn: sqlite3.Connection, as_of: AsOf) -> dict[str, Any] | None:
             out["difficulty_t"] = float(last["difficulty"]) / 1e12
         return out
     height = int(blocks.sum()) - 1
+    if height < 0:  # Coin Metrics counts no block on 2009-01-03..08
+        raise NoDataError(f"the daily rows up to {out['daily']['last_date']} count no block")
     interval = MAINNET.difficulty_adjustment_interval
     epoch = epoch_of(height)
     first = epoch * interval

@@ -1,0 +1,234 @@
+"""The REST API against a real server: the CLI's documents, problem documents, OpenAPI."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from minerscope.cli import app as cli_app
+from minerscope.web.api import ENDPOINTS
+from tests.web.conftest import TOUCHSTONE
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+runner = CliRunner()
+
+# (CLI arguments, API path and query): the same question asked both ways.
+SAME_QUERIES: list[tuple[list[str], str, dict[str, Any]]] = [
+    (["status", "--at", TOUCHSTONE], "/api/v1/status", {"at": TOUCHSTONE}),
+    (["status", "--at", "2015-06-01"], "/api/v1/status", {"at": "2015-06-01"}),
+    (["status", "--at", "height:933408"], "/api/v1/status", {"at": "height:933408"}),
+    (["hashrate", "--at", TOUCHSTONE], "/api/v1/hashrate", {"at": TOUCHSTONE}),
+    (["hashrate", "--at", TOUCHSTONE, "--window-days", "7", "--series-days", "40"],
+     "/api/v1/hashrate", {"at": TOUCHSTONE, "window_days": 7, "series_days": 40}),
+    (["hashrate", "--at", "2026-04-01", "--lookback-days", "30"], "/api/v1/hashrate",
+     {"at": "2026-04-01", "lookback_days": 30}),
+    (["difficulty", "--at", TOUCHSTONE], "/api/v1/difficulty", {"at": TOUCHSTONE}),
+    (["difficulty", "--at", "2020-05-01"], "/api/v1/difficulty", {"at": "2020-05-01"}),
+    (["machines", "--at", "2026-02-01", "--model", "S21", "--model", "M60S",
+      "--power-price-usd-per-kwh", "0.06", "--pool-fee-pct", "2", "--overhead-pct", "8",
+      "--sort", "breakeven"], "/api/v1/machines",
+     {"at": "2026-02-01", "model": ["S21", "M60S"], "power_price_usd_per_kwh": 0.06,
+      "pool_fee_pct": 2, "overhead_pct": 8, "sort": "breakeven"}),
+    (["machines", "--at", "2026-02-01", "--difficulty", "141.67T", "--fees-btc-per-block",
+      "0.02", "--btc-price-usd", "70000"], "/api/v1/machines",
+     {"at": "2026-02-01", "difficulty": "141.67T", "fees_btc_per_block": 0.02,
+      "btc_price_usd": 70000}),
+    (["economics", "--at", TOUCHSTONE, "--from", "2026-01-01", "--to", "2026-01-31"],
+     "/api/v1/economics", {"at": TOUCHSTONE, "from": "2026-01-01", "to": "2026-01-31"}),
+]  # fmt: skip
+
+
+def cli_json(*args: str, db: Path) -> Any:
+    res = runner.invoke(cli_app, [*args, "--json", "--db", str(db)])
+    assert res.exit_code == 0, res.output
+    return json.loads(res.stdout)
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize(("cli_args", "path", "query"), SAME_QUERIES)
+def test_api_answers_the_cli_document(
+    client: httpx.Client, web_db: Path, cli_args: list[str], path: str, query: dict[str, Any]
+) -> None:
+    r = client.get(path, params=query)
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "application/json"
+    assert r.json() == cli_json(*cli_args, db=web_db)
+
+
+@pytest.mark.shared
+def test_fleet_posted_equals_the_cli_file(client: httpx.Client, web_db: Path) -> None:
+    text = (EXAMPLES / "fleet.toml").read_text()
+    r = client.post("/api/v1/fleet", params={"at": "2026-02-05"}, content=text,
+                    headers={"content-type": "text/plain"})  # fmt: skip
+    assert r.status_code == 200, r.text
+    api = r.json()
+    cli = cli_json("fleet", str(EXAMPLES / "fleet.toml"), "--at", "2026-02-05", db=web_db)
+    # The one documented difference: a posted fleet has no file path.
+    assert api["fleet"].pop("path") == "posted fleet"
+    assert cli["fleet"].pop("path").endswith("fleet.toml")
+    assert api == cli
+    assert api["switch_off"] == ["s19xp-plus-hyd", "custom-rigs"]
+
+
+@pytest.mark.shared
+def test_now_is_the_clock_and_says_so(client: httpx.Client) -> None:
+    r = client.get("/api/v1/status")
+    assert r.status_code == 200
+    doc = r.json()
+    assert doc["as_of"]["text"] == "now"
+    # The reference data ends in 2026; "now" is the clock (or the data, if later).
+    assert doc["as_of"]["time_s"] >= 1_779_580_799 - 86_400
+    assert "Age" in r.headers and int(r.headers["Age"]) >= 0
+
+
+def _assert_problem(r: httpx.Response, status: int, *needles: str) -> dict[str, Any]:
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    p = r.json()
+    assert set(p) >= {"type", "title", "status", "detail", "instance"}
+    assert p["status"] == status
+    assert p["type"].startswith("https://minerscope.invalid/problems/")
+    assert "Traceback" not in r.text and "/tmp" not in r.text and "site-packages" not in r.text
+    for n in needles:
+        assert n in p["detail"], p["detail"]
+    return p
+
+
+@pytest.mark.shared
+def test_bad_input_is_one_problem_line(client: httpx.Client) -> None:
+    p = _assert_problem(client.get("/api/v1/status", params={"at": "yesterday"}), 422,
+                        "at: TIME 'yesterday' is not")  # fmt: skip
+    assert p["invalid_params"] == [{"name": "at", "reason": p["detail"].removeprefix("at: ")}]
+    _assert_problem(client.get("/api/v1/status", params={"at": "2026-02-01T08:40:17"}), 422,
+                    "no time zone")  # fmt: skip
+    _assert_problem(client.get("/api/v1/status", params={"at": "height:" + "9" * 30}), 422,
+                    "out of range")  # fmt: skip
+    p = _assert_problem(client.get("/api/v1/hashrate", params={"window_blocks": 1}), 422,
+                        "window_blocks")  # fmt: skip
+    assert p["invalid_params"][0]["name"] == "window_blocks"
+    _assert_problem(
+        client.get("/api/v1/hashrate", params={"window_blocks": 144, "window_days": 1}),
+        422,
+        "give --window-blocks or --window-days, not both",
+    )
+    _assert_problem(client.get("/api/v1/machines", params={"btc_price_usd": "inf"}), 422)
+    _assert_problem(client.get("/api/v1/machines", params={"difficulty": "lots"}), 422,
+                    "difficulty: 'lots' is not a difficulty")  # fmt: skip
+    _assert_problem(client.get("/api/v1/machines", params={"pue": 1.2, "overhead_pct": 5}),
+                    422, "give --pue or --overhead-pct")  # fmt: skip
+    _assert_problem(client.get("/api/v1/machines", params={"model": "no-such-rig"}), 422,
+                    "no catalog model matches")  # fmt: skip
+    _assert_problem(client.get("/api/v1/economics", params={"from": "2026-02-30"}), 422,
+                    "'2026-02-30' is not a date")  # fmt: skip
+    _assert_problem(client.get("/api/v1/nothing-here"), 404, "/api/v1/nothing-here")
+    _assert_problem(client.delete("/api/v1/status"), 405)
+
+
+@pytest.mark.shared
+def test_no_data_answers_404_with_the_hint(client: httpx.Client) -> None:
+    p = _assert_problem(client.get("/api/v1/status", params={"at": "2008-01-01"}), 404,
+                        "no blocks or daily rows")  # fmt: skip
+    assert p["type"].endswith("/no-data")
+
+
+@pytest.mark.shared
+def test_fleet_problems(client: httpx.Client) -> None:
+    hourly = (EXAMPLES / "fleet_hourly.toml").read_text()
+    p = _assert_problem(client.post("/api/v1/fleet", content=hourly), 422,
+                        "cannot name a file on the server", "power_price_csv")  # fmt: skip
+    assert "posted fleet" in p["detail"]
+    bad = "[fleet]\nname = 'x'\n[[groups]]\nname = 'a'\ncount = 'many'\n"
+    _assert_problem(client.post("/api/v1/fleet", content=bad), 422, "posted fleet")
+    _assert_problem(client.post("/api/v1/fleet", content="[fleet\n"), 422, "not valid TOML")
+    _assert_problem(client.post("/api/v1/fleet", content=""), 422, "request body")
+    _assert_problem(client.post("/api/v1/fleet", content=b"\xff\xfe"), 422, "UTF-8")
+
+
+def test_an_empty_database_says_how_to_fill_it(serve: Any, db_path: Path) -> None:
+    from minerscope import storage
+
+    storage.connect(db_path).close()
+    with httpx.Client(base_url=serve(db_path).url) as c:
+        p = _assert_problem(c.get("/api/v1/status"), 404, "minerscope quickstart")
+        assert str(db_path.parent) not in json.dumps(p)
+        assert c.get("/api/v1/data").json()["blocks"] == 0
+
+
+def test_a_missing_database_is_503_without_its_path(serve: Any, tmp_path: Path) -> None:
+    from minerscope import storage
+
+    path = tmp_path / "gone.sqlite"
+    storage.connect(path).close()
+    srv = serve(path)
+    path.unlink()
+    with httpx.Client(base_url=srv.url) as c:
+        r = c.get("/api/v1/status")
+        p = _assert_problem(r, 503, "not available")
+        assert "gone.sqlite" not in r.text and str(tmp_path) not in r.text
+        assert p["title"] == "Service unavailable"
+
+
+@pytest.mark.shared
+def test_openapi_lists_every_endpoint_with_its_schemas(client: httpx.Client) -> None:
+    spec = client.get("/openapi.json").json()
+    assert spec["openapi"].startswith("3.1")
+    for ep in ENDPOINTS:
+        op = spec["paths"][ep.url][ep.method.lower()]
+        ok = op["responses"]["200"]["content"]["application/json"]["schema"]
+        assert ok, ep.name
+        for status in ("404", "422", "503"):
+            assert "application/problem+json" in op["responses"][status]["content"]
+        params = {p["name"] for p in op.get("parameters", [])}
+        assert params == {p.alias or p.name for p in ep.params}, ep.name
+    schemas = spec["components"]["schemas"]
+    assert {"Problem", "AsOfInfo", "RetargetHistory", "Retarget", "DataRange"} <= set(schemas)
+    assert "HTTPValidationError" not in schemas
+    hashrate = {p["name"]: p for p in spec["paths"]["/api/v1/hashrate"]["get"]["parameters"]}
+    assert hashrate["window_blocks"]["schema"]["minimum"] == 2
+    assert hashrate["window_blocks"]["schema"]["type"] == "integer"  # absent or a value, not null
+    assert hashrate["at"]["schema"]["format"] == "minerscope-time"
+    assert "[days]" in hashrate["window_days"]["description"]
+
+
+@pytest.mark.shared
+def test_docs_work_offline(client: httpx.Client) -> None:
+    html = client.get("/docs").text
+    urls = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert urls and all(u.startswith("/") or u.startswith("data:") for u in urls), urls
+    for u in urls:
+        if u.startswith("/"):
+            assert client.get(u).status_code == 200, u
+    page = client.get("/").text
+    assert "/static/vendor/plotly.min.js" in page and "cdn" not in page.lower()
+    js = client.get("/static/vendor/plotly.min.js")
+    assert js.status_code == 200 and len(js.content) > 1_000_000
+    assert "immutable" in js.headers["cache-control"]
+
+
+@pytest.mark.shared
+def test_etag_gives_304(client: httpx.Client) -> None:
+    r = client.get("/api/v1/difficulty", params={"at": TOUCHSTONE})
+    tag = r.headers["etag"]
+    again = client.get("/api/v1/difficulty", params={"at": TOUCHSTONE},
+                       headers={"if-none-match": tag})  # fmt: skip
+    assert again.status_code == 304 and again.content == b""
+
+
+@pytest.mark.shared
+def test_retarget_history_endpoint(client: httpx.Client) -> None:
+    doc = client.get("/api/v1/difficulty/history", params={"at": TOUCHSTONE}).json()
+    assert doc["count"] == len(doc["retargets"]) == 464  # epochs 0..463
+    last = doc["retargets"][-1]
+    assert (last["height"], last["bits_hex"], last["time_iso"]) == (
+        933_408, "1701fca1", "2026-01-22T19:31:22Z")  # fmt: skip
+    window = client.get("/api/v1/difficulty/history",
+                        params={"at": TOUCHSTONE, "from": "2025-12-01"}).json()  # fmt: skip
+    assert [r["epoch"] for r in window["retargets"]] == [460, 461, 462, 463]
+    # epoch 460's first block: difficulty_adjustments_real_911232_933407.csv, first_block_time
+    assert window["retargets"][0]["time_s"] == 1_765_424_862
