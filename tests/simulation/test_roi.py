@@ -226,5 +226,8 @@ def test_payback_with_flows_that_dip_below_zero() -> None:
     assert math.isinf(first_crossing_days(daily, np.array([1e9]), monotone=True)[0])
     wk = weekly_sums(daily)
     flows, t = period_flows(wk)
-    assert flows[:, 0].tolist() == [pytest.approx(1500.0), pytest.approx(700.0)]
+    assert flows[:, 0].tolist() == [
+        pytest.approx(1800.0),
+        pytest.approx(700.0),
+    ]  # 1000 - 500 + 1300
     assert t.tolist() == [28 / 365.25, 35 / 365.25]
