@@ -1,0 +1,237 @@
+"""Commands ``roi``, ``curtail``, ``scenario`` and ``backtest paths``: render the decision
+views (:mod:`minerscope.report.decisions` and its siblings). Rendering only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..errors import InputError
+from . import app
+from ._decisions_render import render_roi, render_sweep
+from ._output import AtOption, DbOption, JsonOption, emit_json, now_s
+from .analytics import backtest_app
+from .econ import CatalogOption
+
+HorizonOption = Annotated[
+    int, typer.Option("--horizon-days", help="Days simulated [days].", show_default=True)
+]
+PathsOption = Annotated[int, typer.Option("--paths", help="Simulated paths.")]
+SeedOption = Annotated[int, typer.Option("--seed", help="Random seed (same seed, same paths).")]
+DifficultyMethod = Annotated[
+    str,
+    typer.Option(
+        "--difficulty-method",
+        help="Later epochs: fixed (a growth), bootstrap (real epoch changes) or fitted (the"
+        " projection's random walk).",
+    ),
+]
+PriceMethod = Annotated[
+    str, typer.Option("--price-method", help="BTC price: fixed, growth, bootstrap or gbm.")
+]
+FeesMethod = Annotated[
+    str, typer.Option("--fees-method", help="Fees per block: fixed or bootstrap.")
+]
+
+
+def _paths_options(**kw: Any) -> Any:
+    from ..report.decisions import RoiOptions
+
+    return RoiOptions(**{k: v for k, v in kw.items() if v is not None})
+
+
+@app.command("roi")
+def roi_cmd(
+    fleet_files: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            metavar="[FLEET.toml]...",
+            help="Fleet files (docs/fleet-format.md); several run as a sweep on the same paths.",
+        ),
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option("--model", help="Buy machines of this catalog model.")
+    ] = None,
+    count: Annotated[int, typer.Option("--count", help="How many (with --model).")] = 0,
+    unit_price_usd: Annotated[
+        float, typer.Option("--unit-price-usd", help="Price per machine [USD] (with --model).")
+    ] = 0.0,
+    pue: Annotated[float, typer.Option("--pue", help="PUE (with --model).")] = 1.0,
+    pool_fee_pct: Annotated[
+        float, typer.Option("--pool-fee-pct", help="Pool fee [%] (with --model).")
+    ] = 0.0,
+    compare: Annotated[
+        Path | None,
+        typer.Option(
+            "--compare", metavar="OTHER.toml", help="Option B on the same paths: P(A beats B)."
+        ),
+    ] = None,
+    horizon_days: HorizonOption = 730,
+    paths: PathsOption = 10_000,
+    seed: SeedOption = 1,
+    discount_rate_pct: Annotated[
+        float, typer.Option("--discount-rate-pct", help="Annual discount rate for NPV [%].")
+    ] = 10.0,
+    resale_pct: Annotated[
+        float | None,
+        typer.Option("--resale-pct", help="Resale at the horizon [% of the unit price]."),
+    ] = None,
+    always_on: Annotated[
+        bool,
+        typer.Option(
+            "--always-on", help="Never switch machines off (default: off on losing days)."
+        ),
+    ] = False,
+    difficulty_method: DifficultyMethod = "bootstrap",
+    difficulty_growth_pct_per_epoch: Annotated[
+        float | None,
+        typer.Option("--difficulty-growth-pct-per-epoch", help="fixed: growth per epoch [%]."),
+    ] = None,
+    difficulty_growth_pct_per_30d: Annotated[
+        float | None,
+        typer.Option("--difficulty-growth-pct-per-30d", help="fixed: growth per 30 days [%]."),
+    ] = None,
+    price_method: PriceMethod = "bootstrap",
+    price_growth_pct_per_year: Annotated[
+        float, typer.Option("--price-growth-pct-per-year", help="growth: per year [%].")
+    ] = 0.0,
+    price_drift_pct_per_year: Annotated[
+        float, typer.Option("--price-drift-pct-per-year", help="gbm: drift per year [%].")
+    ] = 0.0,
+    price_volatility_pct: Annotated[
+        float, typer.Option("--price-volatility-pct", help="gbm: volatility per sqrt(year) [%].")
+    ] = 60.0,
+    fees_method: FeesMethod = "bootstrap",
+    btc_price_usd: Annotated[
+        float | None,
+        typer.Option("--btc-price-usd", help="Starting price [USD; default: as of TIME]."),
+    ] = None,
+    fees_btc_per_block: Annotated[
+        float | None,
+        typer.Option(
+            "--fees-btc-per-block", help="fixed fees per block [BTC; default: as of TIME]."
+        ),
+    ] = None,
+    power_price_usd_per_kwh: Annotated[
+        float | None,
+        typer.Option(
+            "--power-price-usd-per-kwh",
+            help="Power price for every site [USD/kWh; default: the fleet file's, 0.08 with --model].",
+        ),
+    ] = None,
+    era_epochs: Annotated[
+        int, typer.Option("--era-epochs", help="Bootstrap era: the last N epochs [epochs].")
+    ] = 104,
+    era_from: Annotated[
+        str | None, typer.Option("--era-from", metavar="DATE", help="Bootstrap era start.")
+    ] = None,
+    era_to: Annotated[
+        str | None, typer.Option("--era-to", metavar="DATE", help="Bootstrap era end.")
+    ] = None,
+    mean_block_days: Annotated[
+        float, typer.Option("--mean-block-days", help="Bootstrap mean block length [days].")
+    ] = 30.0,
+    grid: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--grid",
+            metavar="KEY=START:STOP:STEP",
+            help="Sweep a setting (unit_price_usd, power_price_usd_per_kwh, btc_price_usd,"
+            " discount_rate_pct, resale_pct); repeatable.",
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", metavar="ADDRESS", help="Run a sweep on this Dask scheduler."),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", help="Run a sweep on a local Dask cluster of N workers."),
+    ] = None,
+    threads: Annotated[int, typer.Option("--threads", help="Threads for path chunks.")] = 1,
+    catalog: CatalogOption = None,
+    at: AtOption = None,
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Return on investment over simulated difficulty, price and fee paths.
+
+    Per group and in total: percentiles of cumulative cash profit (USD and BTC), NPV, IRR,
+    the payback date and P(payback within the horizon). Machines switch off on days they
+    would lose money (--always-on to compare). --compare runs option B on the same paths;
+    several fleet files or --grid run a sweep (on Dask with --scheduler or --workers).
+
+    Example: minerscope roi --model "Antminer S21 XP Hyd" --count 500 --unit-price-usd 6500 --power-price-usd-per-kwh 0.045 --horizon-days 730 --paths 2000 --at 2026-02-01
+    """
+    from ..report import decisions as report
+
+    opts = _paths_options(
+        horizon_days=horizon_days,
+        paths=paths,
+        seed=seed,
+        discount_rate_pct=discount_rate_pct,
+        switch_off=not always_on,
+        difficulty_method=difficulty_method,
+        difficulty_growth_pct_per_epoch=difficulty_growth_pct_per_epoch,
+        difficulty_growth_pct_per_30d=difficulty_growth_pct_per_30d,
+        price_method=price_method,
+        price_growth_pct_per_year=price_growth_pct_per_year,
+        price_drift_pct_per_year=price_drift_pct_per_year,
+        price_volatility_pct=price_volatility_pct,
+        fees_method=fees_method,
+        era_epochs=era_epochs,
+        era_from=era_from,
+        era_to=era_to,
+        mean_block_days=mean_block_days,
+        btc_price_usd=btc_price_usd,
+        fees_btc_per_block=fees_btc_per_block,
+        power_price_usd_per_kwh=power_price_usd_per_kwh,
+        resale_pct=resale_pct,
+        threads=threads,
+        bands=json_out,
+    )
+    files = list(fleet_files or [])
+    if model is not None and files:
+        raise InputError("give fleet files or --model, not both", field="--model")
+    items = (
+        [report.FleetInput(path=f) for f in files]
+        if files
+        else [
+            report.FleetInput(
+                model=model,
+                count=count,
+                unit_price_usd=unit_price_usd,
+                pue=pue,
+                pool_fee_pct=pool_fee_pct,
+            )
+        ]
+    )
+    if model is None and not files:
+        raise InputError("give a fleet file, or --model with --count and --unit-price-usd")
+    if len(items) > 1 or grid or scheduler or workers:
+        from ..report import sweep as sweep_report
+
+        if compare is not None:
+            raise InputError(
+                "--compare runs one option against another, not a sweep", field="--compare"
+            )
+        doc = sweep_report.sweep_view(
+            db, at, items, opts, grid=grid or [], scheduler=scheduler, workers=workers,
+            now_s=now_s(), catalog_paths=catalog or [],
+        )  # fmt: skip
+        if json_out:
+            emit_json(doc)
+        else:
+            render_sweep(doc)
+        return
+    fleets = items + ([report.FleetInput(path=compare)] if compare is not None else [])
+    data = report.roi_view(db, at, fleets, opts, now_s=now_s(), catalog_paths=catalog or [])
+    if json_out:
+        emit_json(data)
+    else:
+        render_roi(data)
+
+
+__all__ = ["backtest_app", "roi_cmd"]
