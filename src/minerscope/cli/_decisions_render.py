@@ -165,3 +165,118 @@ def render_sweep(doc: Any) -> None:
         ],
         rows,
     )
+
+
+def render_curtail(doc: Any) -> None:
+    """Tables for :class:`minerscope.report.curtail.CurtailDocument`."""
+    d = to_jsonable(doc)
+    w = d["window"]
+    hp = d["hashprice"]
+    pairs = [
+        (
+            "window",
+            f"{w['from_iso']} .. {w['to_iso']} ({w['steps']:,} steps of {w['step_minutes']} min)",
+        ),
+        (
+            "hashprice",
+            f"${hp['min_usd_per_phs_day']:.2f} .. ${hp['max_usd_per_phs_day']:.2f} per PH/s per day"
+            f" ({hp['steps_from_blocks']:,} steps from blocks, {hp['steps_from_daily_rows']:,} from"
+            " daily rows)",
+        ),
+    ]
+    for name, site in w["sites"].items():
+        if site["price"] == "fixed":
+            pairs.append((f"site {name}", "fixed price"))
+            continue
+        fill = (
+            f"; {site['filled_steps']} missing intervals filled ({site['fill_rule']})"
+            if site["filled_steps"]
+            else ""
+        )
+        pairs.append(
+            (
+                f"site {name}",
+                f"{site['node'] or ''} {site['market'] or ''}: mean ${site['mean_usd_per_mwh']:,.2f},"
+                f" max ${site['max_usd_per_mwh']:,.2f} per MWh{fill}",
+            )
+        )
+    if w["cp"]["steps"]:
+        pairs.append(("4CP", f"{w['cp']['steps']} steps ({w['cp']['how']})"))
+    a = d["always_on"]
+    pairs.append(
+        (
+            "always on",
+            f"revenue {_usd(a['revenue_usd'])}, power {_usd(a['power_cost_usd'])},"
+            f" {a['mwh']:,.0f} MWh",
+        )
+    )
+    render_pairs(f"curtail {d['fleet']}", pairs)
+    rows = []
+    for r in d["rules"]:
+        for g in [*r["groups"], {"group": "TOTAL", "site": "", "totals": r["total"]}]:
+            t = g["totals"]
+            rows.append(
+                [
+                    r["rule"],
+                    g["group"],
+                    f"{t['hours_off']:,.0f}",
+                    f"{t['mwh_avoided']:,.0f}",
+                    f"{t['btc_forgone']:.4f}",
+                    _usd(t["revenue_forgone_usd"]),
+                    _usd(t["power_cost_saved_usd"]),
+                    _usd(t["dr_credit_usd"] + t["cp_charge_avoided_usd"] - t["startup_cost_usd"]),
+                    _usd(t["net_benefit_vs_always_on_usd"]),
+                ]
+            )
+    render_table(
+        None,
+        [
+            "rule",
+            "group",
+            "hours off",
+            "MWh avoided",
+            "BTC forgone",
+            "revenue forgone",
+            "power saved",
+            "DR+4CP-starts",
+            "net vs always-on",
+        ],
+        rows,
+    )
+    for r in d["rules"]:
+        if r["rule"] != "threshold":
+            solver = r["solver"] or {}
+            message(
+                f"{r['rule']}: {_usd(r['net_benefit_vs_threshold_usd'])} against the threshold rule;"
+                f" {solver.get('blocks', 1)} blocks of {solver.get('block_hours', 0):g} h (+"
+                f"{solver.get('lookahead_hours', 0):g} h lookahead), MIP gap <="
+                f" {solver.get('mip_gap_max_pct', 0):.3f}%"
+                + (
+                    "; the threshold schedule was kept (feasible and no worse)"
+                    if solver.get("threshold_schedule_kept")
+                    else ""
+                )
+            )
+        for v in r["violations"][:5]:
+            message(f"{r['rule']} breaks: {v}")
+        if len(r["violations"]) > 5:
+            message(
+                f"{r['rule']} breaks {len(r['violations']) - 5} more constraints (--json lists them)"
+            )
+    message("per group, site and day: --json or --csv")
+
+
+def render_curtail_csv(doc: Any) -> None:
+    """CSV of every day row (rule, site, group or the site total, day)."""
+    import csv
+    import sys
+
+    d = to_jsonable(doc)
+    rows = d["days"]
+    if not rows:
+        return
+    cols = list(rows[0])
+    w = csv.writer(sys.stdout, lineterminator="\n")
+    w.writerow(cols)
+    for r in rows:
+        w.writerow(["" if r[c] is None else r[c] for c in cols])

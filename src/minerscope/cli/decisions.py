@@ -10,7 +10,7 @@ import typer
 
 from ..errors import InputError
 from . import app
-from ._decisions_render import render_roi, render_sweep
+from ._decisions_render import render_curtail, render_curtail_csv, render_roi, render_sweep
 from ._output import AtOption, DbOption, JsonOption, emit_json, now_s
 from .analytics import backtest_app
 from .econ import CatalogOption
@@ -234,4 +234,130 @@ def roi_cmd(
         render_roi(data)
 
 
-__all__ = ["backtest_app", "roi_cmd"]
+@app.command("curtail")
+def curtail_cmd(
+    fleet_file: Annotated[
+        Path, typer.Argument(metavar="FLEET.toml", help="Fleet file with hourly price CSVs.")
+    ],
+    from_time: Annotated[
+        str, typer.Option("--from", metavar="TIME", help="Window start (date = 00:00Z).")
+    ],
+    to_time: Annotated[
+        str, typer.Option("--to", metavar="TIME", help="Window end (date = end of that day).")
+    ],
+    market: Annotated[
+        str | None,
+        typer.Option("--market", help="rtm or dam, where a price file holds both."),
+    ] = None,
+    fill_gaps: Annotated[
+        str | None,
+        typer.Option(
+            "--fill-gaps", help="Fill missing intervals: previous (carry forward) or linear."
+        ),
+    ] = None,
+    prices: Annotated[
+        Path | None,
+        typer.Option(
+            "--prices",
+            metavar="FILE",
+            help="One price CSV for every site (ERCOT files as they are).",
+        ),
+    ] = None,
+    node: Annotated[
+        str | None, typer.Option("--node", help="The node of --prices (e.g. HB_WEST).")
+    ] = None,
+    threshold_only: Annotated[
+        bool, typer.Option("--threshold-only", help="Skip the optimal schedule (MILP).")
+    ] = False,
+    min_up_hours: Annotated[
+        float | None, typer.Option("--min-up-hours", help="Once started, run at least [h].")
+    ] = None,
+    min_down_hours: Annotated[
+        float | None, typer.Option("--min-down-hours", help="Once stopped, rest at least [h].")
+    ] = None,
+    startup_cost_usd: Annotated[
+        float | None, typer.Option("--startup-cost-usd", help="Cost of each group start [USD].")
+    ] = None,
+    ramp_mw_per_hour: Annotated[
+        float | None,
+        typer.Option("--ramp-mw-per-hour", help="Largest change of a site's load [MW/h]."),
+    ] = None,
+    min_uptime_pct: Annotated[
+        float | None,
+        typer.Option("--min-uptime-pct", help="Least share of the window a group runs [%]."),
+    ] = None,
+    dr_credit_usd_per_mwh: Annotated[
+        float | None,
+        typer.Option("--dr-credit-usd-per-mwh", help="Demand-response credit per curtailed MWh."),
+    ] = None,
+    cp_file: Annotated[
+        Path | None,
+        typer.Option("--4cp-file", metavar="FILE", help="CSV of 4CP interval starts (time_utc)."),
+    ] = None,
+    cp_rule: Annotated[
+        str | None,
+        typer.Option("--4cp-rule", help="monthly-peak-price: each Jun-Sep month's priciest hour."),
+    ] = None,
+    transmission_usd_per_kw_year: Annotated[
+        float | None,
+        typer.Option(
+            "--transmission-usd-per-kw-year", help="4CP charge per kW of peak-interval load."
+        ),
+    ] = None,
+    block_hours: Annotated[
+        float, typer.Option("--block-hours", help="MILP solved in blocks of this many hours.")
+    ] = 168.0,
+    whole_window: Annotated[
+        bool, typer.Option("--whole-window", help="Solve the MILP in one piece (slow for a year).")
+    ] = False,
+    csv_out: Annotated[
+        bool, typer.Option("--csv", help="CSV on stdout: one row per rule, site, group and day.")
+    ] = False,
+    catalog: CatalogOption = None,
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Run or stop each group hour by hour at its site's power prices.
+
+    The threshold rule runs a group when the hour's revenue beats its power cost; the
+    optimal schedule (a mixed-integer program) adds minimum up/down times, start-up costs,
+    a ramp limit, a minimum uptime share, demand-response credits and 4CP avoidance. Each
+    hour uses only the hashprice known then. Per group, site and day: hours off, MWh avoided,
+    revenue forgone, power cost saved and the net benefit against always-on.
+
+    Example: minerscope curtail examples/fleet_hourly.toml --from 2026-01-24 --to 2026-01-27
+    """
+    from ..report import curtail as report
+
+    if csv_out and json_out:
+        raise InputError("give --json or --csv, not both", field="--csv")
+    settings = report.CurtailSettings(
+        market=market,
+        fill_gaps=fill_gaps,
+        optimal=not threshold_only,
+        min_up_hours=min_up_hours,
+        min_down_hours=min_down_hours,
+        startup_cost_usd=startup_cost_usd,
+        ramp_mw_per_hour=ramp_mw_per_hour,
+        min_uptime_pct=min_uptime_pct,
+        dr_credit_usd_per_mwh=dr_credit_usd_per_mwh,
+        transmission_usd_per_kw_year=transmission_usd_per_kw_year,
+        cp_file=cp_file,
+        cp_rule=cp_rule,
+        block_hours=block_hours,
+        whole_window=whole_window,
+        prices_file=prices,
+        node=node,
+    )
+    doc = report.curtail_view(
+        db, fleet_file, from_time, to_time, settings, catalog_paths=tuple(catalog or [])
+    )
+    if json_out:
+        emit_json(doc)
+    elif csv_out:
+        render_curtail_csv(doc)
+    else:
+        render_curtail(doc)
+
+
+__all__ = ["backtest_app", "curtail_cmd", "roi_cmd"]
