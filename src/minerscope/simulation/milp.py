@@ -124,7 +124,7 @@ def _block_milp(
         r0 += t_n
     for g in range(g_n):
         if uptime_steps[g] > 0:
-            add(np.array([r0]), iu[g, :commit], np.ones(commit))
+            add(np.full(commit, r0), iu[g, :commit], np.ones(commit))
             lo.append(np.array([float(uptime_steps[g])]))
             hi.append(np.array([np.inf]))
             r0 += 1
