@@ -280,3 +280,57 @@ def render_curtail_csv(doc: Any) -> None:
     w.writerow(cols)
     for r in rows:
         w.writerow(["" if r[c] is None else r[c] for c in cols])
+
+
+def render_scenario(doc: Any) -> None:
+    """Tables for :class:`minerscope.report.scenario.ScenarioDocument`."""
+    d = to_jsonable(doc)
+    render_pairs(
+        f"scenario as of {d['as_of']['data_time_iso']} ({d['paths']:,} paths, seed {d['seed']},"
+        f" {d['horizon_days']} days)",
+        [("what-if", line) for line in d["scenario"]]
+        + [
+            ("baseline", d["baseline"]),
+            ("held", f"${d['btc_price_usd']:,.0f}, fees {d['fees_btc_per_block']:.4f} BTC/block"),
+        ],
+    )
+    rows = []
+    for r in d["retargets"]:
+        rows.append(
+            [
+                r["run"],
+                f"{r['height']:,}",
+                f"{r['time_p50_iso'][:16]} ({r['time_p10_iso'][5:10]}..{r['time_p90_iso'][5:10]})",
+                f"{r['difficulty_p50'] / 1e12:,.2f} T ({r['difficulty_p10'] / 1e12:,.2f}..{r['difficulty_p90'] / 1e12:,.2f})",
+                f"{r['change_p50_pct']:+.1f}%",
+                f"{r['mean_block_time_p50_s']:.0f}",
+            ]
+        )
+    render_table(
+        "retargets (p50, p10..p90)",
+        ["run", "height", "when", "difficulty after", "change p50", "block s p50 before"],
+        rows,
+    )
+    step = max(1, len(d["days"]) // 12)
+    days = d["days"][::step]
+    render_table(
+        "hashprice, USD per PH/s per day (p50; scenario p10..p90)",
+        ["date", "baseline", "scenario", "scenario p10..p90"],
+        [
+            [
+                x["date"],
+                f"{x['baseline_hashprice_p50_usd_per_phs_day']:.2f}",
+                f"{x['scenario_hashprice_p50_usd_per_phs_day']:.2f}",
+                f"{x['scenario_hashprice_p10_usd_per_phs_day']:.2f}..{x['scenario_hashprice_p90_usd_per_phs_day']:.2f}",
+            ]
+            for x in days
+        ],
+    )
+    f = d["fleet"]
+    if f:
+        message(
+            f"{f['name']}: cash profit over {d['horizon_days']} days p5/p50/p95 baseline"
+            f" {_band(f['baseline_cash_profit_usd'])}, scenario {_band(f['scenario_cash_profit_usd'])};"
+            f" scenario - baseline {_band(f['difference_usd'])} (same draws)"
+        )
+    message(d["method"])

@@ -10,7 +10,13 @@ import typer
 
 from ..errors import InputError
 from . import app
-from ._decisions_render import render_curtail, render_curtail_csv, render_roi, render_sweep
+from ._decisions_render import (
+    render_curtail,
+    render_curtail_csv,
+    render_roi,
+    render_scenario,
+    render_sweep,
+)
 from ._output import AtOption, DbOption, JsonOption, emit_json, now_s
 from .analytics import backtest_app
 from .econ import CatalogOption
@@ -360,4 +366,85 @@ def curtail_cmd(
         render_curtail(doc)
 
 
-__all__ = ["backtest_app", "curtail_cmd", "roi_cmd"]
+@app.command("scenario")
+def scenario_cmd(
+    fleet_file: Annotated[
+        Path | None,
+        typer.Argument(metavar="[FLEET.toml]", help="A fleet whose profit both runs give."),
+    ] = None,
+    hashrate_leaves_pct: Annotated[
+        float | None,
+        typer.Option("--hashrate-leaves-pct", help="Share of hash rate leaving for good [%]."),
+    ] = None,
+    outage_pct: Annotated[
+        float | None,
+        typer.Option("--outage-pct", help="Share of hash rate off from --from to --to [%]."),
+    ] = None,
+    from_time: Annotated[
+        str | None, typer.Option("--from", metavar="TIME", help="When the what-if starts.")
+    ] = None,
+    to_time: Annotated[
+        str | None, typer.Option("--to", metavar="TIME", help="When an outage ends.")
+    ] = None,
+    over_days: Annotated[
+        float, typer.Option("--over-days", help="Hash rate leaves linearly over D days.")
+    ] = 0.0,
+    difficulty_change_pct: Annotated[
+        float | None,
+        typer.Option("--difficulty-change-pct", help="Force the next retarget's change [%]."),
+    ] = None,
+    horizon_days: HorizonOption = 120,
+    paths: PathsOption = 2000,
+    seed: SeedOption = 1,
+    btc_price_usd: Annotated[
+        float | None, typer.Option("--btc-price-usd", help="Held price [USD; default: as of TIME].")
+    ] = None,
+    fees_btc_per_block: Annotated[
+        float | None,
+        typer.Option(
+            "--fees-btc-per-block", help="Held fees per block [BTC; default: as of TIME]."
+        ),
+    ] = None,
+    power_price_usd_per_kwh: Annotated[
+        float | None,
+        typer.Option("--power-price-usd-per-kwh", help="Power price for every site [USD/kWh]."),
+    ] = None,
+    catalog: CatalogOption = None,
+    at: AtOption = None,
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """What-ifs against a baseline: hash rate leaving, an outage, a forced next adjustment.
+
+    Both runs draw exact Gamma block times per epoch under their hash rate, on the same
+    draws: the retargets that follow, block times, difficulty and hashprice paths with
+    intervals, and with a fleet file its cash profit against the baseline.
+
+    Example: minerscope scenario --hashrate-leaves-pct 10 --from 2026-02-10 --over-days 30 --horizon-days 120 --at 2026-02-01
+    """
+    from ..report import scenario as report
+
+    spec = report.ScenarioSpec(
+        hashrate_leaves_pct=hashrate_leaves_pct,
+        outage_pct=outage_pct,
+        from_time=from_time,
+        to_time=to_time,
+        over_days=over_days,
+        difficulty_change_pct=difficulty_change_pct,
+        horizon_days=horizon_days,
+        paths=paths,
+        seed=seed,
+        btc_price_usd=btc_price_usd,
+        fees_btc_per_block=fees_btc_per_block,
+        power_price_usd_per_kwh=power_price_usd_per_kwh,
+    )
+    doc = report.scenario_view(
+        db, at, spec, fleet_path=fleet_file, now_s=now_s(), catalog_paths=tuple(catalog or [])
+    )
+    if json_out:
+        emit_json(doc)
+    else:
+        render_scenario(doc)
+
+
+__all__ = ["backtest_app", "curtail_cmd", "roi_cmd", "scenario_cmd"]

@@ -483,6 +483,9 @@ def simulate_network(
     if start.next_change_share is not None or start.state is not None:
         if start.next_change_share is not None:
             change = np.full(paths, float(start.next_change_share))
+            # draw what the simulated branch draws, so that a forced change and a simulated
+            # epoch leave later draws the same (common random numbers for what-ifs)
+            _gamma_units(m0, paths, model.gamma, rng)
         else:
             assert start.drift is not None, "sampling the next change needs drift parameters"
             change = sample_next_change(start.state, start.drift, rng=rng, size=paths)  # type: ignore[arg-type]
