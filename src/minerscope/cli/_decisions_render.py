@@ -334,3 +334,57 @@ def render_scenario(doc: Any) -> None:
             f" scenario - baseline {_band(f['difference_usd'])} (same draws)"
         )
     message(d["method"])
+
+
+def render_paths_backtest(doc: Any) -> None:
+    """Tables for :class:`minerscope.report.paths_backtest.PathsBacktestDocument`."""
+    d = to_jsonable(doc)
+    render_table(
+        f"difficulty path backtest: epochs {d['epochs'][0]}..{d['epochs'][1]} from {d['from_date']},"
+        f" {d['paths']:,} paths each",
+        [
+            "method",
+            "horizon",
+            "projections",
+            "80% band covers",
+            "below p10",
+            "above p90",
+            "50%",
+            "90%",
+            "median p50 error",
+        ],
+        [
+            [
+                s["method"],
+                f"{s['horizon_days'] / 30.4375:.0f} months",
+                s["projections"],
+                _pct(100 * s["coverage_80_share"]),
+                _pct(100 * s["below_p10_share"]),
+                _pct(100 * s["above_p90_share"]),
+                _pct(100 * s["coverage_50_share"]),
+                _pct(100 * s["coverage_90_share"]),
+                f"{100 * s['median_log_error_p50']:+.1f}%",
+            ]
+            for s in d["summary"]
+        ],
+    )
+    rows = [
+        [
+            y["year"],
+            y["method"],
+            f"{y['horizon_days'] / 30.4375:.0f} m",
+            y["projections"],
+            _pct(100 * y["coverage_80_share"]),
+            _pct(100 * y["below_p10_share"]),
+            _pct(100 * y["above_p90_share"]),
+        ]
+        for y in d["by_year"]
+    ]
+    render_table(
+        "80% band by year of projection",
+        ["year", "method", "horizon", "n", "covers", "below", "above"],
+        rows,
+    )
+    message(
+        "target: the 80% band covers 70-90%; overlapping windows: the effective sample is smaller"
+    )

@@ -13,6 +13,7 @@ from . import app
 from ._decisions_render import (
     render_curtail,
     render_curtail_csv,
+    render_paths_backtest,
     render_roi,
     render_scenario,
     render_sweep,
@@ -447,4 +448,46 @@ def scenario_cmd(
         render_scenario(doc)
 
 
-__all__ = ["backtest_app", "curtail_cmd", "roi_cmd", "scenario_cmd"]
+@backtest_app.command("paths")
+def backtest_paths_cmd(
+    from_date: Annotated[
+        str, typer.Option("--from", metavar="DATE", help="First epoch start date (YYYY-MM-DD).")
+    ] = "2016-01-01",
+    to_date: Annotated[
+        str | None, typer.Option("--to", metavar="DATE", help="Last epoch start date.")
+    ] = None,
+    paths: PathsOption = 1000,
+    seed: SeedOption = 1,
+    rows: Annotated[
+        bool, typer.Option("--rows", help="Include every projection in --json.")
+    ] = False,
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Calibrate the difficulty path methods: 6- and 12-month bands against what happened.
+
+    As of each epoch's first block, bootstrap and fitted paths use only earlier epochs; the
+    realised difficulty 182.6 and 365.25 days later is scored against their 50/80/90% bands.
+
+    Example: minerscope backtest paths --from 2016-01-01 --paths 500 --json
+    """
+    from .. import storage
+    from ..report import paths_backtest as report
+
+    for name, value in (("--from", from_date), ("--to", to_date)):
+        if value is not None and (len(value) != 10 or value[4] != "-" or value[7] != "-"):
+            raise InputError(f"{value!r} is not a YYYY-MM-DD date", field=name)
+    conn = storage.connect(db, read_only=True)
+    try:
+        doc = report.backtest_paths_report(
+            conn, from_date=from_date, to_date=to_date, paths=paths, seed=seed, include_rows=rows
+        )
+    finally:
+        conn.close()
+    if json_out:
+        emit_json(doc)
+    else:
+        render_paths_backtest(doc)
+
+
+__all__ = ["backtest_app", "backtest_paths_cmd", "curtail_cmd", "roi_cmd", "scenario_cmd"]

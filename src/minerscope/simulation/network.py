@@ -120,6 +120,9 @@ class HashrateModel:
         ``fitted``: the fitted random walk.
     gamma_block_times : bool, optional
         Exact Gamma block times (default: only for ``fitted``).
+    drift_uncertainty : bool
+        ``fitted``: each path draws its drift from the fit's sampling distribution,
+        ``N(mu, sigma^2 / window days)`` (a drift fitted on two years is uncertain).
     """
 
     method: str = "fixed"
@@ -130,6 +133,7 @@ class HashrateModel:
     day_log_changes: FloatArray | None = None
     drift: DriftParams | None = None
     gamma_block_times: bool | None = None
+    drift_uncertainty: bool = True
 
     @property
     def gamma(self) -> bool:
@@ -159,6 +163,7 @@ class HashrateModel:
             f"fitted: log hash rate random walk, drift {100 * d.mu_per_day:+.3f}%/day,"
             f" volatility {100 * math.sqrt(d.sigma2_per_day):.3f}%/sqrt(day),"
             f" kurtosis {d.kurtosis:.1f}, Gamma block times"
+            + (", drift uncertain (per path)" if self.drift_uncertainty else "")
         )
 
 
@@ -378,6 +383,13 @@ class _Growth:
             self.b_end = np.zeros(paths)  # Brownian value at the previous regime's end
             self.mid_prev = np.zeros(paths)  # previous regime's midpoint [days]
             self.started = False
+            self.mu = np.full(paths, d.mu_per_day)
+            if model.drift_uncertainty and d.epochs_used > 0:
+                # the fitted drift is a sum of log-changes over the fit window: its standard
+                # error is sigma / sqrt(window days); each path draws its own drift
+                window_days = d.epochs_used * TIMESPAN_S / _DAY
+                se = math.sqrt(max(d.sigma2_per_day, 0.0) / window_days)
+                self.mu = d.mu_per_day + se * rng.standard_normal(paths)
 
     def log_growth(self, k: int, start_s: FloatArray, prev_days: FloatArray) -> FloatArray:
         """Log growth from regime ``k - 1`` to ``k`` (regime ``k`` starts at ``start_s``)."""
@@ -427,7 +439,7 @@ class _Growth:
         b_end = b_start + np.sqrt(tau_days) * scale * z1
         avg = (b_start + b_end) / 2.0 + np.sqrt(tau_days / 12.0) * scale * z2
         mid = self.mid_prev + tau_days  # next regime's midpoint, one regime length later
-        out: FloatArray = d.mu_per_day * (mid - self.mid_prev) + sigma * (avg - self.avg_prev)
+        out: FloatArray = self.mu * (mid - self.mid_prev) + sigma * (avg - self.avg_prev)
         self.b_end, self.mid_prev, self.avg_prev = b_end, mid, avg
         return out
 
