@@ -388,3 +388,56 @@ def render_paths_backtest(doc: Any) -> None:
     message(
         "target: the 80% band covers 70-90%; overlapping windows: the effective sample is smaller"
     )
+
+
+def _axis_label(key: str, v: float) -> str:
+    if key == "btc_price_usd":
+        return f"${v / 1e3:,.0f}k" if v >= 1e4 else f"${v:,.0f}"
+    if key == "power_price_usd_per_kwh":
+        return f"${v:.3f}"
+    if key == "difficulty":
+        return f"{v / 1e12:,.1f}T"
+    if key == "difficulty_change_pct":
+        return f"{v:+g}%"
+    return f"{v:g}"
+
+
+def _cell(metric: str, v: float | None) -> str:
+    if v is None:
+        return "n/a"
+    if metric == "breakeven_power_price_usd_per_kwh":
+        return f"{v:.4f}"
+    return f"{v:,.2f}" if abs(v) < 100 else f"{v:,.0f}"
+
+
+MAX_GRID_TABLES = 10
+
+
+def render_grid(doc: Any) -> None:
+    """Tables for :class:`minerscope.report.econ_grid.GridDocument`."""
+    d = to_jsonable(doc)
+    axes = d["axes"]
+    metric = d["metric"]
+    first = axes[0]
+    cols = [_axis_label(first["key"], v) for v in first["values"]]
+    series = d["totals"] + d["series"] if d["view"] == "fleet" else d["series"]
+    title = f"{d['view']} {metric} as of {d['as_of']['time_iso']}"
+    if len(axes) == 1:
+        render_table(
+            f"{title}, over {first['key']}",
+            ["", *cols],
+            [[s["name"], *(_cell(metric, v) for v in s["values"])] for s in series],
+        )
+        return
+    second = axes[1]
+    shown = series[:MAX_GRID_TABLES]
+    for s in shown:
+        render_table(
+            f"{s['name']}: {metric} (rows {first['key']}, columns {second['key']})",
+            ["", *(_axis_label(second["key"], v) for v in second["values"])],
+            [[cols[i], *(_cell(metric, v) for v in row)] for i, row in enumerate(s["values"])],
+        )
+    if len(series) > len(shown):
+        message(
+            f"showing {len(shown)} of {len(series)} tables (--json has every one, or use --model)"
+        )
