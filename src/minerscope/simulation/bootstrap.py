@@ -16,11 +16,12 @@ import numpy as np
 import numpy.typing as npt
 
 IntArray = npt.NDArray[np.int64]
+Int32Array = npt.NDArray[np.int32]
 
 
 def stationary_indices(
     n: int, steps: int, paths: int, *, mean_block: float, rng: np.random.Generator
-) -> IntArray:
+) -> Int32Array:
     """Indices into a sample of ``n`` rows for ``steps`` steps of ``paths`` paths.
 
     Parameters
@@ -39,7 +40,7 @@ def stationary_indices(
 
     Returns
     -------
-    ndarray of int64, shape (steps, paths)
+    ndarray of int32, shape (steps, paths)
         Day-major: row ``t`` holds every path's index at step ``t``.
 
     Notes
@@ -54,10 +55,12 @@ def stationary_indices(
     if mean_block < 1:
         raise ValueError(f"mean block length must be >= 1, got {mean_block}")
     p = 1.0 / mean_block
-    starts = (rng.random((steps, paths), dtype=np.float32) * n).astype(np.int64)
+    if n >= 2**31:
+        raise ValueError("the historical sample is too long")
+    starts = (rng.random((steps, paths), dtype=np.float32) * n).astype(np.int32)
     np.minimum(starts, n - 1, out=starts)  # float32 rounding can reach n
     new = rng.random((steps, paths), dtype=np.float32) < p
-    out = np.empty((steps, paths), dtype=np.int64)
+    out = np.empty((steps, paths), dtype=np.int32)
     out[0] = starts[0]
     for t in range(1, steps):
         nxt = out[t - 1] + 1

@@ -107,6 +107,7 @@ def payback_days(
     *,
     days: int,
     upper: FloatArray | None = None,
+    cum_end: FloatArray | None = None,
 ) -> FloatArray:
     """Days until the running sum of daily flows first reaches ``target`` (payback).
 
@@ -124,6 +125,8 @@ def payback_days(
     upper : ndarray ``(weeks, paths)``, optional
         Per week, the sum of its positive daily flows. None when every daily flow is >= 0
         (machines switch off when they would lose money): then ``weekly`` is that sum.
+    cum_end : ndarray ``(weeks, paths)``, optional
+        The running sums of ``weekly`` if already computed.
 
     Returns
     -------
@@ -139,29 +142,36 @@ def payback_days(
     is found (with negative flows a week can be crossed and left again inside it).
     """
     n_weeks, paths = weekly.shape
-    cum_end = cumulate_rows(weekly.copy())
+    if cum_end is None:
+        cum_end = cumulate_rows(weekly.copy())
     cum_start = cum_end - weekly
-    bound = cum_end if upper is None else cum_start + upper
+    slack = target - _TOL * np.abs(target)  # weekly sums are float32 days: a lenient bound
     out = np.full(paths, math.inf)
     out[target <= 0] = 0.0
-    # weekly sums are float32 days added in float32 (about 4e-7 relative): a lenient bound
-    reach = bound >= target[None, :] - _TOL * np.abs(target)[None, :]
-    reach[:, target <= 0] = False
-    weeks = np.arange(n_weeks)[:, None]
-    while True:
-        todo = np.flatnonzero(reach.any(axis=0))
-        if not todo.size:
-            break
-        w = np.argmax(reach[:, todo], axis=0)
-        d0 = w * WEEK_DAYS
+    if upper is None:  # running sums never fall: the first week reaching the target
+        first = np.sum(cum_end < slack[None, :], axis=0)
+    else:
+        reach = (cum_start + upper) >= slack[None, :]
+        first = np.where(reach.any(axis=0), np.argmax(reach, axis=0), n_weeks)
+    first[target <= 0] = n_weeks
+    todo = np.flatnonzero(first < n_weeks)
+    w = first[todo]
+    while todo.size:
         run = cum_start[w, todo][None, :] + cumulate_rows(week_flows(w, todo))
         hit = run >= target[todo][None, :]
         found = hit.any(axis=0)
-        out[todo[found]] = (d0[found] + np.argmax(hit[:, found], axis=0) + 1).astype(np.float64)
-        reach[:, todo[found]] = False
-        miss = todo[~found]
-        if miss.size:  # crossed and left inside the week (or float rounding): try later weeks
-            reach[:, miss] &= weeks > w[~found][None, :]
+        out[todo[found]] = (w[found] * WEEK_DAYS + np.argmax(hit[:, found], axis=0) + 1).astype(
+            np.float64
+        )
+        # crossed and left inside the week, or float rounding: try the next candidate week
+        todo, w = todo[~found], w[~found] + 1
+        if upper is not None and todo.size:
+            later = ((cum_start + upper)[:, todo] >= slack[todo][None, :]) & (
+                np.arange(n_weeks)[:, None] >= w[None, :]
+            )
+            w = np.where(later.any(axis=0), np.argmax(later, axis=0), n_weeks)
+        keep = w < n_weeks
+        todo, w = todo[keep], w[keep]
     return out
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -26,7 +27,7 @@ from ..units import DAYS_PER_YEAR
 from .bootstrap import stationary_indices
 
 FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
+IntArray = npt.NDArray[np.integer[Any]]  # day indices (int32 from the bootstrap)
 PRICE_METHODS = ("fixed", "growth", "bootstrap", "gbm")
 FEE_METHODS = ("fixed", "bootstrap")
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -360,7 +361,7 @@ class _Growth:
         model: HashrateModel,
         paths: int,
         rng: np.random.Generator,
-        day_index: IntArray | None,
+        day_index: npt.NDArray[np.integer[Any]] | None,
     ) -> None:
         if model.method not in HASHRATE_METHODS:
             raise ValueError(f"unknown hash-rate method {model.method!r}")
@@ -451,7 +452,7 @@ def simulate_network(
     horizon_s: float,
     paths: int,
     rng: np.random.Generator,
-    day_index: IntArray | None = None,
+    day_index: npt.NDArray[np.integer[Any]] | None = None,
     shock: HashrateShock | None = None,
 ) -> NetworkPaths:
     """Simulate regimes until every path covers ``horizon_s``.

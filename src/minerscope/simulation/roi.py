@@ -52,6 +52,7 @@ F32Array = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int64]
 DEFAULT_CHUNK_PATHS = 2048
 _DAY_BLOCK = 8 * WEEK_DAYS  # days per cache block in the group loop
+_SNAP = 1e-5  # relative float32 rounding of (sum v + sum |v|) / 2 when every v < 0
 DEFAULT_BAND_PATHS = 2048
 DEFAULT_IRR_PATHS = 8192
 
@@ -284,8 +285,14 @@ def _fleet_chunk(
     btc = np.zeros((n_groups, n))
     off = np.full((n_groups, n), np.nan)
     inv_p_sum = inv_price.sum(axis=0, dtype=np.float64)
+    # max(v, 0) = (v + |v|) / 2 with v = x - b: the sums of v are the sums of x less b times
+    # the days (once for every group); only |x - b| is formed per group, day by day (numpy's
+    # abs is several times faster than its maximum)
+    x_weekly = weekly_sums(x)
+    hv_sum = np.einsum("dk,dk->k", x, inv_price).astype(np.float64)  # sum of hashvalue
     earning = [g for g in range(n_groups) if a[g] > 0]
-    btc32 = np.zeros((n_groups, n), dtype=np.float32)
+    abs_weekly = np.zeros((n_groups, n_weeks, n), dtype=np.float32)
+    abs_btc = np.zeros((n_groups, n), dtype=np.float32)
     on = np.zeros((n_groups, n), dtype=np.int64)
     buf = np.empty((min(_DAY_BLOCK, days), n), dtype=np.float32)
     # Days in blocks of 8 weeks: a block of x stays in cache while every group reads it.
@@ -294,23 +301,36 @@ def _fleet_chunk(
         pb = inv_price[d0 : d0 + _DAY_BLOCK]
         ub = buf[: len(xb)]
         w0 = d0 // WEEK_DAYS
+        full = len(xb) // WEEK_DAYS
         for g in earning:
             np.subtract(xb, np.float32(be[g]), out=ub)
-            if cfg.switch_off:
-                np.maximum(ub, np.float32(0.0), out=ub)
-            wk = weekly_sums(ub)
-            flows[g, w0 : w0 + len(wk)] = wk
-            btc32[g] += np.einsum("dk,dk->k", ub, pb)
-            if upper is not None:
-                upper[g, w0 : w0 + len(wk)] = weekly_sums(np.maximum(ub, np.float32(0.0)))
+            np.abs(ub, out=ub)
+            if full:
+                ub[: full * WEEK_DAYS].reshape(full, WEEK_DAYS, n).sum(
+                    axis=1, out=abs_weekly[g, w0 : w0 + full]
+                )
+            if len(xb) % WEEK_DAYS:
+                abs_weekly[g, w0 + full] = ub[full * WEEK_DAYS :].sum(axis=0)
+            abs_btc[g] += np.einsum("dk,dk->k", ub, pb)
             if sample:
-                on[g] += np.count_nonzero(ub, axis=0)
+                on[g] += np.count_nonzero(xb > np.float32(be[g]), axis=0)
     for g in range(n_groups):
         if a[g] > 0:
-            flows[g] *= a[g]
-            btc[g] = a[g] * btc32[g].astype(np.float64)
-            if upper is not None:
-                upper[g] *= a[g]
+            lin = x_weekly - lengths[:, None] * be[g]  # sum of x - b per week
+            pos = lin + abs_weekly[g]
+            pos *= 0.5  # sum of max(x - b, 0); below: clamp, and an all-off week is exactly 0
+            pos[pos <= _SNAP * abs_weekly[g]] = 0.0  # (float32 rounding, not pay)
+            lin_btc = hv_sum - be[g] * inv_p_sum
+            pos_btc = np.maximum((lin_btc + abs_btc[g]) / 2, 0.0)
+            pos_btc[pos_btc <= _SNAP * abs_btc[g]] = 0.0
+            if cfg.switch_off:
+                flows[g] = a[g] * pos
+                btc[g] = a[g] * pos_btc
+            else:
+                flows[g] = a[g] * lin
+                btc[g] = a[g] * lin_btc
+                assert upper is not None
+                upper[g] = a[g] * pos
             if sample:
                 off[g] = days - on[g]
         elif not cfg.switch_off and cost[g] > 0:  # earns nothing, burns power
@@ -340,30 +360,30 @@ def _fleet_chunk(
         return out
 
     horizon_years = days / DAYS_PER_YEAR
+    opex = fleet.fixed_opex_usd_per_day
+    total_weekly = flows.sum(axis=0) - opex * lengths[:, None]
     accs: list[_LineAcc] = []
     for g in range(n_groups + 1):
         acc = _LineAcc()
+        wk = flows[g] if g < n_groups else total_weekly
+        cum = cumulate_rows(wk.copy())
         if g < n_groups:
-            wk, cap, res = flows[g], float(fleet.capex_usd[g]), float(fleet.resale_usd[g])
-            b_btc, up, fn, off_g = (
-                btc[g],
-                None if upper is None else upper[g],
-                group_days(g),
-                off[g],
-            )
+            cap, res = float(fleet.capex_usd[g]), float(fleet.resale_usd[g])
+            up = None if upper is None else upper[g]
+            b_btc, fn, off_g = btc[g], group_days(g), off[g]
         else:
-            opex = fleet.fixed_opex_usd_per_day
-            wk = flows.sum(axis=0) - opex * lengths[:, None]
             cap = float(fleet.capex_usd.sum() + fleet.fleet_capex_usd)
             res = float(fleet.resale_usd.sum())
             b_btc = btc.sum(axis=0) - opex * inv_p_sum
             pos = flows if upper is None else upper
             up = None if (upper is None and not opex) else pos.sum(axis=0)
             fn, off_g = total_days, np.full(n, np.nan)
-        acc.cash.append(wk.sum(axis=0))
+        acc.cash.append(cum[-1].copy())
         acc.btc.append(b_btc)
         acc.npv.append(np.einsum("w,wk->k", disc_w, wk) - cap + res * disc_end)
-        acc.payback.append(payback_days(wk, np.full(n, cap), fn, days=days, upper=up))
+        acc.payback.append(
+            payback_days(wk, np.full(n, cap), fn, days=days, upper=up, cum_end=cum)
+        )
         if sample:
             pf, t_years = period_flows(wk)
             acc.irr.append(
