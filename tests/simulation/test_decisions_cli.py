@@ -210,3 +210,25 @@ def test_curtail_fills_a_gap_when_told_how(reference_db_file: Path, shared_data:
     site = json.loads(out)["window"]["sites"]["west"]
     assert site["filled_steps"] == 1 and site["fill_rule"] == "previous"
     assert json.loads(out)["hashprice"]["steps_from_daily_rows"] == 48  # no blocks in 2024
+
+
+@pytest.mark.shared
+def test_curtail_4cp_charge_is_a_quarter_of_the_annual_rate(
+    reference_db_file: Path, shared_data: Path
+) -> None:
+    # examples/fleet_hourly.toml: 500 S21 (3,500 W) + 300 S19j Pro (3,050 W) at PUE 1.05 =
+    # 2,798.25 kW. The rule picks July's priciest 15 minutes in the window; at $50/kW-year
+    # that interval costs 2,798.25 * 50 / 4 = $34,978.13 when running
+    code, out, err = run(
+        "curtail", str(EXAMPLES / "fleet_hourly.toml"), "--from", "2022-07-01T05:00:00Z",
+        "--to", "2022-07-03T05:00:00Z", "--prices",
+        str(shared_data / "power/ercot_rtm_15min_hb_hubavg_2022-06-01_2022-09-30.csv"),
+        "--4cp-rule", "monthly-peak-price", "--transmission-usd-per-kw-year", "50",
+        "--db", str(reference_db_file), "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["window"]["step_minutes"] == 15 and d["window"]["cp"]["steps"] == 1
+    assert d["always_on"]["cp_charge_usd"] == pytest.approx(34_978.125, rel=1e-9)
+    opt = d["rules"][1]["total"]
+    assert opt["cp_charge_avoided_usd"] == pytest.approx(34_978.125, rel=1e-9)  # it rests

@@ -202,3 +202,15 @@ def test_stationary_bootstrap_blocks() -> None:
     assert counts.min() > 0 and counts.max() < 3 * counts.mean()  # every row is drawn
     with pytest.raises(ValueError, match="empty"):
         stationary_indices(0, 5, 5, mean_block=3, rng=np.random.default_rng(0))
+
+
+def test_gbm_median_and_mean_after_a_year() -> None:
+    # dP/P = mu dt + sigma dW: after one year the median is P0 exp(mu - sigma^2 / 2) =
+    # exp(0.10 - 0.18) = 0.9231 P0 and the mean P0 exp(mu) = 1.1052 P0
+    p = price_paths(
+        PriceModel("gbm", price_usd=1.0, mu_per_year=0.10, sigma_per_sqrt_year=0.6),
+        days=366, paths=40_000, rng=np.random.default_rng(8),
+    )  # fmt: skip
+    t = 365 / 365.25
+    assert np.median(p[365]) == pytest.approx(math.exp((0.10 - 0.18) * t), rel=0.02)
+    assert np.mean(p[365]) == pytest.approx(math.exp(0.10 * t), rel=0.03)
