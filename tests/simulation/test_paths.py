@@ -209,7 +209,7 @@ def test_gbm_median_and_mean_after_a_year() -> None:
     # exp(0.10 - 0.18) = 0.9231 P0 and the mean P0 exp(mu) = 1.1052 P0
     p = price_paths(
         PriceModel("gbm", price_usd=1.0, mu_per_year=0.10, sigma_per_sqrt_year=0.6),
-        days=366, paths=40_000, rng=np.random.default_rng(8),
+        days=366, paths=10_000, rng=np.random.default_rng(8),
     )  # fmt: skip
     t = 365 / 365.25
     assert np.median(p[365]) == pytest.approx(math.exp((0.10 - 0.18) * t), rel=0.02)

@@ -223,3 +223,21 @@ def test_grid_commands(reference_db_file: Path) -> None:
         "--btc-price-usd", "70000", "--grid", "btc_price_usd=1:1:1",
     )  # fmt: skip
     assert code == 1 and "no steps" in err
+
+
+def test_every_decision_document_has_a_json_schema() -> None:
+    from minerscope.report.curtail import CurtailDocument
+    from minerscope.report.decisions import RoiDocument
+    from minerscope.report.econ_grid import GridDocument
+    from minerscope.report.paths_backtest import PathsBacktestDocument
+    from minerscope.report.scenario import ScenarioDocument
+    from minerscope.report.sweep import SweepDocument
+
+    for doc, name in [
+        (RoiDocument, "roi"), (CurtailDocument, "curtail"), (ScenarioDocument, "scenario"),
+        (GridDocument, "grid"), (PathsBacktestDocument, "backtest_paths"),
+        (SweepDocument, "roi_sweep"),
+    ]:  # fmt: skip
+        schema = doc.json_schema()
+        assert schema["$id"].endswith(f"/{name}.schema.json")
+        assert "as_of" in schema["properties"] or name == "backtest_paths"

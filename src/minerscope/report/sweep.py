@@ -25,8 +25,6 @@ from ..simulation.network import ChainStart
 from ..simulation.roi import FleetTerms, Models, RoiConfig, RoiRun, simulate_roi
 from .decisions import (
     FleetInput,
-    PathMethods,
-    RoiLineDoc,
     RoiOptions,
     _line_doc,
     build_fleet,
@@ -34,6 +32,7 @@ from .decisions import (
     roi_document,
     run_config,
 )
+from .decisions_docs import PathMethods, RoiLineDoc
 from .econ_inputs import load_machine_catalog
 from .grid import parse_grid
 

@@ -381,9 +381,7 @@ def _fleet_chunk(
         acc.cash.append(cum[-1].copy())
         acc.btc.append(b_btc)
         acc.npv.append(np.einsum("w,wk->k", disc_w, wk) - cap + res * disc_end)
-        acc.payback.append(
-            payback_days(wk, np.full(n, cap), fn, days=days, upper=up, cum_end=cum)
-        )
+        acc.payback.append(payback_days(wk, np.full(n, cap), fn, days=days, upper=up, cum_end=cum))
         if sample:
             pf, t_years = period_flows(wk)
             acc.irr.append(
