@@ -23,7 +23,7 @@ WEEK_DAYS = 7
 IRR_PERIOD_DAYS = 28  # IRR from cash flows summed over 4-week periods
 _BIG = 1e300
 _TOL = 1e-6  # relative slack on the weekly candidate bound (float32 weekly sums)
-_IRR_GRID = np.linspace(math.log(0.01), math.log(11.0), 97)  # log(1 + r): -99% .. +1000%
+_IRR_GRID = np.linspace(math.log(0.01), math.log(11.0), 49)  # log(1 + r): -99% .. +1000%
 
 
 @dataclass(frozen=True)
@@ -244,7 +244,7 @@ def irr_share(
 
     Notes
     -----
-    NPV on a grid of 97 rates (``log(1 + r)`` from log 0.01 to log 11), the first sign change
+    NPV on a grid of 49 rates (``log(1 + r)`` from log 0.01 to log 11), the first sign change
     from positive to negative located, then refined by linear interpolation and three Newton
     steps on ``g = log(1 + r)``. Flows are 4-week sums (:func:`period_flows`): the IRR of the
     daily flows differs by less than a few hundredths of a percentage point.

@@ -390,16 +390,22 @@ def _fleet_chunk(
             acc.off.append(off_g)
         accs.append(acc)
     band = None
-    if band_paths > 0:
-        xb = x[:, :band_paths].astype(np.float64)
-        band = np.full(xb.shape, -float(fleet.fixed_opex_usd_per_day))
+    if band_paths > 0:  # the total's daily cash flow of the first paths, for the bands
+        xb = np.ascontiguousarray(x[:, :band_paths])
+        total = np.full(xb.shape, -float(fleet.fixed_opex_usd_per_day), dtype=np.float32)
+        tmp = np.empty_like(xb)
         for g in range(n_groups):
             if a[g] > 0:
-                u = xb - be[g]
-                band += a[g] * (np.maximum(u, 0.0) if cfg.switch_off else u)
+                np.subtract(xb, np.float32(be[g]), out=tmp)
+                if cfg.switch_off:  # a max(v, 0) = a (v + |v|) / 2
+                    total += np.float32(a[g] / 2) * tmp
+                    np.abs(tmp, out=tmp)
+                    total += np.float32(a[g] / 2) * tmp
+                else:
+                    total += np.float32(a[g]) * tmp
             elif not cfg.switch_off:
-                band -= cost[g]
-        band = cumulate_rows(band)
+                total -= np.float32(cost[g])
+        band = cumulate_rows(total.astype(np.float64))
     return accs, band
 
 
@@ -561,8 +567,8 @@ def simulate_roi(
     band_parts = [c.bands for c in chunks if c.bands is not None]
 
     def band(key: str) -> FloatArray:
-        joined = np.hstack([b[key] for b in band_parts])
-        out: FloatArray = np.percentile(joined, PERCENTILES, axis=1)
+        joined = np.hstack([b[key] for b in band_parts]).astype(np.float32)
+        out: FloatArray = np.percentile(joined, PERCENTILES, axis=1).astype(np.float64)
         return out
 
     bands = Bands(
