@@ -12,15 +12,21 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
-from .asof import iso_utc
 from .economics.fleet import GroupArrays
-from .errors import InputError, NoDataError
+from .errors import InputError
+from .power_prices import (
+    HourlyPrices,
+    HourPrice,
+    hourly_price_at,
+    hourly_price_info,
+    read_hourly_prices,
+    read_interval_times,
+)
 from .records import Machine
 from .units import SECONDS_PER_HOUR, W_PER_KW
 
@@ -39,6 +45,12 @@ _SITE_KEYS = {
     "power_price_node": "keep only CSV rows whose 'node' column equals this",
     "pue": "power usage effectiveness, 1.0..3.0",
     "hosting_fee_usd_per_kwh": "hosting fee per kWh of site energy",
+    "power_price_market": "keep only CSV rows of this market (rtm, dam) when it holds both",
+    "power_price_max_age_hours": "how long after its hour a price may still be used (default 0)",
+    "ramp_mw_per_hour": "largest change of the site's load in MW per hour (curtail)",
+    "demand_response_usd_per_mwh": "credit per MWh curtailed (curtail)",
+    "transmission_usd_per_kw_year": "4CP charge per kW of load in the summer peak intervals",
+    "cp_intervals_csv": "CSV of 4CP interval start times (time_utc), relative to the fleet file",
 }
 _GROUP_KEYS = {
     "name": "a unique name for the group",
@@ -51,18 +63,14 @@ _GROUP_KEYS = {
     "uptime_pct": "percent of the day the machines hash (0..100)",
     "capex_usd_per_machine": "purchase price per machine in USD",
     "depreciation_months": "straight-line write-off period in months",
+    "resale_usd_per_machine": "resale value per machine at the end of a roi horizon in USD",
+    "min_up_hours": "once started, run at least this many hours (curtail, optimal schedule)",
+    "min_down_hours": "once stopped, stay off at least this many hours (curtail)",
+    "startup_cost_usd": "cost of each start of the whole group in USD (curtail)",
+    "min_uptime_pct": "run at least this share of the hours of a curtail window (0..100)",
 }
 MAX_POWER_PRICE_USD_PER_KWH = 2.0
 DEFAULT_DEPRECIATION_MONTHS = 36.0
-
-
-@dataclass(frozen=True)
-class HourlyPrices:
-    """An hourly power-price series: interval start times and prices."""
-
-    path: str
-    start_time_s: npt.NDArray[np.int64]
-    price_usd_per_kwh: npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)
@@ -74,6 +82,10 @@ class Site:
     hosting_fee_usd_per_kwh: float
     power_price_usd_per_kwh: float | None  # fixed price, or None with an hourly series
     hourly: HourlyPrices | None
+    ramp_mw_per_hour: float | None = None  # None: no ramp limit [MW/h]
+    demand_response_usd_per_mwh: float = 0.0  # credit per curtailed MWh [USD/MWh]
+    transmission_usd_per_kw_year: float = 0.0  # 4CP charge [USD/kW-year]
+    cp_interval_start_s: tuple[int, ...] = ()  # 4CP intervals from cp_intervals_csv [Unix s]
 
 
 @dataclass(frozen=True)
@@ -89,6 +101,19 @@ class Group:
     uptime_share: float
     capex_usd_per_machine: float
     depreciation_months: float
+    resale_usd_per_machine: float = 0.0
+    min_up_hours: float = 0.0
+    min_down_hours: float = 0.0
+    startup_cost_usd: float = 0.0
+    min_uptime_share: float = 0.0
+
+
+class SitePrice(NamedTuple):
+    """A site's power price at a moment (indexable like the old ``(price, start)`` pair)."""
+
+    price_usd_per_kwh: float
+    hour_start_s: int | None  # None for a fixed price [Unix s]
+    age_s: int = 0  # how long ago the hour ended (0 inside it) [s]
 
 
 @dataclass(frozen=True)
@@ -159,106 +184,7 @@ def _str(table: Mapping[str, Any], key: str, where: str, path: str) -> str | Non
     return value.strip()
 
 
-def read_hourly_prices(path: Path, *, column: str, node: str | None, label: str) -> HourlyPrices:
-    """Read an hourly power-price CSV.
-
-    Parameters
-    ----------
-    path : Path
-        CSV with a ``time_utc`` (ISO-8601 UTC, interval start) or ``time_s`` column, the price
-        column and, when ``node`` is given, a ``node`` column.
-    column : str
-        Price column; its name must end in ``_usd_per_mwh`` or ``_usd_per_kwh`` (the unit).
-    node : str or None
-        Keep only rows whose ``node`` equals this (e.g. ``HB_WEST`` in ERCOT files).
-    label : str
-        Name used in errors (the key that named the file).
-
-    Returns
-    -------
-    HourlyPrices
-        Sorted by time, prices in USD/kWh.
-    """
-    if column.endswith("_usd_per_mwh"):
-        to_kwh = 1.0 / W_PER_KW
-    elif column.endswith("_usd_per_kwh"):
-        to_kwh = 1.0
-    else:
-        raise InputError(
-            f"price column {column!r} must end in _usd_per_mwh or _usd_per_kwh (its unit)",
-            path=label,
-            field="power_price_column",
-        )
-    try:
-        header = pd.read_csv(path, nrows=0).columns.tolist()
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError(f"cannot read hourly price file: {exc}", path=str(path)) from exc
-    time_col = "time_utc" if "time_utc" in header else "time_s" if "time_s" in header else None
-    if time_col is None:
-        raise InputError("needs a time_utc or time_s column", path=str(path), line=1)
-    if column not in header:
-        raise InputError(
-            f"no column {column!r} (columns: {', '.join(header)})",
-            path=str(path),
-            line=1,
-            field=column,
-        )
-    usecols = [time_col, column] + (["node"] if node is not None else [])
-    if node is not None and "node" not in header:
-        raise InputError(
-            "power_price_node is set but the file has no 'node' column", path=str(path), line=1
-        )
-    frame = pd.read_csv(path, usecols=usecols, dtype={column: str}, keep_default_na=False)
-    if node is not None:
-        frame = frame[frame["node"] == node]
-        if frame.empty:
-            raise InputError(f"no rows for node {node!r}", path=str(path), field="node")
-    start: npt.NDArray[np.int64]
-    if time_col == "time_utc":
-        try:
-            times = pd.to_datetime(frame[time_col], utc=True, format="ISO8601")
-        except (ValueError, TypeError) as exc:
-            raise InputError(f"bad time: {exc}", path=str(path), field=time_col) from exc
-        epoch = pd.Timestamp(0, tz="UTC")
-        start = np.asarray((times - epoch) // pd.Timedelta(seconds=1), dtype=np.int64)
-    else:
-        secs = pd.to_numeric(frame[time_col], errors="coerce").to_numpy(dtype=np.float64)
-        if np.isnan(secs).any():
-            raise InputError("non-numeric time_s", path=str(path), field="time_s")
-        start = secs.astype(np.int64)
-    prices = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=np.float64)
-    bad = np.flatnonzero(np.isnan(prices))
-    if bad.size:
-        raise InputError(
-            f"price {frame[column].iloc[bad[0]]!r} is not a number",
-            path=str(path),
-            line=int(frame.index[bad[0]]) + 2,
-            field=column,
-        )
-    order = np.argsort(start, kind="stable")
-    return HourlyPrices(str(path), start[order], prices[order] * to_kwh)
-
-
-def hourly_price_at(hourly: HourlyPrices, time_s: int) -> tuple[float, int]:
-    """The price of the hour in effect at ``time_s``: (USD/kWh, interval start Unix s).
-
-    Raises
-    ------
-    NoDataError
-        When ``time_s`` is before the first or after the last hour of the file.
-    """
-    i = int(np.searchsorted(hourly.start_time_s, time_s, side="right")) - 1
-    end_s = int(hourly.start_time_s[-1]) + SECONDS_PER_HOUR
-    if i < 0 or time_s >= end_s:
-        raise NoDataError(
-            f"{hourly.path}: no hourly power price at {iso_utc(time_s)}; the file covers"
-            f" {iso_utc(int(hourly.start_time_s[0]))} to {iso_utc(end_s - 1)}:"
-            " pass --at inside that range"
-        )
-    return float(hourly.price_usd_per_kwh[i]), int(hourly.start_time_s[i])
-
-
-def _parse_site(name: str, table: Any, path: str, base: Path) -> Site:
+def _parse_site(name: str, table: Any, path: str, base: Path, market: str | None = None) -> Site:
     where = f"sites.{name}"
     if not isinstance(table, dict):
         raise InputError("must be a table ([sites.NAME])", path=path, field=where)
@@ -318,19 +244,58 @@ def _parse_site(name: str, table: Any, path: str, base: Path) -> Site:
                 f"file not found: {csv_path}", path=path, field=f"{where}.power_price_csv"
             )
         column = _str(table, "power_price_column", where, path) or "price_usd_per_mwh"
+        max_age_h = _num(
+            table, "power_price_max_age_hours", where, path, default=0.0, lo=0.0, hi=24.0 * 366
+        )
         hourly = read_hourly_prices(
             csv_path,
             column=column,
             node=_str(table, "power_price_node", where, path),
             label=f"{path} [{where}]",
+            market=_str(table, "power_price_market", where, path) or market,
+            max_age_s=int(round(max_age_h * SECONDS_PER_HOUR)),
         )
     if given[0] != "power_price_csv":
-        for k in ("power_price_column", "power_price_node"):
+        for k in (
+            "power_price_column",
+            "power_price_node",
+            "power_price_market",
+            "power_price_max_age_hours",
+        ):
             if k in table:
                 raise InputError(
                     "only applies with power_price_csv", path=path, field=f"{where}.{k}"
                 )
-    return Site(name, pue, hosting, price, hourly)
+    ramp = (
+        _num(table, "ramp_mw_per_hour", where, path, lo=0.0, lo_open=True)
+        if "ramp_mw_per_hour" in table
+        else None
+    )
+    cp: tuple[int, ...] = ()
+    if "cp_intervals_csv" in table:
+        cp_name = _str(table, "cp_intervals_csv", where, path)
+        assert cp_name is not None
+        cp_path = base / Path(cp_name).expanduser()
+        if not cp_path.is_file():
+            raise InputError(
+                f"file not found: {cp_path}", path=path, field=f"{where}.cp_intervals_csv"
+            )
+        cp = tuple(int(t) for t in read_interval_times(cp_path))
+    return Site(
+        name,
+        pue,
+        hosting,
+        price,
+        hourly,
+        ramp_mw_per_hour=ramp,
+        demand_response_usd_per_mwh=_num(
+            table, "demand_response_usd_per_mwh", where, path, default=0.0, lo=0.0, hi=1e5
+        ),
+        transmission_usd_per_kw_year=_num(
+            table, "transmission_usd_per_kw_year", where, path, default=0.0, lo=0.0, hi=1e4
+        ),
+        cp_interval_start_s=cp,
+    )
 
 
 def _parse_group(
@@ -440,10 +405,34 @@ def _parse_group(
             lo_open=True,
             hi=600.0,
         ),
+        resale_usd_per_machine=_num(
+            table, "resale_usd_per_machine", where, path, default=0.0, lo=0.0
+        ),
+        min_up_hours=_num(table, "min_up_hours", where, path, default=0.0, lo=0.0, hi=8784.0),
+        min_down_hours=_num(table, "min_down_hours", where, path, default=0.0, lo=0.0, hi=8784.0),
+        startup_cost_usd=_num(table, "startup_cost_usd", where, path, default=0.0, lo=0.0),
+        min_uptime_share=_num(
+            table,
+            "min_uptime_pct",
+            where,
+            path,
+            default=0.0,
+            lo=0.0,
+            hi=100.0,
+            hint_hi=" (a percentage)",
+        )
+        / 100.0,
     )
 
 
-def parse_fleet(text: str, *, path: str, base_dir: Path, catalog: Sequence[Machine]) -> FleetSpec:
+def parse_fleet(
+    text: str,
+    *,
+    path: str,
+    base_dir: Path,
+    catalog: Sequence[Machine],
+    market: str | None = None,
+) -> FleetSpec:
     """Validate fleet TOML text.
 
     Parameters
@@ -456,6 +445,9 @@ def parse_fleet(text: str, *, path: str, base_dir: Path, catalog: Sequence[Machi
         Directory relative paths (hourly CSVs) are resolved against.
     catalog : sequence of Machine
         Models a group may name.
+    market : str, optional
+        Market kept from hourly files that hold several, for sites that name none
+        (``power_price_market``): ``rtm``, ``dam`` or the file's own value.
 
     Raises
     ------
@@ -498,7 +490,7 @@ def parse_fleet(text: str, *, path: str, base_dir: Path, catalog: Sequence[Machi
     sites_raw = data.get("sites")
     if not isinstance(sites_raw, dict) or not sites_raw:
         raise InputError("at least one [sites.NAME] table is required", path=path, field="sites")
-    sites = {n: _parse_site(n, t, path, base_dir) for n, t in sites_raw.items()}
+    sites = {n: _parse_site(n, t, path, base_dir, market) for n, t in sites_raw.items()}
     groups_raw = data.get("groups")
     if not isinstance(groups_raw, list) or not groups_raw:
         raise InputError("at least one [[groups]] table is required", path=path, field="groups")
@@ -525,25 +517,33 @@ def parse_fleet(text: str, *, path: str, base_dir: Path, catalog: Sequence[Machi
     )
 
 
-def read_fleet(path: str | Path, *, catalog: Sequence[Machine]) -> FleetSpec:
+def read_fleet(
+    path: str | Path, *, catalog: Sequence[Machine], market: str | None = None
+) -> FleetSpec:
     """Read and validate a fleet TOML file (see :func:`parse_fleet`)."""
     p = Path(path).expanduser()
     try:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot read fleet file: {exc.strerror}", path=str(path)) from exc
-    return parse_fleet(text, path=str(path), base_dir=p.parent, catalog=catalog)
+    return parse_fleet(text, path=str(path), base_dir=p.parent, catalog=catalog, market=market)
 
 
-def site_prices(spec: FleetSpec, time_s: int) -> dict[str, tuple[float, int | None]]:
-    """Each site's power price at ``time_s``: (USD/kWh, hourly interval start or None)."""
-    out: dict[str, tuple[float, int | None]] = {}
+def site_prices(spec: FleetSpec, time_s: int) -> dict[str, SitePrice]:
+    """Each site's power price at ``time_s``: (USD/kWh, hourly interval start or None, age).
+
+    An hourly site's price is that of the interval holding ``time_s``; inside a gap of the
+    file or after its end the latest price is used only if it ended at most the site's
+    ``power_price_max_age_hours`` earlier, and its age is returned (else NoDataError).
+    """
+    out: dict[str, SitePrice] = {}
     for name, site in spec.sites.items():
         if site.hourly is not None:
-            out[name] = hourly_price_at(site.hourly, time_s)
+            info = hourly_price_info(site.hourly, time_s)
+            out[name] = SitePrice(info.price_usd_per_kwh, info.start_time_s, info.age_s)
         else:
             assert site.power_price_usd_per_kwh is not None
-            out[name] = (site.power_price_usd_per_kwh, None)
+            out[name] = SitePrice(site.power_price_usd_per_kwh, None, 0)
     return out
 
 
@@ -565,3 +565,20 @@ def group_arrays(spec: FleetSpec, prices_usd_per_kwh: Mapping[str, float]) -> Gr
         capex_usd_per_machine=col([g.capex_usd_per_machine for g in gs]),
         depreciation_months=col([g.depreciation_months for g in gs]),
     )
+
+
+__all__ = [
+    "FleetSpec",
+    "Group",
+    "HourPrice",
+    "HourlyPrices",
+    "Site",
+    "SitePrice",
+    "group_arrays",
+    "hourly_price_at",
+    "hourly_price_info",
+    "parse_fleet",
+    "read_fleet",
+    "read_hourly_prices",
+    "site_prices",
+]

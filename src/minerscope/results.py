@@ -39,8 +39,8 @@ def to_jsonable(value: Any) -> Any:
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [to_jsonable(v) for v in value]
-    if hasattr(value, "item") and callable(value.item):  # numpy scalars
-        return to_jsonable(value.item())
+    if hasattr(value, "item") and callable(value.item) and getattr(value, "ndim", 0) == 0:
+        return to_jsonable(value.item())  # numpy scalars (arrays have .item too)
     if hasattr(value, "tolist") and callable(value.tolist):  # numpy arrays
         return to_jsonable(value.tolist())
     raise TypeError(f"cannot render {type(value).__name__} as JSON")

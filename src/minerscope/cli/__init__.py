@@ -39,6 +39,7 @@ def _root(
 
 # Command modules register themselves on ``app`` when imported.
 from . import analytics as _analytics  # noqa: E402,F401  hashrate, difficulty, backtest
+from . import decisions as _decisions  # noqa: E402,F401  roi, curtail, scenario, backtest paths
 from . import econ as _econ  # noqa: E402,F401  machines, fleet, economics
 from . import ingest as _ingest  # noqa: E402,F401  import, quickstart
 from . import network as _network  # noqa: E402,F401  status, consensus

@@ -44,6 +44,15 @@ PriceOption = Annotated[
     float | None,
     typer.Option("--btc-price-usd", min=0.0, help="BTC price [USD; default: as of TIME]."),
 ]
+GridOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--grid",
+        metavar="KEY=START:STOP:STEP",
+        help="Sensitivity grid over btc_price_usd, power_price_usd_per_kwh, difficulty,"
+        " difficulty_change_pct or fees_btc_per_block; repeat for a second axis.",
+    ),
+]
 FeesOption = Annotated[
     float | None,
     typer.Option(
@@ -140,6 +149,11 @@ def machines_cmd(
     csv_out: Annotated[
         bool, typer.Option("--csv", help="CSV on stdout (one row per model).")
     ] = False,
+    grid: GridOption = None,
+    grid_metric: Annotated[
+        str,
+        typer.Option("--grid-metric", help="profit | breakeven-btc-price | breakeven-power-price"),
+    ] = "profit",
     at: AtOption = None,
     db: DbOption = None,
     json_out: JsonOption = False,
@@ -157,6 +171,19 @@ def machines_cmd(
     if csv_out and json_out:
         raise InputError("give --json or --csv, not both", field="--csv")
     pue_value = resolve_pue(pue, overhead_pct)
+    if grid:
+        from ..report import econ_grid
+        from ._decisions_render import render_grid
+
+        doc = econ_grid.machines_grid_view(
+            db, at, grid, now_s=now_s(), metric=grid_metric,
+            difficulty=parse_difficulty(difficulty), subsidy_btc_per_block=subsidy_btc,
+            fees_btc_per_block=fees_btc_per_block, btc_price_usd=btc_price_usd,
+            power_price_usd_per_kwh=power_price_usd_per_kwh, pool_fee_share=pool_fee_pct / 100.0,
+            pue=pue_value, catalog_paths=catalog or [], models=model or [],
+        )  # fmt: skip
+        emit_json(doc) if json_out else render_grid(doc)
+        return
     data = econ_report.machines_view(
         db,
         at,
@@ -226,6 +253,7 @@ def fleet_cmd(
     difficulty: DifficultyOption = None,
     fees_btc_per_block: FeesOption = None,
     catalog: CatalogOption = None,
+    grid: GridOption = None,
     at: AtOption = None,
     db: DbOption = None,
     json_out: JsonOption = False,
@@ -238,6 +266,17 @@ def fleet_cmd(
     """
     from ..report import econ as econ_report  # lazy: keeps start-up light
 
+    if grid:
+        from ..report import econ_grid
+        from ._decisions_render import render_grid
+
+        doc = econ_grid.fleet_grid_view(
+            db, at, fleet_file, grid, now_s=now_s(), difficulty=parse_difficulty(difficulty),
+            fees_btc_per_block=fees_btc_per_block, btc_price_usd=btc_price_usd,
+            catalog_paths=catalog or [],
+        )  # fmt: skip
+        emit_json(doc) if json_out else render_grid(doc)
+        return
     data = econ_report.fleet_view(
         db,
         at,

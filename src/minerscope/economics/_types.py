@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
-Numeric: TypeAlias = float | npt.NDArray[np.float64] | pd.Series
+if TYPE_CHECKING:  # pandas only for the type: importing economics must not import pandas
+    import pandas as pd
+
+Numeric: TypeAlias = "float | npt.NDArray[np.float64] | pd.Series"
 """A number, a float array or a Series; economics functions return the same shape."""

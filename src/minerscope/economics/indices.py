@@ -21,10 +21,14 @@ References
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from ._types import Numeric
+
+if TYPE_CHECKING:  # pandas only for the annotations: keeps `import minerscope.economics` light
+    import pandas as pd
 
 PUELL_WINDOW_DAYS = 365
 SUSTAINABILITY_WINDOW_DAYS = 730

@@ -5,10 +5,13 @@ Numbers in, numbers out: amounts come in as sat (as stored) or BTC, prices in US
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..units import SAT_PER_BTC
 from ._types import Numeric
+
+if TYPE_CHECKING:  # pandas only for the annotations: keeps `import minerscope.economics` light
+    import pandas as pd
 
 
 def revenue_btc(subsidy_sat: Numeric, fees_sat: Numeric) -> Numeric:

@@ -33,7 +33,7 @@ from ..economics.machines import (
 )
 from ..errors import InputError
 from ..fleet_config import FleetSpec, group_arrays, read_fleet, site_prices
-from ..units import SAT_PER_BTC
+from ..units import SAT_PER_BTC, SECONDS_PER_HOUR
 from .econ_inputs import (
     EconInputs,
     calendar_subsidy_btc,
@@ -312,7 +312,9 @@ def fleet_report_spec(inputs: EconInputs, spec: FleetSpec, *, time_s: int) -> di
         hourly = spec.sites[name].hourly
         if hour is None or hourly is None:
             return "fixed"
-        return f"hourly file {hourly.path}, hour from {iso_utc(hour)}"
+        age = prices[name][2]
+        old = f", {age / SECONDS_PER_HOUR:.1f} h old (file gap or end)" if age > 0 else ""
+        return f"hourly file {hourly.path}, hour from {iso_utc(hour)}{old}"
 
     sites = {
         name: {
