@@ -21,7 +21,12 @@ from ..analytics.daily import daily_hashrate, height_at_end_of_day
 from ..analytics.drawdown import hashrate_drawdown
 from ..analytics.epochstate import epoch_state_from_blocks, epoch_state_from_daily
 from ..analytics.halving import epoch_duration_shares, halving_eta
-from ..analytics.hashrate import HashrateEstimate, hashrate_fixed_blocks, hashrate_fixed_time
+from ..analytics.hashrate import (
+    HashrateEstimate,
+    core_network_hashps,
+    hashrate_fixed_blocks,
+    hashrate_fixed_time,
+)
 from ..analytics.projection import (
     BLOCKS_PER_EPOCH,
     MIN_RATE_WINDOW,
@@ -36,7 +41,6 @@ from ..errors import NoDataError
 from ..storage.network import blocks_in_time_window
 from ..units import SECONDS_PER_DAY
 from ._network_data import (
-    DRIFT_LOOKBACK_EPOCHS,
     _as_of_dict,
     _choose_source,
     _DailyArrays,
@@ -73,6 +77,39 @@ def _estimate_dict(label: str, est: HashrateEstimate, **extra: Any) -> dict[str,
 # --- hash rate --------------------------------------------------------------------------
 
 
+def _block_window(
+    label: str, times: np.ndarray, bits: np.ndarray, tip: int, n: int
+) -> dict[str, Any]:
+    """One fixed-block window over the stored arrays (times and bits end at ``tip``)."""
+    sl = slice(len(times) - n - 1, len(times))
+    works = [block_work(int(b)) for b in bits[sl][1:]]
+    t = times[sl]
+    if int(t[-1]) <= int(t[0]):
+        core = core_network_hashps(t, works)
+        return {
+            "window": label,
+            "method": "blocks",
+            "n_blocks": n,
+            "span_s": float(t[-1] - t[0]),
+            "from_height": tip - n,
+            "to_height": tip,
+            "hashrate_ehs": None,
+            "lower_ehs": None,
+            "upper_ehs": None,
+            "confidence_share": None,
+            "mle_ehs": None,
+            "core_getnetworkhashps_ehs": _ehs(core),
+            "note": (
+                f"no estimate: the last block's time ({iso_utc(int(t[-1]))}) is not after the"
+                f" first's ({iso_utc(int(t[0]))}) over these {n} intervals (miners set"
+                " timestamps up to two hours off); Core's getnetworkhashps divides by the"
+                " spread of the times instead. Use a longer window"
+            ),
+        }
+    est = hashrate_fixed_blocks(t, works)
+    return _estimate_dict(label, est, from_height=tip - n, to_height=tip)
+
+
 def _block_windows(
     conn: sqlite3.Connection, tip: int, windows: tuple[int, ...], with_epoch: bool
 ) -> list[dict[str, Any]]:
@@ -86,12 +123,15 @@ def _block_windows(
         plan.append((f"epoch so far ({tip - start})", tip - start))
     for label, n in plan:
         if tip - n < i0:
-            out.append({"window": label, "n_blocks": n, "note": "not enough stored blocks"})
+            out.append(
+                {
+                    "window": label,
+                    "n_blocks": n,
+                    "note": f"not enough stored blocks: {tip - i0} intervals end at {tip}",
+                }
+            )
             continue
-        sl = slice(tip - n - i0, tip - i0 + 1)
-        works = [block_work(int(b)) for b in bits[sl][1:]]
-        est = hashrate_fixed_blocks(times[sl], works)
-        out.append(_estimate_dict(label, est, from_height=tip - n, to_height=tip))
+        out.append(_block_window(label, times[tip - n - i0 :], bits[tip - n - i0 :], tip, n))
     return out
 
 
@@ -124,7 +164,7 @@ def _daily_section(
 ) -> list[dict[str, Any]]:
     out = []
     for w in windows:
-        est, lo, hi = daily_hashrate(daily.blocks, daily.difficulty, window_days=w)
+        est, lo, hi = daily_hashrate(daily.blocks, daily.difficulty, window_days=w, interval_days=1)
         if not np.isfinite(est[-1]):
             continue
         out.append(
@@ -147,7 +187,7 @@ def _daily_section(
 def _daily_series(daily: _DailyArrays, days: int) -> list[dict[str, Any]]:
     """The last ``days`` days: hash rate per day and over 7 and 30 days, with intervals."""
     cols: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {
-        name: daily_hashrate(daily.blocks, daily.difficulty, window_days=w)
+        name: daily_hashrate(daily.blocks, daily.difficulty, window_days=w, interval_days=days)
         for name, w in (("day", 1), ("ma7", 7), ("ma30", 30))
     }
     out = []
@@ -351,9 +391,11 @@ def difficulty_report(conn: sqlite3.Connection, as_of: AsOf) -> dict[str, Any]:
     dict
         ``as_of``, ``epoch`` (index, heights, blocks mined/remaining, mean block time),
         ``next_adjustment`` (``change_pct`` and ``next_difficulty`` at p5/p25/p50/p75/p95,
-        ``retarget_eta`` p10/p50/p90 with ``time_s``/``time_iso``, ``exact``),
-        ``mempool_style`` (point estimate and ETA), ``closed_form_no_drift``, ``drift``
-        and ``halving`` (height, blocks left, ETA p10/p50/p90 and at 600 s blocks).
+        ``retarget_eta`` p5/p10/p25/p50/p75/p90/p95 with ``time_s``/``time_iso``, all at
+        or after the moment, ``exact``), ``mempool_style`` (mempool.space's point estimate
+        and ETA, with a ``note`` when its formula's ETA falls before the moment),
+        ``closed_form_no_drift``, ``drift`` and ``halving`` (height, blocks left, ETA
+        p10/p50/p90 and at 600 s blocks).
     """
     src = _choose_source(conn, as_of)
     bits_list = _epoch_bits(conn)
@@ -371,7 +413,7 @@ def difficulty_report(conn: sqlite3.Connection, as_of: AsOf) -> dict[str, Any]:
         raise NoDataError(f"epoch {state.epoch}'s bits are not stored")
     src_res = state.resolution
     diffs = np.array([difficulty_from_bits(b) for b in bits_list[: state.epoch + 1]])
-    drift = fit_drift(diffs, lookback_epochs=DRIFT_LOOKBACK_EPOCHS)
+    drift = fit_drift(diffs)
     proj = project_difficulty(state, drift)
     change = dict(proj.change_pct)
     nextd = dict(proj.next_difficulty)
@@ -411,21 +453,21 @@ def difficulty_report(conn: sqlite3.Connection, as_of: AsOf) -> dict[str, Any]:
             "interval_90_pct": [change[5], change[95]],
             "retarget_eta": {f"p{p}": _when(t) for p, t in proj.retarget_eta_s.items()},
         },
-        "mempool_style": {
-            "change_pct": proj.mempool_change_pct,
-            "next_difficulty": d_now * (1 + proj.mempool_change_pct / 100),
-            "retarget_eta": _when(proj.mempool_eta_s),
-        },
+        "mempool_style": _mempool_section(proj, state, d_now),
         "closed_form_no_drift": {f"p{p}": v for p, v in proj.closed_form_change_pct.items()},
         "drift": {
             "mu_pct_per_day": 100 * drift.mu_per_day,
             "sigma_pct_per_sqrt_day": 100 * float(np.sqrt(drift.sigma2_per_day)),
             "epochs_used": drift.epochs_used,
+            "half_life_epochs": drift.half_life_epochs,
             "fitted_on": f"difficulty changes of epochs before {state.epoch} (no look-ahead)",
             "kurtosis": drift.kurtosis,
             "model": (
                 "future mean log block rate conditioned on the previous epoch (retarget"
-                " anchor) and this epoch so far; random walk with drift; 2-normal mixture"
+                " anchor) and this epoch so far; random walk whose drift is an exponentially"
+                " weighted mean of past growth (half-life chosen by the best one-step log"
+                " score on earlier epochs), volatility from its one-step errors; 2-normal"
+                " mixture"
             ),
             "future_rate_sd_share": float(np.sqrt(proj.drift_var)),
         },
@@ -435,6 +477,24 @@ def difficulty_report(conn: sqlite3.Connection, as_of: AsOf) -> dict[str, Any]:
             f"{next_bits(state.bits, 0, round((state.tip_time_s or 0) - state.start_time_s)):08x}"
         )
     out["halving"] = _halving(state, drift, diffs, proj.retarget_eta_s, retarget_height)
+    return out
+
+
+def _mempool_section(proj: Any, state: EpochState, d_now: float) -> dict[str, Any]:
+    """mempool.space's point estimate; its ETA is never shown before the as-of moment."""
+    out: dict[str, Any] = {
+        "change_pct": proj.mempool_change_pct,
+        "next_difficulty": d_now * (1 + proj.mempool_change_pct / 100),
+        "retarget_eta": _when(proj.mempool_eta_s),
+        "note": None,
+    }
+    formula = proj.mempool_eta_formula_s
+    if formula < state.as_of_s:
+        out["formula_retarget_eta"] = _when(formula)
+        out["note"] = (
+            f"mempool's formula gives {iso_utc(int(round(formula)))}, before the as-of moment"
+            f" (block times out of order); shown: the as-of moment"
+        )
     return out
 
 
@@ -476,6 +536,32 @@ def _halving(
     return out
 
 
+STATUS_WINDOW_BLOCKS = 1008  # one week of blocks, as mempool.space's current figure
+
+
+def _status_hashrate(conn: sqlite3.Connection, src: _Source) -> dict[str, Any] | None:
+    """The status hash rate: the last 1008 blocks, else as many as are stored (at least
+    144), else 7 days of daily rows; None when none of these has an estimate."""
+    if src.resolution == "block" and src.tip_height is not None:
+        tip = src.tip_height
+        try:
+            heights, _, _ = _load_block_arrays(conn, tip - STATUS_WINDOW_BLOCKS, tip)
+        except NoDataError:
+            heights = np.zeros(0, dtype=np.int64)
+        n = min(STATUS_WINDOW_BLOCKS, tip - int(heights[0])) if len(heights) else 0
+        if n >= DEFAULT_BLOCK_WINDOWS[0]:
+            win = _block_windows(conn, tip, (n,), False)[0]
+            if win.get("hashrate_ehs") is not None:
+                if n < STATUS_WINDOW_BLOCKS:
+                    win["note"] = f"only {n} intervals are stored before block {tip}"
+                return win
+    day = storage.last_daily_date(conn, on_or_before=last_complete_day(src.data_time_s))
+    if day is None:
+        return None
+    daily = _daily_section(_load_daily(conn, day), (7,))
+    return daily[0] if daily else None
+
+
 def status_section(
     conn: sqlite3.Connection, as_of: AsOf, base: dict[str, Any] | None = None
 ) -> dict[str, Any] | None:
@@ -503,15 +589,7 @@ def status_section(
     except NoDataError:
         return None
     out: dict[str, Any] = {"resolution": src.resolution, "data_time_iso": iso_utc(src.data_time_s)}
-    if src.resolution == "block" and src.tip_height is not None:
-        try:
-            out["hashrate"] = _block_windows(conn, src.tip_height, (1008,), False)[0]
-        except NoDataError:
-            out["hashrate"] = None
-    else:
-        assert src.day is not None
-        daily = _daily_section(_load_daily(conn, src.day), (7,))
-        out["hashrate"] = daily[0] if daily else None
+    out["hashrate"] = _status_hashrate(conn, src)
     try:
         diff = difficulty_report(conn, as_of)
     except (NoDataError, ValueError):
