@@ -369,3 +369,19 @@ def test_cli_backtest_shows_progress_and_names_medians(
     out = " ".join(res.stdout.split())
     assert "median abs error" in out and "MAE" not in out
     assert "retarget ETA by era" in out
+
+
+@pytest.mark.parametrize(
+    ("at", "window"),
+    [("height:909508", "7 days (daily rows)"), ("height:910000", "542 blocks")],
+)
+def test_status_hash_rate_window_choice(
+    reference_db: sqlite3.Connection, at: str, window: str
+) -> None:
+    # 50 stored intervals: too few for a block window (144 at least), 7 daily rows instead;
+    # 542: as many as are stored, said so
+    sec = network.status_section(reference_db, _as_of(reference_db, at))
+    assert sec is not None
+    assert sec["hashrate"]["window"] == window
+    if window.endswith("blocks"):
+        assert sec["hashrate"]["note"] == "only 542 intervals are stored before block 910000"
