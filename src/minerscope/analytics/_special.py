@@ -33,10 +33,13 @@ References
 from __future__ import annotations
 
 import math
-from fractions import Fraction
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 _TINY = 1e-300
@@ -684,6 +687,8 @@ def _temme_coefficients_exact(k_max: int, n_max: int) -> list[list[Fraction]]:
     ``gamma_k`` the coefficients of ``Gamma*(a) = exp(sum_n B_2n / (2n (2n-1) a^(2n-1)))``
     (DLMF 8.12.8-8.12.11, 5.11.3). Not used at run time: the table above is its output.
     """
+    from fractions import Fraction  # only here: this runs in tests, not on start-up
+
     order = n_max + 2 * k_max + 3
     # 2 (mu - log(1 + mu)) / mu^2 = sum_{n>=2} 2 (-1)^n mu^(n-2) / n
     q = [Fraction(2 * (-1) ** n, n) for n in range(2, order + 3)]
