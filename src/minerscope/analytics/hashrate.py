@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -73,6 +74,7 @@ class HashrateEstimate:
     core_hps: float | None
 
 
+@lru_cache(maxsize=4096)  # pure in (n, confidence); windows repeat the same n
 def gamma_interval_factors(n: int, confidence: float = 0.95) -> tuple[float, float]:
     """Bounds of ``H * sum(t/W)`` for ``n`` exponential intervals: Gamma(n, 1) quantiles.
 
@@ -95,6 +97,7 @@ def gamma_interval_factors(n: int, confidence: float = 0.95) -> tuple[float, flo
     return float(lo), float(hi)
 
 
+@lru_cache(maxsize=4096)  # pure in (k, confidence); counts repeat
 def garwood_count_interval(k: int, confidence: float = 0.95) -> tuple[float, float]:
     """Exact (Garwood) interval for the mean of a Poisson count ``k``.
 
