@@ -160,9 +160,9 @@ def test_network_numbers_as_the_touchstone_shows_them(page: Page) -> None:
     assert pg.text_content("#kpi-hashrate") == "841.1 EH/s"
     assert pg.text_content("#kpi-hashrate-ci") == "95% 790.7 .. 894.7 over 1008 blocks"
     assert pg.text_content("#kpi-difficulty") == "141.67 T"
-    assert pg.text_content("#kpi-next") == "-14.82%"
+    assert pg.text_content("#kpi-next") == "-15.32%"
     assert pg.text_content("#kpi-halving") == "115,425 blocks"
-    assert "p10 2028-03-24, p90 2028-04-09" in (pg.text_content("#kpi-halving-eta") or "")
+    assert "p10 2028-03-25, p90 2028-04-09" in (pg.text_content("#kpi-halving-eta") or "")
     assert page.errors == []
 
 

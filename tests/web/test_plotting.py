@@ -80,7 +80,7 @@ def test_figures_show_the_documents_numbers(docs: dict[str, Any]) -> None:
     na = docs["difficulty"]["next_adjustment"]
     p90 = _trace(figs["difficulty"], "next: 90% interval")
     assert p90["y"] == [na["next_difficulty_t"]["p5"], na["next_difficulty_t"]["p95"]]
-    assert p90["x"][0] == na["retarget_eta"]["p50"]["time_iso"] == "2026-02-08T06:10:32Z"
+    assert p90["x"][0] == na["retarget_eta"]["p50"]["time_iso"] == "2026-02-08T08:31:45Z"
     steps = figs["difficulty"]["data"][0]
     assert len(steps["x"]) == 464  # every retarget, epochs 0..463
     # revenue on 2026-01-31: 34,179,711.56 USD = 34.18 million USD

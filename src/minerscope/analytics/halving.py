@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .projection import BLOCKS_PER_EPOCH, INTERVALS_PER_EPOCH, TIMESPAN_S
+from .epochstate import BLOCKS_PER_EPOCH, INTERVALS_PER_EPOCH, TIMESPAN_S
 
 _Z90 = 1.2815515655446004  # standard normal 90th percentile
 

@@ -25,12 +25,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import special  # not scipy.stats: its import costs ~0.8 s per command
 
 from ..consensus import DIFFICULTY_1_TARGET
+from ._special import gammaincinv  # numpy only: scipy.special costs ~0.25 s to import
 
 #: Expected hashes per block at difficulty 1: 2**256 / (target_1 + 1) ~= 2**48 / 65535. [hashes]
 HASHES_PER_DIFFICULTY = float(2**256) / float(DIFFICULTY_1_TARGET + 1)
@@ -73,6 +74,7 @@ class HashrateEstimate:
     core_hps: float | None
 
 
+@lru_cache(maxsize=4096)  # pure in (n, confidence); windows repeat the same n
 def gamma_interval_factors(n: int, confidence: float = 0.95) -> tuple[float, float]:
     """Bounds of ``H * sum(t/W)`` for ``n`` exponential intervals: Gamma(n, 1) quantiles.
 
@@ -91,9 +93,11 @@ def gamma_interval_factors(n: int, confidence: float = 0.95) -> tuple[float, flo
     if n < 1:
         raise ValueError(f"need at least one interval, got {n}")
     a = 1.0 - confidence
-    return float(special.gammaincinv(n, a / 2)), float(special.gammaincinv(n, 1 - a / 2))
+    lo, hi = gammaincinv(float(n), np.array([a / 2, 1 - a / 2]))
+    return float(lo), float(hi)
 
 
+@lru_cache(maxsize=4096)  # pure in (k, confidence); counts repeat
 def garwood_count_interval(k: int, confidence: float = 0.95) -> tuple[float, float]:
     """Exact (Garwood) interval for the mean of a Poisson count ``k``.
 
@@ -104,8 +108,8 @@ def garwood_count_interval(k: int, confidence: float = 0.95) -> tuple[float, flo
         raise ValueError(f"count must be >= 0, got {k}")
     a = 1.0 - confidence
     # chi2(q; 2k) / 2 is the Gamma(k, 1) quantile: the inverse regularized gamma
-    lo = 0.0 if k == 0 else float(special.gammaincinv(k, a / 2))
-    hi = float(special.gammaincinv(k + 1, 1 - a / 2))
+    lo = 0.0 if k == 0 else float(gammaincinv(k, a / 2))
+    hi = float(gammaincinv(k + 1, 1 - a / 2))
     return lo, hi
 
 

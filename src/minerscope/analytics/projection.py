@@ -4,26 +4,23 @@ point estimate (pure: an :class:`EpochState` and drift parameters in, numbers ou
 Model (hand derivation, extending RESEARCH.md section 3.4). An epoch's first block is at
 ``t0``; by the moment ``now`` we have seen ``n`` block intervals after it, ``m = 2015 - n``
 remain, and the retarget measures ``T = t_last - t0``, so ``T = (now - t0) + S`` where
-``S`` is the time still needed for ``m`` blocks.
+``S`` is the time still needed for ``m`` blocks (memoryless: the wait since the tip is
+already in ``now - t0``, so every ETA is after ``now``).
 
-1. **Current rate.** Over a window of ``L`` intervals with exposure ``E`` (seconds,
-   rescaled to the current difficulty, including the time since the tip with no block),
-   the block rate has posterior ``lambda ~ Gamma(L, E)`` (Jeffreys prior). Early in an
-   epoch (``n < 504``) the window reaches back into the previous epoch and the time spent
-   there is rescaled by ``D_new / D_old`` (the same hash rate finds blocks ``D_old/D_new``
-   times as fast at the new difficulty), the Bayesian form of mempool's sliding window.
-2. **Drift.** The future rate is ``lambda e^delta`` with ``log H`` a random walk with drift
-   ``mu`` and volatility ``sigma`` per day: the average of ``log H`` over the future
-   ``F`` days differs from its average over the past ``P`` days by
-   ``delta ~ N(mu (P + F) / 2, sigma^2 (P + F) / 3)`` (Brownian-motion averages). ``mu`` and
-   ``sigma`` are fitted on earlier epochs only (:func:`fit_drift`).
-3. **Remaining time.** ``S | rate ~ Gamma(m, rate)``, so ``S / E = B e^-delta`` with
-   ``B ~ BetaPrime(m, L)``; without drift this is RESEARCH.md's closed form.
+1. **Future rate** (:func:`anchored_future_log_rate`). Log hash rate is a random walk
+   with drift (:mod:`minerscope.analytics.drift`); its mean over the rest of the epoch is
+   predicted by Gaussian conditioning on the previous epoch (whose retarget says it ran at
+   exactly ``2015 / 1,209,600`` blocks per second at this difficulty) and on this epoch so
+   far. Its predictive law is the two-normal scale mixture of :meth:`DriftParams.mixture`
+   with that mean and variance (``x`` below).
+2. **Remaining time.** ``S = G e^-x`` with ``G ~ Gamma(m, 1)``, so
+   ``log S = log G - x``: quantiles by :mod:`minerscope.analytics._quantiles`
+   (quadrature, no sampling; :func:`sample_next_change` draws from the same law).
 
-``log(S / E) = log B - delta`` has CDF ``E_delta[F_B(exp(y + delta))]``, computed by
-Gauss-Hermite quadrature (exact up to quadrature error, no sampling). The change is then
-``clamp(1,209,600 / T, 1/4, 4) - 1`` (Bitcoin Core ``CalculateNextWorkRequired``); at the
-epoch's last block ``m = 0`` and the answer is exact (``consensus.next_bits``).
+The change is ``clamp(1,209,600 / T, 1/4, 4) - 1`` (Bitcoin Core
+``CalculateNextWorkRequired``); at the epoch's last block ``m = 0`` and it is exact
+(``consensus.next_bits``). The retarget block (the first at the new difficulty) comes
+``m + 1`` blocks after the tip.
 """
 
 from __future__ import annotations
@@ -33,254 +30,65 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from numpy.typing import ArrayLike
-from scipy import special  # not scipy.stats: its import costs ~0.8 s per command
 
 from ..consensus import MAINNET, bits_from_target, difficulty_from_bits, next_bits
 from ..units import SECONDS_PER_DAY
+from . import _special
+from ._quantiles import log_gamma_minus_normal_quantiles, log_gamma_ratio_quantiles
+from .drift import DriftParams, fit_drift
+from .epochstate import (
+    BLOCKS_PER_EPOCH,
+    INTERVALS_PER_EPOCH,
+    MIN_RATE_WINDOW,
+    SPACING_S,
+    TIMESPAN_S,
+    EpochState,
+)
+from .mempool import mempool_estimate
 
-TIMESPAN_S = MAINNET.pow_target_timespan_s  # 1,209,600 s
-SPACING_S = MAINNET.pow_target_spacing_s  # 600 s
-BLOCKS_PER_EPOCH = MAINNET.difficulty_adjustment_interval  # 2016
-INTERVALS_PER_EPOCH = BLOCKS_PER_EPOCH - 1  # the retarget measures 2015 intervals
-MIN_RATE_WINDOW = 504  # intervals: mempool's quarter-epoch window (RESEARCH.md 1.1)
 CHANGE_PERCENTILES = (5, 25, 50, 75, 95)
-ETA_PERCENTILES = (10, 50, 90)
-_POISSON_EPOCH_VAR = 2.0 / INTERVALS_PER_EPOCH  # var of log(2015/Gamma(2015)) twice
-
-
-@dataclass(frozen=True)
-class EpochState:
-    """What is known about the current epoch at one moment.
-
-    Attributes
-    ----------
-    epoch : int
-        Epoch index (height // 2016).
-    bits : int
-        The epoch's compact target. [compact]
-    start_time_s : float
-        Time of the epoch's first block (interpolated within its day at daily
-        resolution). [Unix s]
-    blocks_mined : int
-        Blocks of this epoch mined by ``as_of_s`` (1 .. 2016). [blocks]
-    as_of_s : float
-        The moment projected from. [Unix s]
-    tip_time_s : float or None
-        Time of the last block known (None at daily resolution). [Unix s]
-    rate_intervals : int
-        ``L``: intervals in the rate window. [blocks]
-    rate_exposure_s : float
-        ``E``: the window's time to ``as_of_s``, rescaled to this epoch's difficulty. [s]
-    rate_span_s : float
-        The window's real length to ``as_of_s``. [s]
-    timing_var : float
-        Extra variance of ``log E`` from interpolated timestamps (daily resolution). [1]
-    prev_change_share : float or None
-        The previous retarget's change (``D_this / D_prev - 1``). [share]
-    mempool_window_start_s : float or None
-        Time of block ``tip - 503`` when ``blocks_mined - 1 < 503`` (mempool's window). [Unix s]
-    resolution : str
-        ``"block"`` or ``"daily"``.
-    tip_height : int
-        Last height known. [blocks]
-    """
-
-    epoch: int
-    bits: int
-    start_time_s: float
-    blocks_mined: int
-    as_of_s: float
-    tip_time_s: float | None
-    rate_intervals: int
-    rate_exposure_s: float
-    rate_span_s: float
-    timing_var: float = 0.0
-    prev_change_share: float | None = None
-    mempool_window_start_s: float | None = None
-    resolution: str = "block"
-    tip_height: int = 0
-
-    @property
-    def intervals_observed(self) -> int:
-        """``n``: intervals after the epoch's first block. [blocks]"""
-        return self.blocks_mined - 1
-
-    @property
-    def intervals_remaining(self) -> int:
-        """``m = 2015 - n``. [blocks]"""
-        return INTERVALS_PER_EPOCH - self.intervals_observed
-
-    @property
-    def progress_share(self) -> float:
-        """Blocks mined over 2016. [share]"""
-        return self.blocks_mined / BLOCKS_PER_EPOCH
-
-
-@dataclass(frozen=True)
-class DriftParams:
-    """Random walk with drift for log hash rate, per day.
-
-    Attributes
-    ----------
-    mu_per_day : float
-        Mean growth of log hash rate. [1/day]
-    sigma2_per_day : float
-        Variance growth of log hash rate. [1/day]
-    epochs_used : int
-        Epoch changes the fit used. [epochs]
-    kurtosis : float
-        Kurtosis of the epoch-change residuals (3 for a normal walk; hash rate has
-        jumps: miner bans, storms). [1]
-    """
-
-    mu_per_day: float = 0.0
-    sigma2_per_day: float = 0.0
-    epochs_used: int = 0
-    kurtosis: float = 3.0
-
-    def mixture(self) -> list[tuple[float, float]]:
-        """Two normal components ``(weight, variance factor)`` with variance 1 and this
-        kurtosis: 0.8 N(0, a) + 0.2 N(0, 5 - 4a), ``a = 1 - sqrt(k / 3 - 1) / 2`` (hand
-        derivation: 0.8 a + 0.2 b = 1 and 3 (0.8 a^2 + 0.2 b^2) = k); k capped at 9."""
-        k = min(max(self.kurtosis, 3.0), 9.0)
-        a = 1.0 - math.sqrt(k / 3.0 - 1.0) / 2.0
-        return [(0.8, a), (0.2, 5.0 - 4.0 * a)]
+ETA_PERCENTILES = (5, 10, 25, 50, 75, 90, 95)
 
 
 @dataclass(frozen=True)
 class DifficultyProjection:
-    """Predictive distribution of the next adjustment (see module docstring)."""
+    """Predictive distribution of the next adjustment (see module docstring).
+
+    Attributes
+    ----------
+    exact : bool
+        The epoch is complete: the change is known.
+    change_pct : dict
+        Percentile -> change. [%]
+    next_difficulty : dict
+        Percentile -> difficulty. [unitless]
+    retarget_eta_s : dict
+        Percentile (5, 10, 25, 50, 75, 90, 95) -> time of the first block at the new
+        difficulty; every one is at or after ``as_of_s``. [Unix s]
+    closed_form_change_pct : dict
+        No drift, no borrowing (RESEARCH.md 3.4: ``S / (now - t0) ~ BetaPrime(m, n)``). [%]
+    mempool_change_pct : float
+        mempool.space's point estimate. [%]
+    mempool_eta_s : float
+        mempool's retarget ETA, or ``as_of_s`` when mempool's own formula gives an earlier
+        time (``mempool_eta_formula_s``). [Unix s]
+    mempool_eta_formula_s : float
+        mempool's ``estimatedRetargetDate`` as its formula gives it. [Unix s]
+    drift_mean, drift_var : float
+        Mean and variance of the future mean log block rate (``x``). [1]
+    """
 
     exact: bool
-    change_pct: dict[int, float]  # percentile -> change [%]
-    next_difficulty: dict[int, float]  # percentile -> difficulty
-    retarget_eta_s: dict[int, float]  # percentile -> Unix s of the first block at new bits
-    closed_form_change_pct: dict[int, float]  # no drift, no borrowing (RESEARCH.md 3.4)
+    change_pct: dict[int, float]
+    next_difficulty: dict[int, float]
+    retarget_eta_s: dict[int, float]
+    closed_form_change_pct: dict[int, float]
     mempool_change_pct: float
     mempool_eta_s: float
     drift_mean: float
     drift_var: float
+    mempool_eta_formula_s: float = math.nan
     extra: dict[str, float] = field(default_factory=dict)
-
-
-def fit_drift(
-    difficulties: ArrayLike,
-    *,
-    lookback_epochs: int = 52,
-    mu_lookback_epochs: int | None = None,
-    kurtosis_lookback_epochs: int = 208,
-) -> DriftParams:
-    """Fit the log-hash-rate random walk on completed epochs (no look-ahead).
-
-    Parameters
-    ----------
-    difficulties : array_like
-        Difficulty of epochs ``0 .. e`` where ``e`` is the current epoch (its difficulty is
-        known when it starts). Only these are used. [unitless]
-    lookback_epochs : int
-        Trailing epoch changes used for ``sigma``. [epochs]
-    mu_lookback_epochs : int, optional
-        Trailing epoch changes used for ``mu`` (default: ``lookback_epochs``). [epochs]
-    kurtosis_lookback_epochs : int
-        Trailing epoch changes used for the kurtosis (a longer window: it is a shape). [epochs]
-
-    Returns
-    -------
-    DriftParams
-
-    Notes
-    -----
-    Epoch ``k``'s mean hash rate is ``2015 W_k / T_k`` with ``T_k = 1,209,600 D_k / D_{k+1}``
-    (the retarget rule, unclamped), hence proportional to ``D_{k+1}``: the known
-    difficulties give every finished epoch's mean log hash rate. For adjacent epochs
-    ``Delta_k = log D_{k+1} - log D_k`` has mean ``mu (T_{k-1} + T_k) / 2`` and variance
-    ``sigma^2 (T_{k-1} + T_k) / 3 + 2 / 2015`` (Brownian averages plus the Poisson noise
-    of 2015 intervals). Method of moments over the trailing window.
-    """
-    d = np.asarray(difficulties, dtype=float)
-    if len(d) < 3:
-        return DriftParams()
-    logd = np.log(d)
-    dur_days = TIMESPAN_S / SECONDS_PER_DAY * d[:-1] / d[1:]  # T_k for k = 0 .. e-1
-    delta = np.diff(logd)[1:]  # Delta_k = log D_{k+1} - log D_k, k = 1 .. e-1
-    span = dur_days[:-1] + dur_days[1:]  # T_{k-1} + T_k
-    n_sig = min(lookback_epochs, len(delta))
-    n_mu = min(mu_lookback_epochs or lookback_epochs, len(delta))
-    mu = float(np.sum(delta[-n_mu:]) / np.sum(span[-n_mu:] / 2))
-    resid = delta[-n_sig:] - mu * span[-n_sig:] / 2
-    num = float(np.mean(resid**2)) - _POISSON_EPOCH_VAR
-    sigma2 = max(num, 0.0) / float(np.mean(span[-n_sig:] / 3))
-    n_k = min(kurtosis_lookback_epochs, len(delta))
-    r_k = delta[-n_k:] - mu * span[-n_k:] / 2
-    m2 = float(np.mean(r_k**2))
-    kurt = float(np.mean(r_k**4)) / m2**2 if m2 > 0 else 3.0
-    return DriftParams(mu, sigma2, n_sig, kurt)
-
-
-def mempool_estimate(state: EpochState) -> tuple[float, float]:
-    """mempool.space's point estimate of the next change and its retarget ETA.
-
-    Parameters
-    ----------
-    state : EpochState
-
-    Returns
-    -------
-    tuple of float
-        ``(change_pct, eta_s)``: the change in percent, clamped to [-75, +300], and the
-        time of the first block at the new difficulty. [%], [Unix s]
-
-    Notes
-    -----
-    ``calcDifficultyAdjustment`` in mempool ``backend/src/api/difficulty-adjustment.ts``
-    (RESEARCH.md 1.1): with ``k = height % 2016`` and ``dt = now - t0``; when ``k < 503``
-    and the block 503 back is known, ``span = dt + (t0 - t[h-503]) (1 + prev/100)`` and
-    ``change = 600 / (span / 504) - 1``, average ``span / 503``; otherwise
-    ``change = 600 / (dt / (k + 1)) - 1``, average ``dt / (k + 1)``; at the last block
-    ``dt = t_last - t0``. ETA = now + (2016 - k) * average.
-    """
-    k = state.intervals_observed
-    now = state.as_of_s
-    if k == INTERVALS_PER_EPOCH and state.tip_time_s is not None:
-        now = state.tip_time_s
-    dt = now - state.start_time_s
-    if k < 503 and state.mempool_window_start_s is not None:
-        prev = state.prev_change_share or 0.0
-        span = dt + (state.start_time_s - state.mempool_window_start_s) * (1.0 + prev)
-        change = SPACING_S / (span / 504) - 1.0
-        avg = span / 503
-    else:
-        avg = dt / (k + 1) if dt > 0 else float(SPACING_S)
-        change = SPACING_S / avg - 1.0
-    change = min(max(change, -0.75), 3.0)
-    return 100.0 * change, now + (BLOCKS_PER_EPOCH - k) * avg
-
-
-def _log_ratio_quantiles(
-    m: int, l_int: int, drift_mean: float, drift_var: float, probs: Sequence[float]
-) -> np.ndarray:
-    """Quantiles of ``Y = log B - delta``, ``B ~ BetaPrime(m, L)``, ``delta ~ N(mean, var)``.
-
-    ``P(log B <= z) = I_{expit(z)}(m, L)`` (regularized incomplete beta; BetaPrime's CDF at
-    ``e^z`` is the Beta CDF at ``e^z / (1 + e^z)``), averaged over ``delta`` by 32-node
-    Gauss-Hermite quadrature on a 801-point grid spanning 14 standard deviations.
-    """
-    sd = math.sqrt(max(drift_var, 0.0))
-    centre = float(special.digamma(m) - special.digamma(l_int)) - drift_mean
-    spread = math.sqrt(float(special.polygamma(1, m) + special.polygamma(1, l_int)) + sd**2)
-    y = np.linspace(centre - 14 * spread, centre + 8 * spread, 801)
-    if sd < 1e-9:
-        cdf = special.betainc(m, l_int, special.expit(y + drift_mean))
-    else:
-        x, w = np.polynomial.hermite.hermgauss(32)
-        shifts = drift_mean + math.sqrt(2.0) * sd * x  # delta nodes
-        z = special.expit(y[:, None] + shifts[None, :])
-        cdf = (special.betainc(m, l_int, z) @ w) / math.sqrt(math.pi)
-    cdf = np.maximum.accumulate(np.clip(cdf, 0.0, 1.0))
-    keep = np.concatenate(([True], np.diff(cdf) > 0))
-    out: np.ndarray = np.interp(np.asarray(probs, dtype=float), cdf[keep], y[keep])
-    return out
 
 
 def _int_min(x: float, y: float) -> float:
@@ -298,19 +106,31 @@ def _bm_mean_cov(i: tuple[float, float], j: tuple[float, float]) -> float:
     return total / ((b - a) * (d - c))
 
 
-def anchored_future_log_rate(state: EpochState, drift: DriftParams) -> tuple[float, float, float]:
+def anchored_future_log_rate(
+    state: EpochState,
+    drift: DriftParams,
+    *,
+    blocks_ahead: int | None = None,
+    elapsed_s: float | None = None,
+) -> tuple[float, float, float]:
     """Predictive mean and variance of the future mean log block rate, and the future span.
 
     Parameters
     ----------
     state : EpochState
     drift : DriftParams
+    blocks_ahead : int, optional
+        Blocks the future average covers (default: the epoch's remaining intervals). [blocks]
+    elapsed_s : float, optional
+        Exposure of this epoch's ``n`` intervals at its difficulty (default: ``as_of -
+        t0``, the wait since the tip included). [s]
 
     Returns
     -------
     tuple of float
         ``(mean, variance, future_days)``: the log of the block rate (blocks/s at this
-        epoch's difficulty) averaged over the rest of the epoch. [log(1/s)], [1], [days]
+        epoch's difficulty) averaged over the next ``blocks_ahead`` blocks. [log(1/s)], [1],
+        [days]
 
     Notes
     -----
@@ -319,43 +139,45 @@ def anchored_future_log_rate(state: EpochState, drift: DriftParams) -> tuple[flo
     ``T' = 1,209,600 D' / D`` seconds, so its rate at this difficulty was exactly
     ``2015 / 1,209,600`` per second (variance ``1/2015``, Poisson): the retarget rule's
     anchor; (2) this epoch so far, ``psi(n) - log(now - t0)`` (unbiased for the log rate
-    given ``n`` intervals; variance ``psi'(n)``). The future average over ``F`` days is
+    given ``n`` intervals; variance ``psi'(n)``). The anchor is left out when the previous
+    retarget was floored or clamped (:func:`anchor_is_valid`). The future average over ``F`` days is
     jointly Gaussian with them (Brownian-average covariances, :func:`_bm_mean_cov`) and
     is predicted by conditioning. This is the Bayesian version of mempool's borrowing
     from the previous epoch: the weight on each observation follows from the drift.
     """
     n = state.intervals_observed
-    m = state.intervals_remaining
-    elapsed_s = max(state.as_of_s - state.start_time_s, 1.0)
+    m = state.intervals_remaining if blocks_ahead is None else blocks_ahead
+    elapsed = state.as_of_s - state.start_time_s if elapsed_s is None else elapsed_s
+    elapsed = max(elapsed, 1.0)
     obs_t: list[tuple[float, float]] = []
     obs_y: list[float] = []
     obs_v: list[float] = []
     day = float(SECONDS_PER_DAY)
     prev_days = None
-    if state.prev_change_share is not None:
+    if anchor_is_valid(state):
+        assert state.prev_change_share is not None
         prev_days = TIMESPAN_S / (1.0 + state.prev_change_share) / day
-    t_ref = elapsed_s / day + (prev_days or 0.0)  # days from the reference to now
+    t_ref = elapsed / day + (prev_days or 0.0)  # days from the reference to now
     if prev_days is not None:
         obs_t.append((0.0, prev_days))
         obs_y.append(math.log(INTERVALS_PER_EPOCH / TIMESPAN_S))
         obs_v.append(1.0 / INTERVALS_PER_EPOCH)
     if n >= 1:
-        obs_t.append((t_ref - elapsed_s / day, t_ref))
-        obs_y.append(float(special.digamma(n)) - math.log(elapsed_s))
-        obs_v.append(float(special.polygamma(1, n)))
+        obs_t.append((t_ref - elapsed / day, t_ref))
+        obs_y.append(_special.digamma_scalar(n) - math.log(elapsed))
+        obs_v.append(_special.trigamma_scalar(n))
     if not obs_t:
         raise ValueError("no interval in this epoch and no previous epoch to borrow from")
     # future span from the best simple rate guess (weights fixed by the observations)
     rate_guess = math.exp(obs_y[-1])
     future_days = max(m, 1) / rate_guess / day
-    fut = (t_ref, t_ref + future_days)
-    spans = [*obs_t, fut]
+    spans = [*obs_t, (t_ref, t_ref + future_days)]
     k = len(spans)
     big = 1.0e4  # flat prior on the level L0 (log units)
     cov = np.empty((k, k))
     for a in range(k):
-        for b in range(k):
-            cov[a, b] = big + drift.sigma2_per_day * _bm_mean_cov(spans[a], spans[b])
+        for b in range(a, k):
+            cov[a, b] = cov[b, a] = big + drift.sigma2_per_day * _bm_mean_cov(spans[a], spans[b])
     # the level's flat prior is centred on the observations (its centre then cannot pull)
     mids = np.array([(x + y) / 2 for x, y in spans]) * drift.mu_per_day + float(np.mean(obs_y))
     s_oo = cov[:-1, :-1] + np.diag(obs_v)
@@ -366,36 +188,19 @@ def anchored_future_log_rate(state: EpochState, drift: DriftParams) -> tuple[flo
     return mean, max(var, 0.0), future_days
 
 
-def _log_gamma_minus_normal_quantiles(
-    m: int,
-    mean: float,
-    var: float,
-    probs: Sequence[float],
-    mixture: Sequence[tuple[float, float]] = ((1.0, 1.0),),
-) -> np.ndarray:
-    """Quantiles of ``log G - x``, ``G ~ Gamma(m, 1)``, ``x ~ sum_i w_i N(mean, f_i var)``.
+def anchor_is_valid(state: EpochState) -> bool:
+    """The previous retarget measured its epoch: not floored at the pow limit (difficulty 1
+    in 2009) and not clamped at 4x or 1/4, so that epoch ran at 2015 blocks per 1,209,600 s
+    at this difficulty."""
+    change = state.prev_change_share
+    if change is None:
+        return False
+    floored = difficulty_from_bits(state.bits) <= _POW_LIMIT_DIFFICULTY * (1 + 1e-9)
+    clamped = change >= 3.0 - 1e-3 or change <= -0.75 + 1e-3
+    return not (floored or clamped)
 
-    ``P(log G <= y + x)`` is the regularized lower incomplete gamma ``P(m, e^(y + x))``,
-    averaged over ``x`` by 32-node Gauss-Hermite quadrature per mixture component on an
-    801-point grid.
-    """
-    sd = math.sqrt(max(var, 0.0) * max(f for _, f in mixture))
-    centre = float(special.digamma(m)) - mean
-    spread = math.sqrt(float(special.polygamma(1, m)) + sd**2)
-    y = np.linspace(centre - 14 * spread, centre + 8 * spread, 801)
-    if sd < 1e-12:
-        cdf = special.gammainc(m, np.exp(y + mean))
-    else:
-        x, w = np.polynomial.hermite.hermgauss(32)
-        cdf = np.zeros_like(y)
-        for weight, factor in mixture:
-            nodes = mean + math.sqrt(2.0 * max(var, 0.0) * factor) * x
-            part = special.gammainc(m, np.exp(y[:, None] + nodes[None, :])) @ w
-            cdf += weight * part / math.sqrt(math.pi)
-    cdf = np.maximum.accumulate(np.clip(cdf, 0.0, 1.0))
-    keep = np.concatenate(([True], np.diff(cdf) > 0))
-    out: np.ndarray = np.interp(np.asarray(probs, dtype=float), cdf[keep], y[keep])
-    return out
+
+_POW_LIMIT_DIFFICULTY = difficulty_from_bits(bits_from_target(MAINNET.pow_limit))  # 1.0
 
 
 def _change_share_from_timespan(timespan_s: float) -> float:
@@ -403,8 +208,49 @@ def _change_share_from_timespan(timespan_s: float) -> float:
     return TIMESPAN_S / clamped - 1.0
 
 
+def _pow_limit_floor_share(d_now: float) -> float:
+    """The lowest change: the target never exceeds the pow limit (difficulty ~1). [share]"""
+    return difficulty_from_bits(bits_from_target(MAINNET.pow_limit)) / d_now - 1.0
+
+
+def _last_block(
+    state: EpochState, drift: DriftParams, mp_change: float, mp_eta: float
+) -> DifficultyProjection:
+    """The epoch is complete: exact change, and the wait for the first new block."""
+    if state.tip_time_s is None:
+        raise ValueError("an epoch's last block needs its time for the exact answer")
+    d_now = difficulty_from_bits(state.bits)
+    span = round(state.tip_time_s - state.start_time_s)
+    new_bits = next_bits(state.bits, 0, span)
+    d_new = difficulty_from_bits(new_bits)
+    change_exact = 100.0 * (d_new / d_now - 1.0)
+    # the wait since the tip ran at the new difficulty: as exposure at the old one it
+    # counts D_now / D_new times as much (the same hash rate finds blocks that much faster)
+    wait = max(state.as_of_s - state.tip_time_s, 0.0)
+    elapsed = (state.tip_time_s - state.start_time_s) + wait * d_now / d_new
+    f_mean, f_var, _ = anchored_future_log_rate(state, drift, blocks_ahead=1, elapsed_s=elapsed)
+    f_var += state.timing_var
+    f_mean += math.log(d_now / d_new)  # log rate at the new difficulty
+    probs = [p / 100 for p in ETA_PERCENTILES]
+    y = log_gamma_minus_normal_quantiles([1.0], f_mean, f_var, [probs], drift.mixture())[0]
+    eta = {p: state.as_of_s + math.exp(v) for p, v in zip(ETA_PERCENTILES, y, strict=True)}
+    return DifficultyProjection(
+        exact=True,
+        change_pct=dict.fromkeys(CHANGE_PERCENTILES, change_exact),
+        next_difficulty=dict.fromkeys(CHANGE_PERCENTILES, d_new),
+        retarget_eta_s=eta,
+        closed_form_change_pct=dict.fromkeys(CHANGE_PERCENTILES, change_exact),
+        mempool_change_pct=mp_change,
+        mempool_eta_s=max(mp_eta, state.as_of_s),
+        mempool_eta_formula_s=mp_eta,
+        drift_mean=f_mean,
+        drift_var=f_var,
+        extra={"next_bits": float(new_bits)},
+    )
+
+
 def project_difficulty(
-    state: EpochState, drift: DriftParams, *, model: str = "anchored"
+    state: EpochState, drift: DriftParams, *, model: str = "anchored", closed_form: bool = True
 ) -> DifficultyProjection:
     """Predictive distribution of the next difficulty change and of the retarget ETA.
 
@@ -414,79 +260,47 @@ def project_difficulty(
         What is known now (from blocks or daily rows).
     drift : DriftParams
         Log-hash-rate drift fitted on earlier epochs (:func:`fit_drift`).
+    model : str
+        ``"anchored"`` (the only model; the v0.1 ``"window"`` model was removed).
+    closed_form : bool
+        Also compute ``closed_form_change_pct`` (the backtest does not need it).
 
     Returns
     -------
     DifficultyProjection
         Percentiles 5/25/50/75/95 of the change [%] and of the next difficulty, ETA
-        percentiles 10/50/90 of the first block at the new difficulty [Unix s], the
-        no-drift closed form (RESEARCH.md 3.4: ``S/T ~ BetaPrime(m, n)``) and mempool's
-        point estimate for comparison.
+        percentiles 5..95 of the first block at the new difficulty [Unix s], the no-drift
+        closed form (RESEARCH.md 3.4: ``S/T ~ BetaPrime(m, n)``) and mempool's point
+        estimate for comparison.
     """
+    if model != "anchored":
+        raise ValueError(f"unknown model {model!r}")
     d_now = difficulty_from_bits(state.bits)
     n = state.intervals_observed
     m = state.intervals_remaining
     mp_change, mp_eta = mempool_estimate(state)
     if m <= 0:
-        if state.tip_time_s is None:
-            raise ValueError("an epoch's last block needs its time for the exact answer")
-        span = round(state.tip_time_s - state.start_time_s)
-        new_bits = next_bits(state.bits, 0, span)
-        d_new = difficulty_from_bits(new_bits)
-        change_exact = 100.0 * (d_new / d_now - 1.0)
-        # next block: exponential wait at the new difficulty, rate from the window
-        mean_wait = state.rate_exposure_s / max(state.rate_intervals, 1) * d_new / d_now
-        eta = {p: state.tip_time_s - mean_wait * math.log(1 - p / 100) for p in ETA_PERCENTILES}
-        return DifficultyProjection(
-            exact=True,
-            change_pct=dict.fromkeys(CHANGE_PERCENTILES, change_exact),
-            next_difficulty=dict.fromkeys(CHANGE_PERCENTILES, d_new),
-            retarget_eta_s=eta,
-            closed_form_change_pct=dict.fromkeys(CHANGE_PERCENTILES, change_exact),
-            mempool_change_pct=mp_change,
-            mempool_eta_s=mp_eta,
-            drift_mean=0.0,
-            drift_var=0.0,
-            extra={"next_bits": float(new_bits)},
-        )
-    l_int = state.rate_intervals
-    e_s = state.rate_exposure_s
+        return _last_block(state, drift, mp_change, mp_eta)
     elapsed = state.as_of_s - state.start_time_s
+    f_mean, f_var, _ = anchored_future_log_rate(state, drift)
+    f_var += state.timing_var
     probs_c = [1 - p / 100 for p in CHANGE_PERCENTILES]  # high S <=> low change
     probs_eta = [p / 100 for p in ETA_PERCENTILES]
-    if model == "anchored":
-        f_mean, f_var, _ = anchored_future_log_rate(state, drift)
-        f_var += state.timing_var
-        drift_mean, drift_var = f_mean, f_var
-        mix = drift.mixture()
-        y = _log_gamma_minus_normal_quantiles(m, f_mean, f_var, probs_c, mix)
-        y_eta = _log_gamma_minus_normal_quantiles(m + 1, f_mean, f_var, probs_eta, mix)
-        s_q = np.exp(y)
-        s_eta = np.exp(y_eta)
-    elif model == "window":
-        past_days = state.rate_span_s / SECONDS_PER_DAY
-        future_days = m * e_s / l_int / SECONDS_PER_DAY
-        horizon = past_days + future_days
-        drift_mean = drift.mu_per_day * horizon / 2
-        drift_var = drift.sigma2_per_day * horizon / 3 + state.timing_var
-        s_q = e_s * np.exp(_log_ratio_quantiles(m, l_int, drift_mean, drift_var, probs_c))
-        s_eta = e_s * np.exp(_log_ratio_quantiles(m + 1, l_int, drift_mean, drift_var, probs_eta))
-    else:
-        raise ValueError(f"unknown model {model!r}")
-    # the target never exceeds the pow limit: difficulty cannot fall below ~1
-    floor = 100.0 * (difficulty_from_bits(bits_from_target(MAINNET.pow_limit)) / d_now - 1.0)
+    mix = drift.mixture()
+    y, y_eta = log_gamma_minus_normal_quantiles(
+        [float(m), float(m + 1)], f_mean, f_var, [probs_c, probs_eta], mix
+    )
+    floor = 100.0 * _pow_limit_floor_share(d_now)
     change = {
-        p: max(100.0 * _change_share_from_timespan(elapsed + float(v)), floor)
-        for p, v in zip(CHANGE_PERCENTILES, s_q, strict=True)
+        p: max(100.0 * _change_share_from_timespan(elapsed + math.exp(v)), floor)
+        for p, v in zip(CHANGE_PERCENTILES, y, strict=True)
     }
-    # the first block at the new difficulty comes one interval after the last one
-    eta = {p: state.as_of_s + float(v) for p, v in zip(ETA_PERCENTILES, s_eta, strict=True)}
-    # RESEARCH.md 3.4 closed form: S / T_obs ~ BetaPrime(m, n), current epoch only
+    eta = {p: state.as_of_s + math.exp(v) for p, v in zip(ETA_PERCENTILES, y_eta, strict=True)}
     closed: dict[int, float] = {}
-    if n >= 1 and elapsed > 0:
-        for p, q in zip(CHANGE_PERCENTILES, probs_c, strict=True):
-            b = float(special.betaincinv(m, n, q))  # BetaPrime(m, n) quantile = b / (1 - b)
-            closed[p] = 100.0 * _change_share_from_timespan(elapsed * (1 + b / (1 - b)))
+    if closed_form and n >= 1 and elapsed > 0:
+        log_b = log_gamma_ratio_quantiles(float(m), float(n), probs_c)  # BetaPrime(m, n)
+        for p, lb in zip(CHANGE_PERCENTILES, log_b, strict=True):
+            closed[p] = 100.0 * _change_share_from_timespan(elapsed * (1 + math.exp(lb)))
     return DifficultyProjection(
         exact=False,
         change_pct=change,
@@ -494,9 +308,10 @@ def project_difficulty(
         retarget_eta_s=eta,
         closed_form_change_pct=closed,
         mempool_change_pct=mp_change,
-        mempool_eta_s=mp_eta,
-        drift_mean=drift_mean,
-        drift_var=drift_var,
+        mempool_eta_s=max(mp_eta, state.as_of_s),
+        mempool_eta_formula_s=mp_eta,
+        drift_mean=f_mean,
+        drift_var=f_var,
     )
 
 
@@ -504,7 +319,7 @@ def blocks_eta(
     state: EpochState,
     drift: DriftParams,
     blocks_ahead: int,
-    percentiles: Sequence[int] = ETA_PERCENTILES,
+    percentiles: Sequence[int] = (10, 50, 90),
 ) -> dict[int, float]:
     """When ``blocks_ahead`` more blocks will have been mined, within the current epoch.
 
@@ -520,22 +335,35 @@ def blocks_eta(
     Returns
     -------
     dict
-        Percentile -> time. [Unix s]
+        Percentile -> time, each after ``state.as_of_s``. [Unix s]
 
     Notes
     -----
-    Same model as :func:`project_difficulty`: the wait is ``E B e^-delta`` with
-    ``B ~ BetaPrime(blocks_ahead, L)``.
+    Same model as :func:`project_difficulty`: the wait is ``G e^-x`` with
+    ``G ~ Gamma(blocks_ahead, 1)`` and ``x`` the predicted mean log rate over those blocks.
     """
     if blocks_ahead < 1:
         raise ValueError("blocks_ahead must be >= 1")
-    e_s = state.rate_exposure_s
-    l_int = state.rate_intervals
-    horizon = (state.rate_span_s + blocks_ahead * e_s / l_int) / SECONDS_PER_DAY
-    mean = drift.mu_per_day * horizon / 2
-    var = drift.sigma2_per_day * horizon / 3 + state.timing_var
-    y = _log_ratio_quantiles(blocks_ahead, l_int, mean, var, [p / 100 for p in percentiles])
-    return {p: state.as_of_s + e_s * math.exp(v) for p, v in zip(percentiles, y, strict=True)}
+    f_mean, f_var, _ = anchored_future_log_rate(state, drift, blocks_ahead=blocks_ahead)
+    f_var += state.timing_var
+    probs = [p / 100 for p in percentiles]
+    y = log_gamma_minus_normal_quantiles(
+        [float(blocks_ahead)], f_mean, f_var, [probs], drift.mixture()
+    )[0]
+    return {p: state.as_of_s + math.exp(v) for p, v in zip(percentiles, y, strict=True)}
+
+
+def _draw_log_rate(
+    state: EpochState, drift: DriftParams, rng: np.random.Generator, size: int, **kw: float
+) -> np.ndarray:
+    f_mean, f_var, _ = anchored_future_log_rate(state, drift, **kw)  # type: ignore[arg-type]
+    f_var += state.timing_var
+    mix = drift.mixture()
+    weights = np.array([w for w, _ in mix])
+    factors = np.array([f for _, f in mix])
+    comp = rng.choice(len(mix), size=size, p=weights / weights.sum())
+    out: np.ndarray = f_mean + np.sqrt(max(f_var, 0.0) * factors[comp]) * rng.standard_normal(size)
+    return out
 
 
 def sample_next_change(
@@ -561,7 +389,7 @@ def sample_next_change(
 
     Notes
     -----
-    The generative form of the anchored model: the remaining time is ``S = G e^-x`` with
+    The generative form of the model: the remaining time is ``S = G e^-x`` with
     ``G ~ Gamma(m, 1)`` and ``x`` the future mean log block rate, drawn from the
     two-normal mixture of :meth:`DriftParams.mixture` around the conditioned mean and
     variance (:func:`anchored_future_log_rate`). The change is
@@ -573,21 +401,74 @@ def sample_next_change(
         raise ValueError(f"size must be >= 1, got {size}")
     m = state.intervals_remaining
     d_now = difficulty_from_bits(state.bits)
-    floor = difficulty_from_bits(bits_from_target(MAINNET.pow_limit)) / d_now - 1.0
+    floor = _pow_limit_floor_share(d_now)
     if m <= 0:
         if state.tip_time_s is None:
             raise ValueError("an epoch's last block needs its time for the exact answer")
         new_bits = next_bits(state.bits, 0, round(state.tip_time_s - state.start_time_s))
         return np.full(size, difficulty_from_bits(new_bits) / d_now - 1.0)
-    f_mean, f_var, _ = anchored_future_log_rate(state, drift)
-    f_var += state.timing_var
-    mix = drift.mixture()
-    weights = np.array([w for w, _ in mix])
-    factors = np.array([f for _, f in mix])
-    comp = rng.choice(len(mix), size=size, p=weights / weights.sum())
-    x = f_mean + np.sqrt(max(f_var, 0.0) * factors[comp]) * rng.standard_normal(size)
+    x = _draw_log_rate(state, drift, rng, size)
     remaining_s = rng.gamma(m, 1.0, size) * np.exp(-x)
     elapsed = state.as_of_s - state.start_time_s
     span = np.clip(elapsed + remaining_s, TIMESPAN_S / 4, TIMESPAN_S * 4)
     out: np.ndarray = np.maximum(TIMESPAN_S / span - 1.0, floor)
     return out
+
+
+def sample_retarget_time(
+    state: EpochState, drift: DriftParams, *, rng: np.random.Generator, size: int
+) -> np.ndarray:
+    """Draws of the retarget block's time from the model behind ``retarget_eta_s``.
+
+    Parameters
+    ----------
+    state : EpochState
+    drift : DriftParams
+    rng : numpy.random.Generator
+        Seeded generator.
+    size : int
+        Number of draws.
+
+    Returns
+    -------
+    ndarray
+        ``as_of + G e^-x`` with ``G ~ Gamma(m + 1, 1)`` (the ``m`` remaining intervals and
+        the first one at the new difficulty). [Unix s]
+    """
+    if size < 1:
+        raise ValueError(f"size must be >= 1, got {size}")
+    m = state.intervals_remaining
+    if m <= 0:
+        proj = project_difficulty(state, drift)
+        d_ratio = 1.0 + proj.change_pct[50] / 100.0
+        assert state.tip_time_s is not None
+        wait = max(state.as_of_s - state.tip_time_s, 0.0)
+        elapsed = (state.tip_time_s - state.start_time_s) + wait / d_ratio
+        x = _draw_log_rate(state, drift, rng, size, blocks_ahead=1, elapsed_s=elapsed)
+        x = x - math.log(d_ratio)
+        out0: np.ndarray = state.as_of_s + rng.gamma(1.0, 1.0, size) * np.exp(-x)
+        return out0
+    x = _draw_log_rate(state, drift, rng, size)
+    out: np.ndarray = state.as_of_s + rng.gamma(m + 1, 1.0, size) * np.exp(-x)
+    return out
+
+
+__all__ = [
+    "BLOCKS_PER_EPOCH",
+    "CHANGE_PERCENTILES",
+    "ETA_PERCENTILES",
+    "INTERVALS_PER_EPOCH",
+    "MIN_RATE_WINDOW",
+    "SPACING_S",
+    "TIMESPAN_S",
+    "DifficultyProjection",
+    "DriftParams",
+    "EpochState",
+    "anchored_future_log_rate",
+    "blocks_eta",
+    "fit_drift",
+    "mempool_estimate",
+    "project_difficulty",
+    "sample_next_change",
+    "sample_retarget_time",
+]

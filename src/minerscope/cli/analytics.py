@@ -3,6 +3,7 @@ analytics reports (:mod:`minerscope.report.network`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -115,6 +116,9 @@ def render_hashrate(data: dict[str, Any]) -> None:
                 for r in bt["blocks_per_day"]
             ],  # fmt: skip
         )
+    for w in data.get("windows", []):
+        if w.get("note"):
+            message(f"{w['window']}: {w['note']}")
     message(
         "intervals: exact Gamma for block windows, Garwood for time windows and daily rows;"
         " Core = getnetworkhashps (biased high by N/(N-1))"
@@ -156,16 +160,39 @@ def render_difficulty(data: dict[str, Any]) -> None:
     pairs.append(("next halving", f"block {hv['height']:,} ({hv['blocks_left']:,} left) at {when}"))
     a = data["as_of"]
     render_pairs(f"difficulty as of {a['data_time_iso']} ({a['resolution']} data)", pairs)
+    if mp.get("note"):
+        message(f"mempool-style ETA: {mp['note']}")
     _note(data)
 
 
-def render_backtest(data: dict[str, Any]) -> None:
-    """Table for :func:`minerscope.report.network.backtest_report`."""
+def _pct_iv(c: dict[str, Any], k: str) -> str:
+    return f"{c[k + '_pct']:.1f}% [{c[k + '_lower_pct']:.0f}, {c[k + '_upper_pct']:.0f}]"
+
+
+def _era_table(title: str, cells: list[dict[str, Any]], unit: str) -> None:
     render_table(
-        f"difficulty projection backtest: epochs {data['epochs']['first']}..{data['epochs']['last']}"
-        f" ({data['epochs']['count']})",
-        ["progress", "epochs", "block/daily", "MAE p50 (pp)", "MAE mempool (pp)",
-         "50% coverage", "90% coverage", "mean error (pp)"],
+        title,
+        ["era", "progress", "epochs", "50% coverage [95%]", "90% coverage [95%]",
+         f"median abs error ({unit})", f"mempool median abs error ({unit})",
+         f"mean abs error ({unit})", f"mempool mean abs error ({unit})", "closer"],
+        [
+            [c["era"], f"{c['progress_pct']:.0f}%", c["epochs"], _pct_iv(c, "coverage_50"),
+             _pct_iv(c, "coverage_90"), f"{c[f'median_abs_error_{unit}']:.2f}",
+             f"{c[f'mempool_median_abs_error_{unit}']:.2f}", f"{c[f'mean_abs_error_{unit}']:.2f}",
+             f"{c[f'mempool_mean_abs_error_{unit}']:.2f}",
+             f"{100 * c['closer_than_mempool_share']:.0f}%"]
+            for c in cells
+        ],
+    )  # fmt: skip
+
+
+def render_backtest(data: dict[str, Any]) -> None:
+    """Tables for :func:`minerscope.report.network.backtest_report`."""
+    ep = data["epochs"]
+    render_table(
+        f"difficulty projection backtest: epochs {ep['first']}..{ep['last']} ({ep['count']})",
+        ["progress", "epochs", "block/daily", "median abs error p50 (pp)",
+         "mempool median abs error (pp)", "50% coverage", "90% coverage", "mean error (pp)"],
         [
             [f"{s['progress_pct']:.0f}%", s["epochs"],
              f"{s['block_resolution']}/{s['daily_resolution']}",
@@ -175,8 +202,27 @@ def render_backtest(data: dict[str, Any]) -> None:
             for s in data["summary"]
         ],
     )  # fmt: skip
+    _era_table("next change by era (coverage with Wilson 95% intervals)", data["by_era"], "pp")
+    _era_table(
+        "retarget ETA by era (50% = p25..p75, 90% = p5..p95; errors in hours)",
+        data["eta_by_era"],
+        "h",
+    )
     message(f"resolution: {data['resolution']}")
-    message(f"drift: {data['drift_fit']}")
+    message(f"model: {data['model_rule']}")
+
+
+def _progress_printer() -> Callable[[int, int], None]:
+    """A ``progress(done, total)`` callback writing a line to stderr every ~10 %."""
+    last = [-1]
+
+    def show(done: int, total: int) -> None:
+        step = 100 * done // max(total, 1) // 10
+        if step != last[0] or done == total:
+            last[0] = step
+            message(f"backtest: {done}/{total} epochs")
+
+    return show
 
 
 @app.command("hashrate")
@@ -295,9 +341,12 @@ def backtest_projection_cmd(
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Project every real epoch at 10/25/50/75/90% and score the intervals.
+    """Project every real epoch at 10/25/50/75/90% and score the intervals, by era.
 
     Uses only data known at each moment; per-block data where stored, else daily rows.
+    Tables: coverage of the 50% and 90% intervals (Wilson 95% intervals), median and mean
+    absolute error against the mempool-style estimate, for the change and the retarget ETA.
+    Progress goes to stderr.
 
     Example: minerscope backtest projection --from 2016-01-01 --json
     """
@@ -309,8 +358,9 @@ def backtest_projection_cmd(
     conn = storage.connect(db, read_only=True)
     try:
         data = network_report.backtest_report(
-            conn, from_date=from_date, to_date=to_date, include_rows=rows
-        )
+            conn, from_date=from_date, to_date=to_date, include_rows=rows,
+            progress=_progress_printer(),
+        )  # fmt: skip
     finally:
         conn.close()
     if json_out:

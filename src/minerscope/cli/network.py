@@ -55,7 +55,7 @@ def network_status_pairs(section: dict[str, Any] | None) -> list[tuple[str, str]
         return []
     pairs: list[tuple[str, str]] = []
     hr = section.get("hashrate")
-    if hr:
+    if hr and hr.get("hashrate_ehs") is not None:
         core = hr.get("core_getnetworkhashps_ehs")
         core_txt = "" if core is None else f"; Bitcoin Core's getnetworkhashps {core:,.1f} EH/s"
         pairs.append(
@@ -65,6 +65,10 @@ def network_status_pairs(section: dict[str, Any] | None) -> list[tuple[str, str]
                 f"{hr['upper_ehs']:,.1f}) over {hr['window']}{core_txt}",
             )
         )
+    elif hr:
+        pairs.append(("hash rate", f"no estimate over {hr.get('window', '?')}: {hr.get('note')}"))
+    else:
+        pairs.append(("hash rate", "no estimate: no blocks or daily rows before this moment"))
     adj = section.get("next_adjustment")
     if adj:
         ch = adj["change_pct"]

@@ -1,10 +1,13 @@
 """Loading for the network views: which data answers a moment (blocks or daily rows),
-and the arrays the pure analytics take. Holds no SQL (that is in ``storage``)."""
+and the arrays the pure analytics take. Holds no SQL (that is in ``storage``), and no
+pandas: ``hashrate``, ``difficulty`` and ``status`` start without importing it."""
 
 from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from datetime import date as _date
+from datetime import timedelta as _timedelta
 from typing import Any
 
 import numpy as np
@@ -12,6 +15,7 @@ import numpy as np
 from .. import storage
 from ..asof import AsOf, day_start_s, iso_utc, last_complete_day
 from ..errors import NoDataError
+from ..storage.network import block_arrays, contiguous_epoch_bits, daily_block_rows
 from ..units import HPS_PER_EHS, SECONDS_PER_DAY
 
 DRIFT_LOOKBACK_EPOCHS = 52  # epoch changes the drift is fitted on
@@ -77,20 +81,13 @@ def _as_of_dict(as_of: AsOf, src: _Source) -> dict[str, Any]:
 def _load_block_arrays(
     conn: sqlite3.Connection, lo: int, hi: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    frame = storage.load_blocks(conn, from_height=max(lo, 0), to_height=hi)
-    frame = frame[frame["bits"].notna()]
-    heights = frame.index.to_numpy(dtype=np.int64)
-    # keep the consecutive run that ends at hi
+    """The consecutive run of stored blocks (with bits) that ends at ``hi``, from ``lo``."""
+    heights, times, bits = block_arrays(conn, max(lo, 0), hi)
     if len(heights) == 0 or heights[-1] != hi:
         raise NoDataError(f"block {hi} or its bits are not stored")
     breaks = np.flatnonzero(np.diff(heights) != 1)
     first = int(breaks[-1]) + 1 if len(breaks) else 0
-    frame = frame.iloc[first:]
-    return (
-        frame.index.to_numpy(dtype=np.int64),
-        frame["time_s"].to_numpy(dtype=np.int64),
-        np.array([int(b) for b in frame["bits"]], dtype=object),
-    )
+    return heights[first:], times[first:], bits[first:]
 
 
 @dataclass(frozen=True)
@@ -102,29 +99,27 @@ class _DailyArrays:
 
 
 def _load_daily(conn: sqlite3.Connection, day: str) -> _DailyArrays:
-    import pandas as pd  # imported here: commands that never load daily rows start faster
-
-    frame = storage.load_daily(conn, to_date=day)
-    if frame.empty:
+    """Daily rows up to ``day`` on consecutive days (a missing day is a row of NaN)."""
+    rows = daily_block_rows(conn, day)
+    if not rows:
         raise NoDataError(f"no daily rows up to {day}")
-    idx = pd.DatetimeIndex(frame.index)
-    full = pd.date_range(idx[0], idx[-1], freq="D", tz="UTC")
-    if len(full) != len(idx):
-        frame = frame.reindex(full)
-    dates = [d.strftime("%Y-%m-%d") for d in pd.DatetimeIndex(frame.index)]
+    first = _date.fromisoformat(rows[0][0])
+    n_days = (_date.fromisoformat(rows[-1][0]) - first).days + 1
+    blocks = np.full(n_days, np.nan)
+    difficulty = np.full(n_days, np.nan)
+    for d, k, x in rows:
+        i = (_date.fromisoformat(d) - first).days
+        blocks[i] = np.nan if k is None else float(k)
+        difficulty[i] = np.nan if x is None else x
+    dates = [(first + _timedelta(days=i)).isoformat() for i in range(n_days)]
+    start = day_start_s(dates[0])
     return _DailyArrays(
         dates,
-        np.array([day_start_s(d) for d in dates], dtype=float),
-        frame["blocks"].astype("float64").to_numpy(na_value=np.nan),
-        frame["difficulty"].to_numpy(dtype=float, na_value=np.nan),
+        start + SECONDS_PER_DAY * np.arange(n_days, dtype=float),
+        blocks,
+        difficulty,
     )
 
 
 def _epoch_bits(conn: sqlite3.Connection) -> list[int]:
-    epochs = storage.load_epochs(conn)
-    bits: list[int] = []
-    for e, row in epochs.iterrows():
-        if int(str(e)) != len(bits):
-            break  # epochs must be contiguous from 0
-        bits.append(int(row["bits"]))
-    return bits
+    return contiguous_epoch_bits(conn)

@@ -1,20 +1,87 @@
-"""The ``backtest projection`` view: score the difficulty projection on stored epochs."""
+"""The ``backtest projection`` view: score the difficulty projection and the retarget ETA
+on stored epochs, per era and progress point."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from .. import storage
-from ..analytics.backtest import BlockData, DailyData, backtest_projection, summarize_backtest
+from ..analytics.backtest import (
+    BacktestRow,
+    BlockData,
+    CalibrationCell,
+    DailyData,
+    backtest_projection,
+    calibration_by_era,
+    eta_calibration_by_era,
+    summarize_backtest,
+)
 from ..analytics.daily import height_at_end_of_day
-from ..analytics.projection import BLOCKS_PER_EPOCH
+from ..analytics.drift import HALF_LIFE_CANDIDATES
+from ..analytics.epochstate import BLOCKS_PER_EPOCH
 from ..asof import date_utc, iso_utc
 from ..consensus import difficulty_from_bits
 from ..errors import NoDataError
-from ._network_data import DRIFT_LOOKBACK_EPOCHS, _epoch_bits, _load_block_arrays, _load_daily
+from ..storage.network import block_time_arrays
+from ._network_data import _epoch_bits, _load_daily
+
+MODEL_RULE = (
+    "log hash rate: random walk whose drift is an exponentially weighted mean of past epoch"
+    " growth; its half-life is chosen from "
+    + "/".join(f"{h:g}" for h in HALF_LIFE_CANDIDATES)
+    + " epochs by the best mean one-step log predictive score over all epochs finished"
+    " before the projected one; volatility from the last 52 one-step errors, tail kurtosis"
+    " from the last 208; the rate to come is conditioned on the previous epoch's retarget"
+    " anchor and the epoch so far (no look-ahead anywhere)"
+)
+
+
+def _cell_dict(c: CalibrationCell, unit: str) -> dict[str, Any]:
+    return {
+        "era": c.era,
+        "progress_pct": 100 * c.progress_target_share,
+        "epochs": c.epochs,
+        "coverage_50_pct": 100 * c.coverage_50_share,
+        "coverage_50_lower_pct": 100 * c.coverage_50_lower_share,
+        "coverage_50_upper_pct": 100 * c.coverage_50_upper_share,
+        "coverage_90_pct": 100 * c.coverage_90_share,
+        "coverage_90_lower_pct": 100 * c.coverage_90_lower_share,
+        "coverage_90_upper_pct": 100 * c.coverage_90_upper_share,
+        f"median_abs_error_{unit}": c.median_abs_error,
+        f"mempool_median_abs_error_{unit}": c.mempool_median_abs_error,
+        f"mean_abs_error_{unit}": c.mean_abs_error,
+        f"mempool_mean_abs_error_{unit}": c.mempool_mean_abs_error,
+        "closer_than_mempool_share": c.closer_share,
+        f"mean_error_{unit}": c.mean_error,
+    }
+
+
+def _row_dict(r: BacktestRow) -> dict[str, Any]:
+    return {
+        "epoch": r.epoch,
+        "era": r.era,
+        "progress_pct": 100 * r.progress_share,
+        "resolution": r.resolution,
+        "as_of_iso": iso_utc(int(r.as_of_s)),
+        "actual_change_pct": r.actual_change_pct,
+        "p5_pct": r.p5_pct,
+        "p25_pct": r.p25_pct,
+        "p50_pct": r.p50_pct,
+        "p75_pct": r.p75_pct,
+        "p95_pct": r.p95_pct,
+        "mempool_change_pct": r.mempool_change_pct,
+        "retarget_eta_p5_s": r.eta_p5_s,
+        "retarget_eta_p50_s": r.eta_p50_s,
+        "retarget_eta_p95_s": r.eta_p95_s,
+        "mempool_retarget_eta_s": r.mempool_eta_s,
+        "actual_retarget_time_s": r.actual_retarget_time_s,
+        "half_life_epochs": r.half_life_epochs,
+    }
 
 
 def backtest_report(
@@ -23,6 +90,7 @@ def backtest_report(
     from_date: str | None = "2016-01-01",
     to_date: str | None = None,
     include_rows: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Backtest the difficulty projection on every stored epoch that started in a date range.
 
@@ -32,15 +100,19 @@ def backtest_report(
     from_date, to_date : str, optional
         Epochs whose first block falls in ``[from_date, to_date]`` (YYYY-MM-DD, UTC).
     include_rows : bool
-        Also return every projection (epoch, progress, percentiles, realised change).
+        Also return every projection (epoch, progress, percentiles, realised values).
+    progress : callable, optional
+        ``progress(done, total)`` after each epoch.
 
     Returns
     -------
     dict
-        ``summary``: per progress point (10, 25, 50, 75, 90 %) the epochs used, how many
-        at block and at daily resolution, the median absolute error of our p50 and of
-        the mempool-style estimate (percentage points), the coverage of the 50 % and
-        90 % intervals and the mean error; ``resolution`` states the data used.
+        ``summary`` (per progress point over all epochs: median absolute errors, coverage,
+        mean error), ``by_era`` (per era and progress point: 50 % and 90 % coverage with
+        Wilson 95 % intervals, median and mean absolute error of our p50 and of the
+        mempool-style estimate, share of epochs where ours is closer) and ``eta_by_era``
+        (the same for the retarget ETA, errors in hours); ``resolution`` and
+        ``model_rule`` state the data and the model.
     """
     bits_list = _epoch_bits(conn)
     if len(bits_list) < 3:
@@ -54,18 +126,18 @@ def backtest_report(
         diffs = [difficulty_from_bits(b) for b in bits_list]
         heod, _ = height_at_end_of_day(daily.blocks, daily.difficulty, starts, diffs)
         daily_data = DailyData(daily.day_start_s, np.nan_to_num(daily.blocks), heod)
-        for e, s in enumerate(starts):
-            j = int(np.searchsorted(heod, s))
+        js = np.searchsorted(heod, starts)
+        for e, j in enumerate(js):
             if j < len(heod):
-                start_days[e] = daily.dates[j]
+                start_days[e] = daily.dates[int(j)]
     block_data = None
-    rng = storage.block_range(conn)
-    if rng is not None:
-        heights, times, bits = _load_block_arrays(conn, rng[0], rng[1])
-        block_data = BlockData(heights, times.astype(float), bits)
-        for e, s in enumerate(starts):
-            if heights[0] <= s <= heights[-1]:
-                start_days[e] = date_utc(int(times[s - int(heights[0])]))
+    heights, times = block_time_arrays(conn)
+    if len(heights):
+        block_data = BlockData(heights, times.astype(float))
+        pos = np.searchsorted(heights, starts)
+        for e, (s, j) in enumerate(zip(starts, pos, strict=True)):
+            if j < len(heights) and heights[j] == s:
+                start_days[e] = date_utc(int(times[j]))
     chosen = [
         e
         for e, d in sorted(start_days.items())
@@ -79,12 +151,13 @@ def backtest_report(
         blocks=block_data,
         from_epoch=chosen[0],
         to_epoch=chosen[-1],
-        lookback_epochs=DRIFT_LOOKBACK_EPOCHS,
+        progress=progress,
     )
     if not rows:
         raise NoDataError("no epoch in the range has a known outcome and data to project from")
     summary = summarize_backtest(rows)
     n_block = sum(r.resolution == "block" for r in rows)
+    half_lives = Counter(r.half_life_epochs for r in rows if r.progress_target_share == 0.5)
     out: dict[str, Any] = {
         "from_date": from_date,
         "to_date": to_date,
@@ -97,11 +170,11 @@ def backtest_report(
             f"{n_block} projections from per-block data, {len(rows) - n_block} from daily"
             " block counts (block times interpolated within their day)"
         ),
-        "drift_fit": (
-            f"log-hash-rate random walk: drift and volatility from the {DRIFT_LOOKBACK_EPOCHS}"
-            " epoch changes, kurtosis from the 208, before each projected epoch (no look-ahead);"
-            " future rate conditioned on the previous epoch's retarget anchor and the epoch so far"
-        ),
+        "model_rule": MODEL_RULE,
+        "half_life_epochs_chosen": {
+            ("none" if h is None else f"{h:g}"): k
+            for h, k in sorted(half_lives.items(), key=lambda kv: (kv[0] is None, kv[0] or 0.0))
+        },  # fmt: skip
         "summary": [
             {
                 "progress_pct": 100 * s.progress_target_share,
@@ -116,22 +189,9 @@ def backtest_report(
             }
             for s in summary
         ],
+        "by_era": [_cell_dict(c, "pp") for c in calibration_by_era(rows)],
+        "eta_by_era": [_cell_dict(c, "h") for c in eta_calibration_by_era(rows)],
     }
     if include_rows:
-        out["rows"] = [
-            {
-                "epoch": r.epoch,
-                "progress_pct": 100 * r.progress_share,
-                "resolution": r.resolution,
-                "as_of_iso": iso_utc(int(r.as_of_s)),
-                "actual_change_pct": r.actual_change_pct,
-                "p5_pct": r.p5_pct,
-                "p25_pct": r.p25_pct,
-                "p50_pct": r.p50_pct,
-                "p75_pct": r.p75_pct,
-                "p95_pct": r.p95_pct,
-                "mempool_change_pct": r.mempool_change_pct,
-            }
-            for r in rows
-        ]
+        out["rows"] = [_row_dict(r) for r in rows]
     return out
