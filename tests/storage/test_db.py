@@ -19,7 +19,7 @@ def test_migrations_are_recorded_once(db_path: Path) -> None:
     conn = storage.connect(db_path)
     assert storage.applied_versions(conn) == [m[0] for m in storage.MIGRATIONS]
     names = [r[0] for r in conn.execute("SELECT name FROM _migrations")]
-    assert names == ["0001_core_tables"]
+    assert names == [m[1] for m in storage.MIGRATIONS]
     conn.close()
     again = storage.connect(db_path)
     assert storage.migrate(again) == []
