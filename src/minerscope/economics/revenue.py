@@ -5,9 +5,10 @@ Numbers in, numbers out: amounts come in as sat (as stored) or BTC, prices in US
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import Any
 
 from ..units import SAT_PER_BTC
+from ._rolling import as_float_array, like, rolling_mean
 from ._types import Numeric
 
 
@@ -57,19 +58,20 @@ def fee_share(subsidy_sat: Numeric, fees_sat: Numeric) -> Numeric:
     return fees_sat / (subsidy_sat + fees_sat)
 
 
-def trailing_mean(values: pd.Series, window_days: int) -> pd.Series:
+def trailing_mean(values: Any, window_days: int) -> Any:
     """Trailing mean over ``window_days`` rows ending at each row (NaN until the window fills).
 
     Parameters
     ----------
-    values : Series
+    values : ndarray or Series
         A daily series in date order. [any unit]
     window_days : int
         Window length. [days]
 
     Returns
     -------
-    Series
-        Same index; each value averages that day and the ``window_days - 1`` before it.
+    ndarray or Series
+        Same shape (a Series keeps its index); each value averages that day and the
+        ``window_days - 1`` before it, NaN when one of them is missing.
     """
-    return values.rolling(window_days, min_periods=window_days).mean()
+    return like(values, rolling_mean(as_float_array(values), window_days))
