@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import sqlite3
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from minerscope.asof import parse_time_spec, resolve_as_of
 from minerscope.errors import NoDataError
 from minerscope.report import econ
+
+NOW_S = 1_790_000_000  # the clock in these tests: 2026-09-21, after all the data
 
 
 def _day(text: str) -> pd.Timestamp:
@@ -72,7 +75,7 @@ def test_history_columns_and_range_order(history: pd.DataFrame) -> None:
 
 
 def test_status_section_at_the_touchstone(reference_db: sqlite3.Connection) -> None:
-    as_of = resolve_as_of(reference_db, parse_time_spec("2026-01-24"), now_s=0)
+    as_of = resolve_as_of(reference_db, parse_time_spec("2026-01-24"), now_s=NOW_S)
     out = econ.status_section(reference_db, as_of)
     assert out is not None
     inp = out["inputs"]
@@ -116,14 +119,19 @@ def test_blocks_only_database(fresh_db: sqlite3.Connection) -> None:
             BlockRecord(h, f"{h:064x}", t0 - 86_400 + i * 600, None, 0x17023A8B, None, None,
                         2_000_000, 312_500_000, 1, 1, 4)
         )  # fmt: skip
+    day_s = 86_400
+    closes = [PriceRecord("test", t0 + (k + 1) * day_s, 100_000.0) for k in range(2)]
     with storage.transaction(fresh_db):
         storage.upsert_blocks(fresh_db, rows)
-        storage.upsert_prices(fresh_db, [PriceRecord("test", t0, 100_000.0)])
+        storage.upsert_prices(fresh_db, closes)
     h = econ.history_frame(fresh_db, to_date="2025-06-17")
     days = h[h["source"] == "blocks"]
     assert len(days) == 3
-    # 144 blocks * (3.125 + 0.02) BTC = 452.88 BTC at $100,000 = $45,288,000 a day
-    assert days["revenue_usd"].tolist() == [pytest.approx(45_288_000.0)] * 3
+    # 144 blocks * (3.125 + 0.02) BTC = 452.88 BTC at $100,000 = $45,288,000 a day, for the
+    # two days with a close (stamped at their end); a day without a price stamped within it
+    # has no USD revenue: a price is never carried across days.
+    assert days["revenue_usd"].tolist()[:2] == [pytest.approx(45_288_000.0)] * 2
+    assert np.isnan(days["revenue_usd"].iloc[2]) and days["revenue_btc"].iloc[2] == 452.88
 
 
 def test_inputs_from_a_daily_only_database(fresh_db: sqlite3.Connection) -> None:
@@ -139,16 +147,17 @@ def test_inputs_from_a_daily_only_database(fresh_db: sqlite3.Connection) -> None
     ]
     with storage.transaction(fresh_db):
         storage.upsert_daily(fresh_db, rows)
-    as_of = resolve_as_of(fresh_db, parse_time_spec("2026-01-25T12:00:00Z"), now_s=0)
+    as_of = resolve_as_of(fresh_db, parse_time_spec("2026-01-25T12:00:00Z"), now_s=NOW_S)
     inp = load_inputs(fresh_db, as_of)
     assert inp.difficulty == 141.67e12
     assert inp.difficulty_source == "daily mean difficulty of 2026-01-24"
     assert inp.subsidy_btc_per_block == 3.125  # 306.25 BTC / 98 blocks
     assert inp.fees_btc_per_block == pytest.approx(2.01546836 / 98)
     assert inp.fees_source == "fees / blocks on 2026-01-24"
-    assert (inp.btc_price_usd, inp.price_source) == (89_185.04, "daily price of 2026-01-24")
+    # The day's close, stamped at the end of the day like every daily close (asof.price_at).
+    assert (inp.btc_price_usd, inp.price_source) == (89_185.04, "daily/t at 2026-01-25T00:00:00Z")
     # Before any row: nothing is known, and the error says how to fix it.
-    early = resolve_as_of(fresh_db, parse_time_spec("2026-01-01"), now_s=0)
+    early = resolve_as_of(fresh_db, parse_time_spec("2026-01-01"), now_s=NOW_S)
     with pytest.raises(NoDataError, match="no difficulty, fees per block, BTC price known"):
         load_inputs(fresh_db, early)
     # Values given by the caller need no data.

@@ -116,6 +116,39 @@ def render_table(
     out_console.print(table)
 
 
+def _age(seconds: float) -> str:
+    if seconds < 2 * 86_400:
+        return f"{seconds / 3600:,.1f} h"
+    return f"{seconds / 86_400:,.1f} days"
+
+
+def as_of_pairs(as_of: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Label/value lines of a document's ``as_of`` (an AsOfInfo): the data's time, every
+    stale input and every note."""
+    pairs: list[tuple[str, str]] = []
+    if as_of.get("data_time_iso"):
+        tip = as_of.get("tip_height")
+        what = f"{as_of.get('resolution')} data" + (f", tip {tip:,}" if tip is not None else "")
+        pairs.append(("data as of", f"{as_of['data_time_iso']} ({what})"))
+    else:
+        pairs.append(("data as of", "no stored data in these figures: every input was given"))
+    for s in as_of.get("stale_inputs") or ():
+        pairs.append(
+            (
+                "stale input",
+                f"{s['name']} from {s['time_iso']}, {_age(s['age_s'])} older than the data",
+            )
+        )
+    for note in as_of.get("notes") or ():
+        pairs.append(("note", note))
+    return pairs
+
+
+def as_of_lines(as_of: Mapping[str, Any]) -> list[str]:
+    """Stale inputs and notes of a document's ``as_of`` as ``label: text`` lines (for stderr)."""
+    return [f"{k}: {v}" for k, v in as_of_pairs(as_of) if k != "data as of"]
+
+
 def render_pairs(title: str | None, pairs: Sequence[tuple[str, str]]) -> None:
     """Print label/value lines to stdout."""
     if title:

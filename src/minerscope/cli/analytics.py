@@ -15,6 +15,7 @@ from ._output import (
     AtOption,
     DbOption,
     JsonOption,
+    as_of_lines,
     emit_json,
     message,
     now_s,
@@ -37,9 +38,8 @@ def _diff(d: float) -> str:
 
 
 def _note(data: dict[str, Any]) -> None:
-    note = data["as_of"].get("note")
-    if note:
-        message(f"note: {note}")
+    for line in as_of_lines(data["as_of"]):
+        message(line)
 
 
 def render_hashrate(data: dict[str, Any]) -> None:

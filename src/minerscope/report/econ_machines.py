@@ -1,8 +1,9 @@
 """The ``machines`` and ``fleet`` views: per-model and per-group economics as of a moment.
 
 Inputs come from :mod:`minerscope.report.econ_inputs` (database as of a moment, or values the
-caller gives); the arithmetic is :mod:`minerscope.economics.machines` and
-:mod:`minerscope.economics.fleet`. Results are JSON-ready dicts with unit-suffixed keys.
+caller gives, checked for plausibility); the arithmetic is :mod:`minerscope.economics.machines`
+and :mod:`minerscope.economics.fleet`. Results are JSON-ready dicts with unit-suffixed keys and
+one ``as_of`` (:class:`~minerscope.results.AsOfInfo`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,15 @@ from typing import Any
 import numpy as np
 
 from .. import storage
-from ..asof import iso_utc, parse_time_spec, resolve_as_of
+from ..asof import (
+    as_of_info,
+    data_moment,
+    iso_utc,
+    moment_info,
+    moment_without_data,
+    parse_time_spec,
+    resolve_as_of,
+)
 from ..defaults import DEFAULT_POWER_PRICE_USD_PER_KWH
 from ..economics import catalog as cat
 from ..economics.fleet import evaluate_fleet
@@ -31,15 +40,10 @@ from ..economics.machines import (
     power_cost_usd_per_day,
     revenue_usd_per_day,
 )
-from ..errors import InputError
-from ..fleet_config import group_arrays, read_fleet, site_prices
+from ..errors import InputError, NoDataError
+from ..results import AsOfInfo
 from ..units import SAT_PER_BTC
-from .econ_inputs import (
-    EconInputs,
-    calendar_subsidy_btc,
-    load_inputs,
-    load_machine_catalog,
-)
+from .econ_inputs import EconInputs, load_inputs, load_machine_catalog
 
 SORT_KEYS: dict[str, tuple[str, bool]] = {
     "profit": ("profit_usd_per_day", True),
@@ -69,42 +73,57 @@ def resolve_inputs(
     subsidy_btc_per_block: float | None = None,
     fees_btc_per_block: float | None = None,
     btc_price_usd: float | None = None,
-) -> tuple[EconInputs, int]:
-    """Network inputs as of ``at`` (or now), reading the database only for what is not given.
+    difficulty_change_pct: float | None = None,
+    force: bool = False,
+) -> tuple[EconInputs, AsOfInfo]:
+    """Network inputs as of ``at`` (or now), and the document's ``as_of``.
 
-    Returns the inputs and the moment they describe. [Unix s]
+    The database (``db``, else the default) is read for every value not given, and for the
+    stored values that given ones are checked against; without a database every network
+    value must be given and only absolute checks apply.
+
+    Raises
+    ------
+    InputError
+        For a moment after the clock, or a given value that fails its check.
+    NoDataError
+        When a value is neither given nor known.
     """
     spec = parse_time_spec(at) if at is not None else None
-    all_given = None not in (difficulty, fees_btc_per_block, btc_price_usd)
-    if all_given and (spec is None or spec.time_s is not None):
-        t = now_s if spec is None or spec.time_s is None else spec.time_s
-        if subsidy_btc_per_block is None:
-            subsidy, src = calendar_subsidy_btc(t)
-        else:
-            subsidy, src = subsidy_btc_per_block, "given"
-        inputs = load_inputs(
-            None,
-            None,
-            difficulty=difficulty,
-            subsidy_btc_per_block=subsidy,
-            fees_btc_per_block=fees_btc_per_block,
-            btc_price_usd=btc_price_usd,
-        )
-        return EconInputs(**{**inputs.__dict__, "time_s": t, "subsidy_source": src}), t
-    conn = storage.connect(db, read_only=False)
-    try:
-        as_of = resolve_as_of(conn, spec, now_s=now_s)
-        inputs = load_inputs(
+
+    def inputs_at(conn: Any, as_of: Any, moment: Any) -> EconInputs:
+        return load_inputs(
             conn,
             as_of,
             difficulty=difficulty,
             subsidy_btc_per_block=subsidy_btc_per_block,
             fees_btc_per_block=fees_btc_per_block,
             btc_price_usd=btc_price_usd,
+            difficulty_change_pct=difficulty_change_pct,
+            force=force,
+            moment=moment,
         )
+
+    everything = None not in (difficulty, fees_btc_per_block, btc_price_usd, subsidy_btc_per_block)
+    path = storage.resolve_db_path(db)
+    if not path.exists():
+        if None in (difficulty, fees_btc_per_block, btc_price_usd):
+            raise NoDataError(
+                f"no database at {path}: import data (`minerscope quickstart ../shared/data`)"
+                " or give --difficulty, --fees-btc-per-block and --btc-price-usd"
+            )
+        as_of = moment_without_data(spec, now_s=now_s)
+        return inputs_at(None, as_of, None), as_of_info(as_of, resolution=None, data_time_s=None)
+    conn = storage.connect(path)
+    try:
+        as_of = resolve_as_of(conn, spec, now_s=now_s)
+        moment = data_moment(conn, as_of)
+        inputs = inputs_at(conn, as_of, moment)
     finally:
         conn.close()
-    return inputs, as_of.time_s
+    if everything:  # the stored data only checked the values: none of it is in the figures
+        return inputs, as_of_info(as_of, resolution=None, data_time_s=None)
+    return inputs, moment_info(as_of, moment, inputs=inputs.input_times())
 
 
 # --- machines -----------------------------------------------------------------------------
@@ -247,6 +266,8 @@ def fleet_report(
     time_s : int
         The moment hourly power prices are read at. [Unix s]
     """
+    from ..fleet_config import group_arrays, read_fleet, site_prices  # reads files (pandas)
+
     spec = read_fleet(fleet_path, catalog=catalog)
     prices = site_prices(spec, time_s)
     groups = group_arrays(spec, {k: v[0] for k, v in prices.items()})
@@ -345,6 +366,8 @@ def machines_view(
     subsidy_btc_per_block: float | None = None,
     fees_btc_per_block: float | None = None,
     btc_price_usd: float | None = None,
+    difficulty_change_pct: float | None = None,
+    force: bool = False,
     power_price_usd_per_kwh: float = DEFAULT_POWER_PRICE_USD_PER_KWH,
     pool_fee_share: float = 0.0,
     pue: float = 1.0,
@@ -353,7 +376,7 @@ def machines_view(
     sort: str = "profit",
 ) -> dict[str, Any]:
     """``minerscope machines``: every catalog model at the inputs known at ``at``."""
-    inputs, t = resolve_inputs(
+    inputs, info = resolve_inputs(
         db,
         at,
         now_s=now_s,
@@ -361,6 +384,8 @@ def machines_view(
         subsidy_btc_per_block=subsidy_btc_per_block,
         fees_btc_per_block=fees_btc_per_block,
         btc_price_usd=btc_price_usd,
+        difficulty_change_pct=difficulty_change_pct,
+        force=force,
     )
     out = machines_report(
         inputs,
@@ -371,7 +396,7 @@ def machines_view(
         models=models,
         sort=sort,
     )
-    return {"as_of": {"time_s": t, "time_iso": iso_utc(t), "text": at or "now"}, **out}
+    return {"as_of": info.to_dict(), **out}
 
 
 def fleet_view(
@@ -383,17 +408,21 @@ def fleet_view(
     difficulty: float | None = None,
     fees_btc_per_block: float | None = None,
     btc_price_usd: float | None = None,
+    difficulty_change_pct: float | None = None,
+    force: bool = False,
     catalog_paths: Sequence[str | Path] = (),
 ) -> dict[str, Any]:
     """``minerscope fleet``: a fleet file's P&L at the inputs and power prices at ``at``."""
     catalog = load_machine_catalog(catalog_paths)
-    inputs, t = resolve_inputs(
+    inputs, info = resolve_inputs(
         db,
         at,
         now_s=now_s,
         difficulty=difficulty,
         fees_btc_per_block=fees_btc_per_block,
         btc_price_usd=btc_price_usd,
+        difficulty_change_pct=difficulty_change_pct,
+        force=force,
     )
-    out = fleet_report(inputs, catalog, fleet_path, time_s=t)
-    return {"as_of": {"time_s": t, "time_iso": iso_utc(t), "text": at or "now"}, **out}
+    out = fleet_report(inputs, catalog, fleet_path, time_s=info.time_s)
+    return {"as_of": info.to_dict(), **out}
