@@ -35,7 +35,6 @@ from . import storage
 from .errors import InputError, NoDataError
 from .records import PriceRecord
 from .results import AsOfInfo, StaleInput, stale_input
-from .storage import moments
 from .units import SECONDS_PER_DAY, SECONDS_PER_HOUR
 
 #: A tip older than this before the moment means the data stopped, not the chain:
@@ -219,6 +218,8 @@ def price_at(conn: sqlite3.Connection, time_s: int) -> PriceRecord | None:
     stamped at the day's end), whichever is stamped later; on a tie Coin Metrics' reference
     rate, then the daily rows, then other sources by name. None when no price is known.
     """
+    from .storage import moments  # numpy: not imported by commands that never need it
+
     return moments.price_at(conn, known_by_s(time_s))
 
 
@@ -262,6 +263,8 @@ def data_moment(conn: sqlite3.Connection, as_of: AsOf) -> DataMoment:
             )
     if day is None:
         return DataMoment(None, None)
+    from .storage import moments
+
     first, total = moments.daily_block_count(conn, to_date=day)
     estimated = total - 1 if first == "2009-01-03" and total > 0 else None
     return DataMoment("daily", day_end_s(day), None, None, day, estimated)

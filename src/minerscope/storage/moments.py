@@ -41,6 +41,10 @@ def _day_start_s(day: str) -> int:
     return int(datetime.fromisoformat(day).replace(tzinfo=UTC).timestamp())
 
 
+#: SQL for a daily row's day number (days since 1970-01-01) from its YYYY-MM-DD date.
+_DAY_SQL = "CAST(julianday(date) - 2440587.5 AS INTEGER)"
+
+
 def _preference(source: str) -> int:
     if source.startswith(DAILY_PRICE_PREFIX):
         return _DAILY_PREFERENCE
@@ -95,28 +99,29 @@ def price_series(conn: sqlite3.Connection, *, to_s: int) -> PriceSeries:
     Same sources and preference as :func:`price_at`, so ``price_at(conn, t)`` is the last
     entry stamped at or before ``t``.
     """
-    best: dict[int, tuple[int, str, float]] = {}
-
-    def offer(stamp: int, source: str, price: float) -> None:
-        key = (_preference(source), source)
-        old = best.get(stamp)
-        if old is None or key < (old[0], old[1]):
-            best[stamp] = (key[0], source, price)
-
-    for source, time_s, price in conn.execute(
-        "SELECT source, time_s, price_usd FROM prices WHERE time_s <= ?", (to_s,)
-    ):
-        offer(int(time_s), str(source), float(price))
-    for day, price, source in conn.execute(
-        "SELECT date, price_usd, source FROM daily WHERE date <= ? AND price_usd IS NOT NULL",
-        (_date(to_s - SECONDS_PER_DAY),),
-    ):
-        offer(_day_start_s(str(day)) + SECONDS_PER_DAY, f"{DAILY_PRICE_PREFIX}{source}", price)
-    stamps = sorted(best)
+    rows = conn.execute(
+        "SELECT time_s, price_usd, source FROM ("
+        " SELECT time_s, price_usd, source,"
+        " ROW_NUMBER() OVER (PARTITION BY time_s ORDER BY pref, source) AS rank FROM ("
+        "  SELECT time_s, price_usd, source, CASE source WHEN 'coinmetrics' THEN ? ELSE ? END"
+        "  AS pref FROM prices WHERE time_s <= ?"
+        "  UNION ALL"
+        f"  SELECT {_DAY_SQL} * 86400 + 86400, price_usd, ? || source, ? FROM daily"
+        "  WHERE date <= ? AND price_usd IS NOT NULL))"
+        " WHERE rank = 1 ORDER BY time_s",
+        (
+            _PRICE_PREFERENCE["coinmetrics"],
+            _OTHER_PREFERENCE,
+            to_s,
+            DAILY_PRICE_PREFIX,
+            _DAILY_PREFERENCE,
+            _date(to_s - SECONDS_PER_DAY),
+        ),
+    ).fetchall()
     return PriceSeries(
-        np.array(stamps, dtype=np.int64),
-        np.array([best[s][2] for s in stamps], dtype=np.float64),
-        [best[s][1] for s in stamps],
+        np.array([r[0] for r in rows], dtype=np.int64),
+        np.array([r[1] for r in rows], dtype=np.float64),
+        [str(r[2]) for r in rows],
     )
 
 
@@ -203,11 +208,16 @@ def block_day_groups(conn: sqlite3.Connection, *, before_day: int | None = None)
 
 def height_runs(conn: sqlite3.Connection) -> list[tuple[int, int]]:
     """Runs of consecutive stored heights, as (first, last) pairs in height order."""
-    lo, hi, n = conn.execute("SELECT MIN(height), MAX(height), COUNT(*) FROM blocks").fetchone()
+    lo = conn.execute("SELECT MIN(height) FROM blocks").fetchone()[0]
     if lo is None:
         return []
+    hi = int(conn.execute("SELECT MAX(height) FROM blocks").fetchone()[0])
+    if _has_table(conn, "block_days"):
+        n = conn.execute("SELECT SUM(blocks) FROM block_days").fetchone()[0]
+    else:
+        n = conn.execute("SELECT COUNT(*) FROM blocks").fetchone()[0]
     if n == hi - lo + 1:
-        return [(int(lo), int(hi))]
+        return [(int(lo), hi)]
     starts = [
         int(h)
         for (h,) in conn.execute(
@@ -243,17 +253,24 @@ class DailyArrays:
 
 def daily_arrays(conn: sqlite3.Connection, *, to_date: str) -> DailyArrays:
     """Daily rows up to ``to_date`` (YYYY-MM-DD) inclusive."""
-    rows = conn.execute(
-        "SELECT date, blocks, difficulty, issuance_sat, fees_sat, price_usd, source FROM daily"
-        " WHERE date <= ? ORDER BY date",
-        (to_date,),
-    ).fetchall()
-
-    def col(i: int) -> FloatArray:
-        return np.array([np.nan if r[i] is None else r[i] for r in rows], dtype=np.float64)
-
-    days = np.array([_day_start_s(str(r[0])) // SECONDS_PER_DAY for r in rows], dtype=np.int64)
-    return DailyArrays(days, col(1), col(2), col(3), col(4), col(5), [str(r[6]) for r in rows])
+    q = (
+        f"SELECT {_DAY_SQL}, blocks, difficulty, issuance_sat, fees_sat, price_usd FROM daily"
+        " WHERE date <= ? ORDER BY date"
+    )
+    values = np.array(conn.execute(q, (to_date,)).fetchall(), dtype=np.float64).reshape(-1, 6)
+    sources = [
+        str(r[0])
+        for r in conn.execute("SELECT source FROM daily WHERE date <= ? ORDER BY date", (to_date,))
+    ]
+    return DailyArrays(
+        values[:, 0].astype(np.int64),
+        values[:, 1],
+        values[:, 2],
+        values[:, 3],
+        values[:, 4],
+        values[:, 5],
+        sources,
+    )
 
 
 @dataclass(frozen=True)
