@@ -65,7 +65,10 @@ IN_PROCESS: tuple[tuple[str, str], ...] = (
         "economics, one year",
         "econ.economics_view(DB, None, now_s=NOW, from_date='2025-05-24', to_date='2026-05-23')",
     ),
-    ("economics from 2010-01-01", "econ.economics_view(DB, None, now_s=NOW, from_date='2010-01-01')"),
+    (
+        "economics from 2010-01-01",
+        "econ.economics_view(DB, None, now_s=NOW, from_date='2010-01-01')",
+    ),
 )
 CHILD = """
 import resource, sys, time
@@ -126,9 +129,9 @@ def _build_here(path: Path, *, whole: bool) -> None:
         if whole:
             ingest.import_epochs(conn, DATA / "difficulty_epochs_electrum.csv")
             ingest.import_blockstats(conn, wholechain_blockstats())
-            ingest.import_daily(conn, DATA / "btc_daily_network_2009-01-03_2026-05-23.csv")
-            ingest.import_prices(conn, DATA / "cm_btc_price_supply_daily_2010-07-18_2026-08-21.csv")
-            ingest.import_prices(conn, DATA / "bitstamp_btcusd_ohlc_daily_2011-08-18_2026-06-10.csv")
+            for kind, name in ingest.REFERENCE_FILES:
+                if kind in ("daily", "prices"):
+                    getattr(ingest, f"import_{kind}")(conn, DATA / name)
         else:
             ingest.import_reference_dir(conn, DATA)
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
