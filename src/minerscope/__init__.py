@@ -23,6 +23,7 @@ def __getattr__(name: str) -> Any:
             return "0.0.0"
     raise AttributeError(f"module 'minerscope' has no attribute {name!r}")
 
+
 __all__ = [
     "__version__",
     "ConflictError",

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from ..consensus import MAINNET
+from ..consensus.subsidy import INITIAL_SUBSIDY_SAT
 from ..units import SECONDS_PER_DAY
 
 FloatArray = npt.NDArray[np.float64]
@@ -142,6 +144,30 @@ def complete_block_days(
         np.where(fees_known, fees, np.nan)[keep],
         last[keep],
     )
+
+
+def supply_sat_at_heights(heights: npt.ArrayLike) -> FloatArray:
+    """Coins issued by blocks 0..h for each h: ``consensus.supply_sat_at`` on an array.
+
+    Parameters
+    ----------
+    heights : array_like
+        Last block counted (-1 gives 0). [height]
+
+    Returns
+    -------
+    ndarray
+        Issued subsidy, exact in int64 and returned as float. [sat]
+    """
+    blocks = np.asarray(heights, dtype=np.int64) + 1
+    interval = MAINNET.subsidy_halving_interval
+    total = np.zeros(blocks.shape, dtype=np.int64)
+    for era in range(64):
+        in_era = np.clip(blocks - era * interval, 0, interval)
+        if not in_era.any():
+            break
+        total += in_era * (INITIAL_SUBSIDY_SAT >> era)
+    return total.astype(np.float64)
 
 
 def daily_closes(

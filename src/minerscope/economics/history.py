@@ -39,7 +39,7 @@ from .hashprice import (
 from .indices import (
     puell_multiple,
     puell_multiple_halving_adjusted,
-    sustainability_band,
+    sustainability_bands,
     sustainability_ratio,
     sustainability_score,
 )
@@ -281,7 +281,7 @@ def daily_economics_arrays(
     out["sustainability_ratio"] = ratio
     score = np.asarray(sustainability_score(ratio), dtype=np.float64)
     out["sustainability_score"] = score
-    out["sustainability_band"] = [sustainability_band(float(v)) for v in score]
+    out["sustainability_band"] = sustainability_bands(score)
     return out
 
 

@@ -121,6 +121,16 @@ def sustainability_score(
     return like(ratio, rolling_percentile_rank(as_float_array(ratio), window_days, min_days))
 
 
+def sustainability_bands(scores: Any) -> list[str | None]:
+    """The band name of each score (None for NaN): :func:`sustainability_band` on an array."""
+    x = np.asarray(scores, dtype=np.float64)
+    uppers = np.array([u for u, _ in SUSTAINABILITY_BANDS[:-1]])
+    names = np.array([n for _, n in SUSTAINABILITY_BANDS] + [None], dtype=object)
+    idx = np.searchsorted(uppers, x, side="right")
+    idx = np.where(np.isfinite(x), idx, len(SUSTAINABILITY_BANDS))
+    return list(names[idx].tolist())
+
+
 def sustainability_band(score: float | None) -> str | None:
     """The band name of a score, or None for NaN."""
     if score is None or not np.isfinite(score):

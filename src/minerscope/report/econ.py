@@ -34,7 +34,13 @@ from ..asof import (
 )
 from ..consensus import MAINNET, difficulty_from_bits, supply_sat_at
 from ..defaults import DEFAULT_POWER_PRICE_USD_PER_KWH
-from ..economics.days import BlockDays, DayInputs, complete_block_days, merge_days
+from ..economics.days import (
+    BlockDays,
+    DayInputs,
+    complete_block_days,
+    merge_days,
+    supply_sat_at_heights,
+)
 from ..economics.hashprice import hashprice_usd_per_phs_day, hashvalue_sat_per_phs_day
 from ..economics.history import COST_METHOD_COLUMNS, daily_economics_arrays
 from ..economics.production_cost import (
@@ -174,10 +180,7 @@ def day_inputs(conn: sqlite3.Connection, *, to_date: str) -> DayInputs:
             f"no blocks or daily rows on or before {to_date}: import the reference data"
             " (`minerscope quickstart ../shared/data`) or sync blocks (`minerscope sync`)"
         )
-    supply = np.array(
-        [float(supply_sat_at(int(h), params=MAINNET)) for h in blocks.last_height],
-        dtype=np.float64,
-    )
+    supply = supply_sat_at_heights(blocks.last_height)
     prices = moments.price_series(conn, to_s=day_end_s(to_date))
     return merge_days(
         daily_day=daily.day,
@@ -298,7 +301,7 @@ def economics_history(
         priced = days.day[np.isfinite(days.price_usd)]
         start = int(priced[0]) if priced.size else int(days.day[0]) if days.day.size else 0
     keep = slice(int(np.searchsorted(days.day, start)), None)
-    dates = [date_utc(int(d) * SECONDS_PER_DAY) for d in days.day[keep]]
+    dates = np.datetime_as_string(days.day[keep].astype("datetime64[D]")).tolist()
     columns = [_json_column(cols[c][keep]) for c in HISTORY_COLUMNS]
     names = list(HISTORY_COLUMNS)
     rows = [

@@ -14,8 +14,6 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 from .. import storage
 from ..asof import (
     AsOf,
@@ -37,7 +35,6 @@ from ..consensus import (
 )
 from ..errors import NoDataError
 from ..records import PriceRecord
-from ..storage import moments
 from ..units import DIFFICULTY_PER_T, SAT_PER_BTC, SECONDS_PER_DAY
 
 EMPTY_DB_HINT = (
@@ -129,8 +126,12 @@ def _from_blocks(conn: sqlite3.Connection, as_of: AsOf, tip_height: int) -> dict
 
 
 def _from_daily(conn: sqlite3.Connection, as_of: AsOf, m: DataMoment) -> dict[str, Any]:
+    import numpy as np  # here: the CLI imports this module for every command
+
+    from ..storage import moments
+
     assert m.day is not None
-    daily = moments.daily_arrays(conn, to_date=m.day)
+    daily = moments.daily_arrays(conn, to_date=m.day, sources=False)
     first_day = date_utc(int(daily.day[0]) * SECONDS_PER_DAY)
     out: dict[str, Any] = {"resolution": "daily", "daily": {"last_date": m.day}}
     if m.estimated_height is None:
@@ -217,8 +218,9 @@ def build_status(
         When nothing known at that moment can answer (an empty database says how to
         fill it).
     """
-    counts = storage.table_counts(conn)
-    if counts["blocks"] == 0 and counts["daily"] == 0:
+    from ..storage import moments  # numpy: off the start-up path of other commands
+
+    if not moments.has_rows(conn, "blocks") and not moments.has_rows(conn, "daily"):
         raise NoDataError(EMPTY_DB_HINT)
     m = data_moment(conn, as_of)
     if m.resolution is None:

@@ -251,17 +251,20 @@ class DailyArrays:
     source: list[str]
 
 
-def daily_arrays(conn: sqlite3.Connection, *, to_date: str) -> DailyArrays:
-    """Daily rows up to ``to_date`` (YYYY-MM-DD) inclusive."""
+def daily_arrays(conn: sqlite3.Connection, *, to_date: str, sources: bool = True) -> DailyArrays:
+    """Daily rows up to ``to_date`` (YYYY-MM-DD) inclusive (``source`` empty unless
+    ``sources``)."""
     q = (
         f"SELECT {_DAY_SQL}, blocks, difficulty, issuance_sat, fees_sat, price_usd FROM daily"
         " WHERE date <= ? ORDER BY date"
     )
     values = np.array(conn.execute(q, (to_date,)).fetchall(), dtype=np.float64).reshape(-1, 6)
-    sources = [
-        str(r[0])
-        for r in conn.execute("SELECT source FROM daily WHERE date <= ? ORDER BY date", (to_date,))
-    ]
+    names = (
+        [str(r[0]) for r in conn.execute(
+            "SELECT source FROM daily WHERE date <= ? ORDER BY date", (to_date,))]
+        if sources
+        else []
+    )  # fmt: skip
     return DailyArrays(
         values[:, 0].astype(np.int64),
         values[:, 1],
@@ -269,7 +272,7 @@ def daily_arrays(conn: sqlite3.Connection, *, to_date: str) -> DailyArrays:
         values[:, 3],
         values[:, 4],
         values[:, 5],
-        sources,
+        names,
     )
 
 
@@ -304,6 +307,13 @@ def last_daily_row(
     return None if row is None else DailyRow(*row)
 
 
+def has_rows(conn: sqlite3.Connection, table: str) -> bool:
+    """Whether a data table (``blocks``, ``daily``, ``prices``, ``epochs``) holds a row."""
+    if table not in ("blocks", "daily", "prices", "epochs"):
+        raise ValueError(f"not a data table: {table!r}")
+    return bool(conn.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchone()[0])
+
+
 def daily_block_count(conn: sqlite3.Connection, *, to_date: str) -> tuple[str | None, int]:
     """The first stored date and the sum of daily block counts up to ``to_date``."""
     first, total = conn.execute(
@@ -323,6 +333,7 @@ __all__ = [
     "daily_arrays",
     "daily_block_count",
     "fee_window",
+    "has_rows",
     "height_runs",
     "last_daily_row",
     "price_at",
