@@ -193,9 +193,8 @@ def block_day_groups(conn: sqlite3.Connection, *, before_day: int | None = None)
             " COALESCE(MAX(b.bits), (SELECT e.bits FROM epochs e WHERE e.epoch = b.height / ?))"
             " FROM blocks b WHERE b.time_s < ? GROUP BY day, ep ORDER BY day, ep"
         )
-        rows = conn.execute(
-            q, (BLOCKS_PER_EPOCH, BLOCKS_PER_EPOCH, limit * SECONDS_PER_DAY)
-        ).fetchall()
+        limit_s = 2**62 if before_day is None else before_day * SECONDS_PER_DAY
+        rows = conn.execute(q, (BLOCKS_PER_EPOCH, BLOCKS_PER_EPOCH, limit_s)).fetchall()
 
     def col(i: int) -> IntArray:
         return np.array([r[i] for r in rows], dtype=np.int64)
