@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -174,6 +176,43 @@ def test_calendar_subsidy() -> None:
 
     assert calendar_subsidy_btc(1_700_000_000)[0] == 6.25  # 2023-11-14
     assert calendar_subsidy_btc(1_770_000_000)[0] == 3.125  # 2026-02-02
-    assert calendar_subsidy_btc(1_830_000_000)[0] == 3.125  # 2027-12-28
+    assert calendar_subsidy_btc(1_830_297_599)[0] == 3.125  # 2027-12-31T23:59:59Z
     with pytest.raises(NoDataError, match="--subsidy-btc"):
-        calendar_subsidy_btc(1_840_000_000)  # 2028-04-22: the next halving may have passed
+        calendar_subsidy_btc(1_830_297_600)  # 2028-01-01: the next halving may be near
+    with pytest.raises(NoDataError, match="before the genesis block"):
+        calendar_subsidy_btc(1_231_006_504)
+
+
+def test_halving_calendar_matches_the_real_halving_blocks(shared_data: Path) -> None:
+    # ../shared/data/block_headers.json holds the real headers of blocks 210,000 ... 840,000:
+    # a block mined at the halving block's time gets the new subsidy, one second earlier the
+    # old one. A calendar off by a month (or a second) fails here.
+    from minerscope.consensus import block_subsidy_sat
+    from minerscope.report.econ_inputs import calendar_subsidy_btc
+
+    headers = json.loads((shared_data / "block_headers.json").read_text())["headers"]
+    halvings = [h for h in headers if h["height"] in (210_000, 420_000, 630_000, 840_000)]
+    assert len(halvings) == 4
+    for h in halvings:
+        assert calendar_subsidy_btc(h["time"])[0] == block_subsidy_sat(h["height"]) / 1e8
+        before = block_subsidy_sat(h["height"] - 1) / 1e8
+        assert calendar_subsidy_btc(h["time"] - 1)[0] == before
+    genesis = next(h for h in headers if h["height"] == 0)
+    assert calendar_subsidy_btc(genesis["time"])[0] == 50.0
+
+
+def test_machines_without_data_use_the_calendar_subsidy(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from minerscope.cli import app
+
+    args = ["machines", "--db", str(tmp_path / "none.sqlite"), "--difficulty", "141.67T",
+            "--btc-price-usd", "70000", "--fees-btc-per-block", "0.02", "--json"]  # fmt: skip
+    # 2024-04-19T23:00:00Z, an hour before block 840,000: still 6.25 BTC.
+    res = CliRunner().invoke(app, [*args, "--at", "2024-04-19T23:00:00Z"])
+    assert res.exit_code == 0, res.stderr
+    inputs = json.loads(res.stdout)["inputs"]
+    assert inputs["subsidy_btc_per_block"] == 6.25
+    assert inputs["subsidy_source"] == "halving calendar at 2024-04-19T23:00:00Z"
+    res = CliRunner().invoke(app, [*args, "--at", "2024-04-20T01:00:00Z"])
+    assert json.loads(res.stdout)["inputs"]["subsidy_btc_per_block"] == 3.125

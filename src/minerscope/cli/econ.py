@@ -46,13 +46,12 @@ DifficultyOption = Annotated[
 ]
 PriceOption = Annotated[
     float | None,
-    typer.Option("--btc-price-usd", min=0.0, help="BTC price [USD; default: as of TIME]."),
+    typer.Option("--btc-price-usd", help="BTC price [USD; default: as of TIME]."),
 ]
 FeesOption = Annotated[
     float | None,
     typer.Option(
         "--fees-btc-per-block",
-        min=0.0,
         help="Mean fees per block [BTC; default: trailing 144-block mean as of TIME].",
     ),
 ]
@@ -143,9 +142,7 @@ def machines_cmd(
     fees_btc_per_block: FeesOption = None,
     subsidy_btc: Annotated[
         float | None,
-        typer.Option(
-            "--subsidy-btc", min=0.0, help="Subsidy per block [BTC; default: as of TIME]."
-        ),
+        typer.Option("--subsidy-btc", help="Subsidy per block [BTC; default: as of TIME]."),
     ] = None,
     pool_fee_pct: Annotated[
         float, typer.Option("--pool-fee-pct", min=0.0, max=99.99, help="Pool fee [%].")
