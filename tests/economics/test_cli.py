@@ -22,7 +22,10 @@ TOUCHSTONE = [
 
 
 @pytest.fixture
-def runner() -> CliRunner:
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    # Commands without --db read the default database: point it at a file that does not
+    # exist, so no developer's own database changes what these tests see.
+    monkeypatch.setenv("MINERSCOPE_DB", str(tmp_path / "default-absent.sqlite"))
     return CliRunner()
 
 
