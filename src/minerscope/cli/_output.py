@@ -59,7 +59,17 @@ def exit_code_for(exc: BaseException) -> int:
 
 
 class GuardedGroup(typer.core.TyperGroup):
-    """A command group that turns minerscope errors into one stderr line and an exit code."""
+    """A command group that turns minerscope errors into one stderr line and an exit code.
+
+    Its commands convert their option values without pydantic (:mod:`._lean`).
+    """
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        from ._lean import lean_params
+
+        lean_params(self, ctx)  # before any value is converted: the whole command tree
+        rest: list[str] = super().parse_args(ctx, args)
+        return rest
 
     def invoke(self, ctx: Any) -> Any:  # the Context of whichever click typer uses
         try:
