@@ -189,7 +189,7 @@ def machines_cmd(
 
     Example: minerscope machines --difficulty 141.67T --fees-btc-per-block 0.02 --btc-price-usd 70000 --power-price-usd-per-kwh 0.08 --model S21
     """
-    from ..report import econ as econ_report  # lazy: keeps start-up light
+    from ..report import econ_machines as econ_report  # lazy; no numpy needed
 
     if csv_out and json_out:
         raise InputError("give --json or --csv, not both", field="--csv")
@@ -279,7 +279,7 @@ def fleet_cmd(
 
     Example: minerscope fleet examples/fleet.toml --at 2026-02-05 --json
     """
-    from ..report import econ as econ_report  # lazy: keeps start-up light
+    from ..report import econ_machines as econ_report  # lazy: keeps start-up light
 
     data = econ_report.fleet_view(
         db,

@@ -13,8 +13,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from .. import storage
 from ..asof import (
     as_of_info,
@@ -27,7 +25,6 @@ from ..asof import (
 )
 from ..defaults import DEFAULT_POWER_PRICE_USD_PER_KWH
 from ..economics import catalog as cat
-from ..economics.fleet import evaluate_fleet
 from ..economics.hashprice import (
     hashprice_usd_per_phs_day,
     hashvalue_btc_per_phs_day,
@@ -56,8 +53,9 @@ SORT_KEYS: dict[str, tuple[str, bool]] = {
 }
 
 
-def _scalar(x: Any) -> float:
-    return float(np.asarray(x, dtype=np.float64))
+def _f(x: Any) -> float:
+    """A scalar result of the (scalar-or-array) economics functions as a float."""
+    return float(x)
 
 
 def _finite(x: float) -> float | None:
@@ -180,32 +178,25 @@ def machines_report(
         chosen = [m for m in chosen if any(k in m.model.casefold() for k in keys)]
         if not chosen:
             raise InputError(f"no catalog model matches {', '.join(models)}", field="--model")
-    arr = cat.catalog_arrays(chosen)
     d, r, p = inputs.difficulty, inputs.reward_btc_per_block, inputs.btc_price_usd
-    hashprice = _scalar(hashprice_usd_per_phs_day(d, r, p))
-    btc = np.asarray(btc_mined_per_day(arr.hashrate_ths, d, r, pool_fee_share=pool_fee_share))
-    revenue = np.asarray(
-        revenue_usd_per_day(arr.hashrate_ths, hashprice, pool_fee_share=pool_fee_share)
-    )
-    power = np.asarray(power_cost_usd_per_day(arr.power_w, power_price_usd_per_kwh, pue=pue))
-    breakeven = np.asarray(
-        breakeven_btc_price_usd(
-            arr.efficiency_j_per_th,
-            d,
-            r,
-            power_price_usd_per_kwh,
-            pue=pue,
-            pool_fee_share=pool_fee_share,
-        )
-    )
-    be_power = np.asarray(
-        breakeven_power_price_usd_per_kwh(
-            arr.efficiency_j_per_th, hashprice, pue=pue, pool_fee_share=pool_fee_share
-        )
-    )
+    hashprice = _f(hashprice_usd_per_phs_day(d, r, p))
     rows: list[dict[str, Any]] = []
-    for i, m in enumerate(chosen):
-        profit = float(revenue[i] - power[i])
+    for m in chosen:  # 50-odd models: plain floats (no numpy to import for this command)
+        eff = m.power_w / m.hashrate_ths
+        btc = _f(btc_mined_per_day(m.hashrate_ths, d, r, pool_fee_share=pool_fee_share))
+        revenue = _f(revenue_usd_per_day(m.hashrate_ths, hashprice, pool_fee_share=pool_fee_share))
+        power = _f(power_cost_usd_per_day(m.power_w, power_price_usd_per_kwh, pue=pue))
+        breakeven = _f(
+            breakeven_btc_price_usd(
+                eff, d, r, power_price_usd_per_kwh, pue=pue, pool_fee_share=pool_fee_share
+            )
+        )
+        be_power = _f(
+            breakeven_power_price_usd_per_kwh(
+                eff, hashprice, pue=pue, pool_fee_share=pool_fee_share
+            )
+        )
+        profit = revenue - power
         rows.append(
             {
                 "vendor": m.vendor,
@@ -215,15 +206,15 @@ def machines_report(
                 "cooling": m.cooling,
                 "hashrate_ths": m.hashrate_ths,
                 "power_w": m.power_w,
-                "efficiency_j_per_th": float(arr.efficiency_j_per_th[i]),
-                "btc_per_day": float(btc[i]),
-                "revenue_usd_per_day": float(revenue[i]),
-                "power_cost_usd_per_day": float(power[i]),
+                "efficiency_j_per_th": eff,
+                "btc_per_day": btc,
+                "revenue_usd_per_day": revenue,
+                "power_cost_usd_per_day": power,
                 "profit_usd_per_day": profit,
                 "profitable": profit > 0,
-                "breakeven_btc_price_usd": float(breakeven[i]),
-                "breakeven_power_price_usd_per_kwh": float(be_power[i]),
-                "cost_usd_per_btc": float(power[i] / btc[i]) if btc[i] > 0 else None,
+                "breakeven_btc_price_usd": breakeven,
+                "breakeven_power_price_usd_per_kwh": be_power,
+                "cost_usd_per_btc": power / btc if btc > 0 else None,
                 "origin": m.origin,
                 "source": m.source,
             }
@@ -241,7 +232,7 @@ def machines_report(
             "hashes_per_block": "difficulty * 2**48 / 65535 (exact block work)",
         },
         "hashprice_usd_per_phs_day": hashprice,
-        "hashvalue_sat_per_phs_day": _scalar(hashvalue_sat_per_phs_day(d, r)),
+        "hashvalue_sat_per_phs_day": _f(hashvalue_sat_per_phs_day(d, r)),
         "sort": sort,
         "machines": rows,
     }
@@ -266,12 +257,15 @@ def fleet_report(
     time_s : int
         The moment hourly power prices are read at. [Unix s]
     """
+    import numpy as np
+
+    from ..economics.fleet import evaluate_fleet
     from ..fleet_config import group_arrays, read_fleet, site_prices  # reads files (pandas)
 
     spec = read_fleet(fleet_path, catalog=catalog)
     prices = site_prices(spec, time_s)
     groups = group_arrays(spec, {k: v[0] for k, v in prices.items()})
-    hv = _scalar(hashvalue_btc_per_phs_day(inputs.difficulty, inputs.reward_btc_per_block))
+    hv = _f(hashvalue_btc_per_phs_day(inputs.difficulty, inputs.reward_btc_per_block))
     res = evaluate_fleet(
         groups,
         hashvalue_btc_per_phs_day=hv,

@@ -14,12 +14,17 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING
 
 from ..records import PriceRecord
 from .repo import BLOCKS_PER_EPOCH
+
+if TYPE_CHECKING:  # numpy is imported by the array loaders only (start-up: `machines`)
+    import numpy as np
+    import numpy.typing as npt
+
+    FloatArray = npt.NDArray[np.float64]
+    IntArray = npt.NDArray[np.int64]
 
 SECONDS_PER_DAY = 86_400
 #: Price sources in order of preference when two are stamped at the same second: Coin
@@ -28,9 +33,6 @@ _PRICE_PREFERENCE = {"coinmetrics": 0}
 _DAILY_PREFERENCE = 1
 _OTHER_PREFERENCE = 2
 DAILY_PRICE_PREFIX = "daily/"
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 
 def _date(time_s: int) -> str:
@@ -99,6 +101,8 @@ def price_series(conn: sqlite3.Connection, *, to_s: int) -> PriceSeries:
     Same sources and preference as :func:`price_at`, so ``price_at(conn, t)`` is the last
     entry stamped at or before ``t``.
     """
+    import numpy as np
+
     rows = conn.execute(
         "SELECT time_s, price_usd, source FROM ("
         " SELECT time_s, price_usd, source,"
@@ -177,6 +181,8 @@ def _has_table(conn: sqlite3.Connection, name: str) -> bool:
 
 def block_day_groups(conn: sqlite3.Connection, *, before_day: int | None = None) -> BlockDayGroups:
     """Per-(day, epoch) block aggregates of the days before ``before_day``, in day order."""
+    import numpy as np
+
     limit = 2**62 if before_day is None else before_day
     if _has_table(conn, "block_days"):
         q = (
@@ -253,6 +259,8 @@ class DailyArrays:
 def daily_arrays(conn: sqlite3.Connection, *, to_date: str, sources: bool = True) -> DailyArrays:
     """Daily rows up to ``to_date`` (YYYY-MM-DD) inclusive (``source`` empty unless
     ``sources``)."""
+    import numpy as np
+
     q = (
         f"SELECT {_DAY_SQL}, blocks, difficulty, issuance_sat, fees_sat, price_usd FROM daily"
         " WHERE date <= ? ORDER BY date"
