@@ -43,10 +43,6 @@ def _day_start_s(day: str) -> int:
     return int(datetime.fromisoformat(day).replace(tzinfo=UTC).timestamp())
 
 
-#: SQL for a daily row's day number (days since 1970-01-01) from its YYYY-MM-DD date.
-_DAY_SQL = "CAST(julianday(date) - 2440587.5 AS INTEGER)"
-
-
 def _preference(source: str) -> int:
     if source.startswith(DAILY_PRICE_PREFIX):
         return _DAILY_PREFERENCE
@@ -92,7 +88,6 @@ class PriceSeries:
 
     time_s: IntArray
     price_usd: FloatArray
-    source: list[str]
 
 
 def price_series(conn: sqlite3.Connection, *, to_s: int) -> PriceSeries:
@@ -103,30 +98,38 @@ def price_series(conn: sqlite3.Connection, *, to_s: int) -> PriceSeries:
     """
     import numpy as np
 
-    rows = conn.execute(
-        "SELECT time_s, price_usd, source FROM ("
-        " SELECT time_s, price_usd, source,"
-        " ROW_NUMBER() OVER (PARTITION BY time_s ORDER BY pref, source) AS rank FROM ("
-        "  SELECT time_s, price_usd, source, CASE source WHEN 'coinmetrics' THEN ? ELSE ? END"
-        "  AS pref FROM prices WHERE time_s <= ?"
-        "  UNION ALL"
-        f"  SELECT {_DAY_SQL} * 86400 + 86400, price_usd, ? || source, ? FROM daily"
-        "  WHERE date <= ? AND price_usd IS NOT NULL))"
-        " WHERE rank = 1 ORDER BY time_s",
-        (
-            _PRICE_PREFERENCE["coinmetrics"],
-            _OTHER_PREFERENCE,
-            to_s,
-            DAILY_PRICE_PREFIX,
-            _DAILY_PREFERENCE,
-            _date(to_s - SECONDS_PER_DAY),
-        ),
+    parts = []  # (stamps, prices, preference, order of the source name)
+    names = [
+        str(n)
+        for (n,) in conn.execute(
+            "SELECT DISTINCT source FROM prices WHERE time_s <= ? ORDER BY source", (to_s,)
+        )
+    ]
+    for rank, name in enumerate(names):
+        rows = conn.execute(
+            "SELECT time_s, price_usd FROM prices WHERE source = ? AND time_s <= ?", (name, to_s)
+        ).fetchall()
+        parts.append((rows, _preference(name), rank))
+    dates = conn.execute(
+        "SELECT date, price_usd FROM daily WHERE date <= ? AND price_usd IS NOT NULL",
+        (_date(to_s - SECONDS_PER_DAY),),
     ).fetchall()
-    return PriceSeries(
-        np.array([r[0] for r in rows], dtype=np.int64),
-        np.array([r[1] for r in rows], dtype=np.float64),
-        [str(r[2]) for r in rows],
+    if dates:
+        day = np.array([d for d, _ in dates], dtype="datetime64[D]").astype(np.int64)
+        stamps = (day + 1) * SECONDS_PER_DAY
+        daily_rows = list(zip(stamps.tolist(), [p for _, p in dates], strict=True))
+        parts.append((daily_rows, _DAILY_PREFERENCE, -1))
+    if not any(rows for rows, _, _ in parts):
+        return PriceSeries(np.array([], dtype=np.int64), np.array([], dtype=np.float64))
+    values = np.concatenate(
+        [np.array(rows, dtype=np.float64).reshape(-1, 2) for rows, _, _ in parts]
     )
+    preference = np.concatenate([np.full(len(rows), p) for rows, p, _ in parts])
+    name_order = np.concatenate([np.full(len(rows), r) for rows, _, r in parts])
+    order = np.lexsort((name_order, preference, values[:, 0]))  # stamp, preference, name
+    stamps = values[order, 0].astype(np.int64)
+    first = np.concatenate([[True], stamps[1:] != stamps[:-1]])
+    return PriceSeries(stamps[first], values[order, 1][first])
 
 
 # --- blocks -----------------------------------------------------------------------------
@@ -261,26 +264,19 @@ def daily_arrays(conn: sqlite3.Connection, *, to_date: str, sources: bool = True
     ``sources``)."""
     import numpy as np
 
-    q = (
-        f"SELECT {_DAY_SQL}, blocks, difficulty, issuance_sat, fees_sat, price_usd FROM daily"
-        " WHERE date <= ? ORDER BY date"
-    )
-    values = np.array(conn.execute(q, (to_date,)).fetchall(), dtype=np.float64).reshape(-1, 6)
-    names = (
-        [str(r[0]) for r in conn.execute(
-            "SELECT source FROM daily WHERE date <= ? ORDER BY date", (to_date,))]
-        if sources
-        else []
-    )  # fmt: skip
-    return DailyArrays(
-        values[:, 0].astype(np.int64),
-        values[:, 1],
-        values[:, 2],
-        values[:, 3],
-        values[:, 4],
-        values[:, 5],
-        names,
-    )
+    rows = conn.execute(
+        "SELECT date, blocks, difficulty, issuance_sat, fees_sat, price_usd, source FROM daily"
+        " WHERE date <= ? ORDER BY date",
+        (to_date,),
+    ).fetchall()
+    if not rows:
+        empty = np.array([], dtype=np.float64)
+        return DailyArrays(np.array([], dtype=np.int64), empty, empty, empty, empty, empty, [])
+    columns = list(zip(*rows, strict=True))
+    values = np.array(columns[1:6], dtype=np.float64)  # None becomes NaN
+    day = np.array(columns[0], dtype="datetime64[D]").astype(np.int64)
+    names = [str(s) for s in columns[6]] if sources else []
+    return DailyArrays(day, values[0], values[1], values[2], values[3], values[4], names)
 
 
 @dataclass(frozen=True)
