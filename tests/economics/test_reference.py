@@ -216,3 +216,26 @@ def test_machines_without_data_use_the_calendar_subsidy(tmp_path: Path) -> None:
     assert inputs["subsidy_source"] == "halving calendar at 2024-04-19T23:00:00Z"
     res = CliRunner().invoke(app, [*args, "--at", "2024-04-20T01:00:00Z"])
     assert json.loads(res.stdout)["inputs"]["subsidy_btc_per_block"] == 3.125
+
+
+def test_daily_resolution_difficulty_and_supply_follow_the_daily_rows(
+    reference_db: sqlite3.Connection,
+) -> None:
+    # After the block file (it ends 2026-02-01T08:40:17Z) the daily rows answer. The realised
+    # retarget of 2026-02-07 (block 935,424: 141.67 T -> 125.86 T, bits 17023c7e, SOURCES.md)
+    # shows in the difficulty once the daily counts put the next block past it: not on the
+    # 6th (an estimated tip of 935,328), but on the 7th (935,494).
+    from minerscope.consensus import difficulty_from_bits
+
+    sixth = econ.status_section(reference_db, resolve_as_of(
+        reference_db, parse_time_spec("2026-02-06"), now_s=NOW_S))  # fmt: skip
+    seventh = econ.status_section(reference_db, resolve_as_of(
+        reference_db, parse_time_spec("2026-02-07"), now_s=NOW_S))  # fmt: skip
+    assert sixth is not None and seventh is not None
+    assert sixth["inputs"]["difficulty"] == difficulty_from_bits(0x1701FCA1)
+    assert seventh["inputs"]["difficulty"] == difficulty_from_bits(0x17023C7E)
+    assert "epoch 464" in seventh["inputs"]["difficulty_source"]
+    # The supply is that of the end of the day, not of the stale last block (934,575:
+    # 19,983,050 BTC): 6.6 days of 3.125 BTC blocks later (127 to 145 a day in the file).
+    supply = seventh["production_cost"]["supply_btc"]
+    assert 19_983_050 + 6 * 127 * 3.125 < supply < 19_983_050 + 7 * 145 * 3.125
