@@ -27,6 +27,8 @@ from minerscope.report.pools import pools_report
 from minerscope.sources._address import script_from_address
 from minerscope.sources.pools import Coinbase, load_catalog
 
+CLOCK_S = 2_000_000_000  # a fixed clock after every reference moment (2033-05-18)
+
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 POOLS_CSV = DATA / "pools" / "blocks_by_pool_664063_946236.csv"
 MOMENTS = ("2026-02-01T08:40:17Z", "2026-04-22T21:50:03Z")
@@ -80,7 +82,7 @@ def main() -> int:
         print(f"{'moment':<24}{'days':>6}{'blocks':>8}{'wall s':>9}{'CPU s':>8}"
               f"{'--history wall s':>18}{'CPU s':>8}")  # fmt: skip
         for at in MOMENTS:
-            as_of = resolve_as_of(conn, parse_time_spec(at), now_s=0)
+            as_of = resolve_as_of(conn, parse_time_spec(at), now_s=CLOCK_S)
             pools_report(conn, as_of, catalog, window_days=1)  # warm: imports, page cache
             for days in WINDOWS:
                 r = pools_report(conn, as_of, catalog, window_days=days)

@@ -30,6 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
+CLOCK_S = 2_000_000_000  # a fixed clock after every reference moment (2033-05-18)
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
 CACHE = Path(__file__).resolve().parent / ".cache"
@@ -69,7 +71,7 @@ def bench_roi() -> None:
     from minerscope.simulation.roi import RoiConfig, simulate_roi
 
     conn = storage.connect(reference_db(), read_only=True)
-    as_of = resolve_as_of(conn, parse_time_spec("2026-02-01T08:40:17Z"), now_s=0)
+    as_of = resolve_as_of(conn, parse_time_spec("2026-02-01T08:40:17Z"), now_s=CLOCK_S)
     opts = RoiOptions(paths=100_000, horizon_days=730)
     setup = load_setup(conn, as_of, opts)
     conn.close()

@@ -23,6 +23,10 @@ settings.load_profile("minerscope")
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
+#: A fixed clock after every reference moment (2033-05-18T03:33:20Z): moments after the
+#: clock are refused, so tests that resolve a past moment pass this one.
+CLOCK_S = 2_000_000_000
+
 BLOCKSTATS_CSV = "blocks_getblockstats_909458_934575.csv"
 EPOCHS_CSV = "difficulty_epochs_electrum.csv"
 CHECKPOINTS_JSON = "electrum_checkpoints_mainnet.json"

@@ -6,14 +6,23 @@ Layers (imports flow down): ``consensus`` -> ``sources`` -> ``storage`` -> ``ing
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from .errors import ConflictError, InputError, MinerscopeError, NoDataError, SourceError
 
-try:
-    __version__ = version("minerscope")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0"
+
+def __getattr__(name: str) -> Any:
+    """``__version__``, read from the installed metadata on first use (importing
+    ``importlib.metadata`` costs every command tens of milliseconds at start-up)."""
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("minerscope")
+        except PackageNotFoundError:  # pragma: no cover - running from a source tree
+            return "0.0.0"
+    raise AttributeError(f"module 'minerscope' has no attribute {name!r}")
+
 
 __all__ = [
     "__version__",

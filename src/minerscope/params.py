@@ -68,7 +68,7 @@ def parse_difficulty(text: str | None) -> float | None:
         )
     value = float(m.group(1)) * _SUFFIX[m.group(2).upper()]
     if not math.isfinite(value):
-        raise InputError(f"{text!r} is too large for a difficulty", field="--difficulty")
+        raise InputError(f"{text!r} is not a finite number", field="--difficulty")
     if value <= 0:
         raise InputError("difficulty must be positive", field="--difficulty")
     return value

@@ -33,7 +33,7 @@ def test_status_at_the_touchstone_moment(db_path: Path, shared_data: Path) -> No
     code, out, err = run("status", "--at", "2026-02-01T08:40:17Z", "--json", "--db", str(db_path))
     assert code == 0, err
     data = json.loads(out)
-    assert data["resolution"] == "blocks"
+    assert data["resolution"] == "block"
     assert data["tip"]["height"] == 934_575
     assert data["tip"]["time_iso"] == "2026-02-01T08:40:17Z"
     assert data["bits_hex"] == "1701fca1"

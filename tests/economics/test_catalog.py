@@ -11,6 +11,7 @@ from minerscope.economics.catalog import catalog_arrays, find_machine
 from minerscope.errors import InputError
 from minerscope.sources.catalog import (
     CATALOG_COLUMNS,
+    COLUMN_ALIASES,
     config_catalog_paths,
     load_catalog,
     parse_catalog_csv,
@@ -63,8 +64,33 @@ def test_user_catalog_adds_and_overrides(tmp_path: Path) -> None:
 
 
 def test_efficiency_only_row_derives_power() -> None:
-    (m,) = parse_catalog_csv("model,hashrate_ths,efficiency_jth\nX,200,17\n", origin="x.csv")
+    (m,) = parse_catalog_csv("model,hashrate_ths,efficiency_j_per_th\nX,200,17\n", origin="x.csv")
     assert m.power_w == 3400.0
+    # The old column name is still read (the project's ASIC catalog uses it) ...
+    (old,) = parse_catalog_csv("model,hashrate_ths,efficiency_jth\nX,200,17\n", origin="x.csv")
+    assert old.power_w == 3400.0
+    # ... and errors name the column as the file writes it.
+    with pytest.raises(InputError, match="efficiency_jth 19 disagrees") as info:
+        parse_catalog_csv("model,hashrate_ths,power_w,efficiency_jth\nX,200,3500,19\n", origin="o")
+    assert info.value.field == "efficiency_jth"
+    with pytest.raises(InputError, match="old name") as info:
+        parse_catalog_csv(
+            "model,hashrate_ths,efficiency_jth,efficiency_j_per_th\nX,200,17,17\n", origin="o"
+        )
+    assert info.value.line == 1
+
+
+def test_rows_of_the_shared_catalog_read_as_a_user_catalog(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    # The project's ASIC catalog writes efficiency_jth; its rows with specs load unchanged.
+    lines = (shared_data / "asic_catalog.csv").read_text(encoding="utf-8").splitlines()
+    s21 = [line for line in lines if ",Antminer S21," in line]
+    user = tmp_path / "from_shared.csv"
+    user.write_text("\n".join([lines[0], *s21]) + "\n", encoding="utf-8")
+    machines = {m.model: m for m in load_catalog([user])}
+    assert machines["Antminer S21"].efficiency_j_per_th == 17.5
+    assert machines["Antminer S21"].origin == str(user)
 
 
 @pytest.mark.parametrize(
@@ -76,7 +102,12 @@ def test_efficiency_only_row_derives_power() -> None:
         ("model,hashrate_ths,power_w\nX,-5,2\n", 2, "hashrate_ths", "positive"),
         ("model,hashrate_ths,power_w\n,5,2\n", 2, "model", "empty"),
         ("model,hashrate_ths,power_w\nX,5,\n", 2, "power_w", "needs power_w"),
-        ("model,hashrate_ths,power_w,efficiency_jth\nX,200,3500,19\n", 2, "efficiency_jth", "1 %"),
+        (
+            "model,hashrate_ths,power_w,efficiency_j_per_th\nX,200,3500,19\n",
+            2,
+            "efficiency_j_per_th",
+            "1 %",
+        ),
         ("model,hashrate_ths,power_w,release\nX,200,3500,Sept 23\n", 2, "release", "YYYY"),
     ],
 )
@@ -86,11 +117,17 @@ def test_bad_catalog_rows(text: str, line: int, field: str, reason: str) -> None
     assert (info.value.path, info.value.line, info.value.field) == ("user.csv", line, field)
 
 
-def test_columns_match_the_shared_catalog_header() -> None:
+def test_columns_match_the_shared_catalog_header(shared_data: Path) -> None:
+    # Ours names the unit like every other key; the shared file's old name maps onto it.
     assert CATALOG_COLUMNS == (
         "vendor", "model", "variant", "release", "hashrate_ths", "power_w",
-        "efficiency_jth", "cooling", "source",
+        "efficiency_j_per_th", "cooling", "source",
     )  # fmt: skip
+    with (shared_data / "asic_catalog.csv").open(encoding="utf-8") as f:
+        shared = next(csv.reader(f))
+    assert [
+        COLUMN_ALIASES.get(c, c) for c in shared if c in CATALOG_COLUMNS or c in COLUMN_ALIASES
+    ] == list(CATALOG_COLUMNS)
 
 
 def test_config_file_names_catalogs(tmp_path: Path) -> None:
@@ -112,7 +149,7 @@ def test_catalog_file_problems(tmp_path: Path) -> None:
     empty.write_text("", encoding="utf-8")
     with pytest.raises(InputError, match="empty catalog file"):
         load_catalog([empty])
-    with pytest.raises(InputError, match="needs a power_w or an efficiency_jth column"):
+    with pytest.raises(InputError, match="needs a power_w or an efficiency_j_per_th column"):
         parse_catalog_csv("model,hashrate_ths\nX,1\n", origin="x.csv")
     assert find_machine(shipped_catalog(), "no such miner") is None
 

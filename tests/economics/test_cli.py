@@ -12,6 +12,8 @@ from typer.testing import CliRunner
 
 from minerscope.cli import app
 
+NOW_S = 1_790_000_000  # the clock in these tests: 2026-09-21, after all the data
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 TOUCHSTONE = [
     "--difficulty", "141.67T", "--fees-btc-per-block", "0.02", "--btc-price-usd", "70000",
@@ -20,7 +22,10 @@ TOUCHSTONE = [
 
 
 @pytest.fixture
-def runner() -> CliRunner:
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    # Commands without --db read the default database: point it at a file that does not
+    # exist, so no developer's own database changes what these tests see.
+    monkeypatch.setenv("MINERSCOPE_DB", str(tmp_path / "default-absent.sqlite"))
     return CliRunner()
 
 
@@ -145,7 +150,8 @@ def test_machines_as_of_reference_data(runner: CliRunner, reference_db_file: Pat
     data = json.loads(res.stdout)
     inp = data["inputs"]
     assert inp["difficulty_source"].startswith("bits 1701fca1 of block 933681")
-    assert inp["price_source"] == "coinmetrics at 2026-01-24T00:00:00Z"  # the 23rd's close
+    # A date means the end of that day, when its close (stamped 2026-01-25T00:00:00Z) is known.
+    assert inp["price_source"] == "coinmetrics at 2026-01-25T00:00:00Z"
     s21 = next(m for m in data["machines"] if m["model"] == "Antminer S21")
     # W = 141,668,107,417,558 * 2**48/65535 = 6.0846917e23; R = 3.125 + 312,893,494/144/1e8
     # = 3.1467287 BTC; 17.5 * W / 1e12 / 3.6e6 / R * $0.08 = $75,197.7 (touchstone: ~$75k)
@@ -179,7 +185,7 @@ def test_status_pairs_render(reference_db: object) -> None:
     from minerscope.cli.econ import status_pairs
     from minerscope.report.econ import status_section
 
-    as_of = resolve_as_of(reference_db, parse_time_spec("2026-01-24"), now_s=0)  # type: ignore[arg-type]
+    as_of = resolve_as_of(reference_db, parse_time_spec("2026-01-24"), now_s=NOW_S)  # type: ignore[arg-type]
     pairs = dict(status_pairs(status_section(reference_db, as_of)))  # type: ignore[arg-type]
     assert pairs["miner revenue"].startswith("308.27 BTC = $27.49M on 2026-01-24")
     assert "over 8 methods" in pairs["cost to produce 1 BTC"]

@@ -197,3 +197,15 @@ def test_daily_from_blocks_keeps_complete_days_only() -> None:
     )  # fmt: skip
     assert row["issuance_sat"] == 2 * 50 * 100_000_000
     assert daily_from_blocks(blocks.iloc[:0]).empty
+
+
+def test_best_guess_basket_is_five_julian_years() -> None:
+    # A model released 5 * 365.25 days before the moment is still in the basket; one second
+    # older and it is not (CBECI's pre-2023 best guess: profitable models of the last 5 years).
+    five_years_s = 5 * 365.25 * 86_400
+    for age_s, in_basket in ((five_years_s, 1), (five_years_s + 1, 0)):
+        r = bottom_up_cost(
+            [30.0], [T_2026 - age_s], time_s=[T_2026], difficulty=[D],
+            reward_btc_per_block=[R], btc_price_usd=[1e6],
+        )  # fmt: skip
+        assert (r.profitable_models[0], r.basket_models[0]) == (1, in_basket)

@@ -73,6 +73,10 @@ def test_two_group_fleet_hand_derived() -> None:
     assert r.breakeven_power_price_usd_per_kwh[0] == pytest.approx(0.0536364, rel=1e-5)
     # Shutdown price of B: 72 kWh * $0.05 / (0.1 PH * 0.0005 * 0.98) = $73,469.39
     assert r.shutdown_price_usd[1] == pytest.approx(73_469.39, rel=1e-6)
+    # Shutdown price of A counts the hosting fee: one machine burns 3,500 W * 0.024 * 1.1 =
+    # 92.4 kWh a day at $0.05 + $0.01 = $5.544 and earns 0.2 PH * 0.0005 * 0.98 = 0.000098
+    # BTC: $56,571.43 (without the fee it would be $47,142.86).
+    assert r.shutdown_price_usd[0] == pytest.approx(56_571.43, rel=1e-6)
 
 
 def test_example_fleet_file_parses() -> None:
@@ -218,3 +222,34 @@ def test_site_price_per_mwh_and_missing_csv(tmp_path: Path) -> None:
         parse_fleet(text, path="f.toml", base_dir=tmp_path, catalog=shipped_catalog())
     with pytest.raises(InputError, match="cannot read fleet file"):
         read_fleet(tmp_path / "absent.toml", catalog=shipped_catalog())
+
+
+def test_default_uptime_is_the_whole_day() -> None:
+    # BASE names no uptime_pct: the machines hash all day (docs/fleet-format.md).
+    spec = parse_fleet(BASE, path="f.toml", base_dir=Path("."), catalog=shipped_catalog())
+    (group,) = spec.groups
+    assert group.uptime_share == 1.0
+    # 10 S21 (200 TH/s) = 2 PH/s at 0.0005 BTC/PH/day, 2 % pool fee: 0.00098 BTC a day;
+    # 10 * 3,500 W * 0.024 = 840 kWh at $0.05: $42.00 of power.
+    arrays = group_arrays(spec, {"a": 0.05})
+    r = evaluate_fleet(arrays, hashvalue_btc_per_phs_day=0.0005, btc_price_usd=60_000,
+                       pool_fee_share=spec.pool_fee_share)  # fmt: skip
+    assert r.total_btc_per_day == pytest.approx(0.00098, rel=1e-12)
+    assert r.total_power_cost_usd_per_day == pytest.approx(42.0, rel=1e-12)
+
+
+def test_fleet_report_shutdown_price_counts_hosting() -> None:
+    # The example fleet's hosted S19 XP+ Hyd (shipped: 279 TH/s, 5,301 W) at $0.072 + $0.008
+    # hosting per kWh, PUE 1.02, 2 % pool fee, at 141.67 T, 3.145 BTC per block:
+    # hashvalue = 1e15 * 86,400 / (141.67e12 * 2**48 / 65535) * 3.145 = 4.465705e-4 BTC;
+    # per machine 0.279 * 4.465705e-4 * 0.98 = 1.221013e-4 BTC/day;
+    # energy 5,301 * 0.024 * 1.02 = 129.768 kWh * $0.080 = $10.38148/day: $85,023.5 per BTC
+    # (without the hosting fee: $76,396).
+    from minerscope.report.econ_inputs import EconInputs
+    from minerscope.report.econ_machines import fleet_report
+
+    inputs = EconInputs(None, 141.67e12, "given", 3.125, "given", 0.02, "given", 70_000.0, "given")
+    out = fleet_report(inputs, shipped_catalog(), EXAMPLES / "fleet.toml", time_s=0)
+    (g,) = [g for g in out["groups"] if g["name"] == "s19xp-plus-hyd"]
+    assert (g["hashrate_ths"], g["power_w"]) == (279.0, 5301.0)
+    assert g["shutdown_price_usd"] == pytest.approx(85_023.5, rel=1e-5)

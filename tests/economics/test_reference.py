@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from minerscope.asof import parse_time_spec, resolve_as_of
 from minerscope.errors import NoDataError
 from minerscope.report import econ
+
+NOW_S = 1_790_000_000  # the clock in these tests: 2026-09-21, after all the data
 
 
 def _day(text: str) -> pd.Timestamp:
@@ -72,7 +77,7 @@ def test_history_columns_and_range_order(history: pd.DataFrame) -> None:
 
 
 def test_status_section_at_the_touchstone(reference_db: sqlite3.Connection) -> None:
-    as_of = resolve_as_of(reference_db, parse_time_spec("2026-01-24"), now_s=0)
+    as_of = resolve_as_of(reference_db, parse_time_spec("2026-01-24"), now_s=NOW_S)
     out = econ.status_section(reference_db, as_of)
     assert out is not None
     inp = out["inputs"]
@@ -116,14 +121,19 @@ def test_blocks_only_database(fresh_db: sqlite3.Connection) -> None:
             BlockRecord(h, f"{h:064x}", t0 - 86_400 + i * 600, None, 0x17023A8B, None, None,
                         2_000_000, 312_500_000, 1, 1, 4)
         )  # fmt: skip
+    day_s = 86_400
+    closes = [PriceRecord("test", t0 + (k + 1) * day_s, 100_000.0) for k in range(2)]
     with storage.transaction(fresh_db):
         storage.upsert_blocks(fresh_db, rows)
-        storage.upsert_prices(fresh_db, [PriceRecord("test", t0, 100_000.0)])
+        storage.upsert_prices(fresh_db, closes)
     h = econ.history_frame(fresh_db, to_date="2025-06-17")
     days = h[h["source"] == "blocks"]
     assert len(days) == 3
-    # 144 blocks * (3.125 + 0.02) BTC = 452.88 BTC at $100,000 = $45,288,000 a day
-    assert days["revenue_usd"].tolist() == [pytest.approx(45_288_000.0)] * 3
+    # 144 blocks * (3.125 + 0.02) BTC = 452.88 BTC at $100,000 = $45,288,000 a day, for the
+    # two days with a close (stamped at their end); a day without a price stamped within it
+    # has no USD revenue: a price is never carried across days.
+    assert days["revenue_usd"].tolist()[:2] == [pytest.approx(45_288_000.0)] * 2
+    assert np.isnan(days["revenue_usd"].iloc[2]) and days["revenue_btc"].iloc[2] == 452.88
 
 
 def test_inputs_from_a_daily_only_database(fresh_db: sqlite3.Connection) -> None:
@@ -139,16 +149,17 @@ def test_inputs_from_a_daily_only_database(fresh_db: sqlite3.Connection) -> None
     ]
     with storage.transaction(fresh_db):
         storage.upsert_daily(fresh_db, rows)
-    as_of = resolve_as_of(fresh_db, parse_time_spec("2026-01-25T12:00:00Z"), now_s=0)
+    as_of = resolve_as_of(fresh_db, parse_time_spec("2026-01-25T12:00:00Z"), now_s=NOW_S)
     inp = load_inputs(fresh_db, as_of)
     assert inp.difficulty == 141.67e12
     assert inp.difficulty_source == "daily mean difficulty of 2026-01-24"
     assert inp.subsidy_btc_per_block == 3.125  # 306.25 BTC / 98 blocks
     assert inp.fees_btc_per_block == pytest.approx(2.01546836 / 98)
     assert inp.fees_source == "fees / blocks on 2026-01-24"
-    assert (inp.btc_price_usd, inp.price_source) == (89_185.04, "daily price of 2026-01-24")
+    # The day's close, stamped at the end of the day like every daily close (asof.price_at).
+    assert (inp.btc_price_usd, inp.price_source) == (89_185.04, "daily/t at 2026-01-25T00:00:00Z")
     # Before any row: nothing is known, and the error says how to fix it.
-    early = resolve_as_of(fresh_db, parse_time_spec("2026-01-01"), now_s=0)
+    early = resolve_as_of(fresh_db, parse_time_spec("2026-01-01"), now_s=NOW_S)
     with pytest.raises(NoDataError, match="no difficulty, fees per block, BTC price known"):
         load_inputs(fresh_db, early)
     # Values given by the caller need no data.
@@ -165,6 +176,66 @@ def test_calendar_subsidy() -> None:
 
     assert calendar_subsidy_btc(1_700_000_000)[0] == 6.25  # 2023-11-14
     assert calendar_subsidy_btc(1_770_000_000)[0] == 3.125  # 2026-02-02
-    assert calendar_subsidy_btc(1_830_000_000)[0] == 3.125  # 2027-12-28
+    assert calendar_subsidy_btc(1_830_297_599)[0] == 3.125  # 2027-12-31T23:59:59Z
     with pytest.raises(NoDataError, match="--subsidy-btc"):
-        calendar_subsidy_btc(1_840_000_000)  # 2028-04-22: the next halving may have passed
+        calendar_subsidy_btc(1_830_297_600)  # 2028-01-01: the next halving may be near
+    with pytest.raises(NoDataError, match="before the genesis block"):
+        calendar_subsidy_btc(1_231_006_504)
+
+
+def test_halving_calendar_matches_the_real_halving_blocks(shared_data: Path) -> None:
+    # ../shared/data/block_headers.json holds the real headers of blocks 210,000 ... 840,000:
+    # a block mined at the halving block's time gets the new subsidy, one second earlier the
+    # old one. A calendar off by a month (or a second) fails here.
+    from minerscope.consensus import block_subsidy_sat
+    from minerscope.report.econ_inputs import calendar_subsidy_btc
+
+    headers = json.loads((shared_data / "block_headers.json").read_text())["headers"]
+    halvings = [h for h in headers if h["height"] in (210_000, 420_000, 630_000, 840_000)]
+    assert len(halvings) == 4
+    for h in halvings:
+        assert calendar_subsidy_btc(h["time"])[0] == block_subsidy_sat(h["height"]) / 1e8
+        before = block_subsidy_sat(h["height"] - 1) / 1e8
+        assert calendar_subsidy_btc(h["time"] - 1)[0] == before
+    genesis = next(h for h in headers if h["height"] == 0)
+    assert calendar_subsidy_btc(genesis["time"])[0] == 50.0
+
+
+def test_machines_without_data_use_the_calendar_subsidy(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from minerscope.cli import app
+
+    args = ["machines", "--db", str(tmp_path / "none.sqlite"), "--difficulty", "141.67T",
+            "--btc-price-usd", "70000", "--fees-btc-per-block", "0.02", "--json"]  # fmt: skip
+    # 2024-04-19T23:00:00Z, an hour before block 840,000: still 6.25 BTC.
+    res = CliRunner().invoke(app, [*args, "--at", "2024-04-19T23:00:00Z"])
+    assert res.exit_code == 0, res.stderr
+    inputs = json.loads(res.stdout)["inputs"]
+    assert inputs["subsidy_btc_per_block"] == 6.25
+    assert inputs["subsidy_source"] == "halving calendar at 2024-04-19T23:00:00Z"
+    res = CliRunner().invoke(app, [*args, "--at", "2024-04-20T01:00:00Z"])
+    assert json.loads(res.stdout)["inputs"]["subsidy_btc_per_block"] == 3.125
+
+
+def test_daily_resolution_difficulty_and_supply_follow_the_daily_rows(
+    reference_db: sqlite3.Connection,
+) -> None:
+    # After the block file (it ends 2026-02-01T08:40:17Z) the daily rows answer. The realised
+    # retarget of 2026-02-07 (block 935,424: 141.67 T -> 125.86 T, bits 17023c7e, SOURCES.md)
+    # shows in the difficulty once the daily counts put the next block past it: not on the
+    # 6th (an estimated tip of 935,328), but on the 7th (935,494).
+    from minerscope.consensus import difficulty_from_bits
+
+    sixth = econ.status_section(reference_db, resolve_as_of(
+        reference_db, parse_time_spec("2026-02-06"), now_s=NOW_S))  # fmt: skip
+    seventh = econ.status_section(reference_db, resolve_as_of(
+        reference_db, parse_time_spec("2026-02-07"), now_s=NOW_S))  # fmt: skip
+    assert sixth is not None and seventh is not None
+    assert sixth["inputs"]["difficulty"] == difficulty_from_bits(0x1701FCA1)
+    assert seventh["inputs"]["difficulty"] == difficulty_from_bits(0x17023C7E)
+    assert "epoch 464" in seventh["inputs"]["difficulty_source"]
+    # The supply is that of the end of the day, not of the stale last block (934,575:
+    # 19,983,050 BTC): 6.6 days of 3.125 BTC blocks later (127 to 145 a day in the file).
+    supply = seventh["production_cost"]["supply_btc"]
+    assert 19_983_050 + 6 * 127 * 3.125 < supply < 19_983_050 + 7 * 145 * 3.125

@@ -23,6 +23,7 @@ from minerscope.report import network as network_report
 from minerscope.report import status as status_report
 from minerscope.report.pools import PoolsReport, pools_report
 from minerscope.sources.pools import PoolCatalog
+from tests.conftest import CLOCK_S
 from tests.pools.conftest import POOLS_CSV
 
 T0 = 1_700_000_000
@@ -122,7 +123,7 @@ def test_fees_from_daily_rows_only_once_their_day_ended(
 
 
 def test_no_attribution_is_no_data(reference_db: sqlite3.Connection, catalog: PoolCatalog) -> None:
-    as_of = resolve_as_of(reference_db, parse_time_spec(TOUCHSTONE), now_s=0)
+    as_of = resolve_as_of(reference_db, parse_time_spec(TOUCHSTONE), now_s=CLOCK_S)
     with pytest.raises(NoDataError, match="import one"):
         pools_report(reference_db, as_of, catalog)
 
@@ -141,7 +142,7 @@ def test_one_week_equals_the_attribution_file(
     pools_db: sqlite3.Connection, catalog: PoolCatalog, shared_data: Path, at: str
 ) -> None:
     # One week with hashed blocks (getblockstats), one with hash-less ones (pools file only).
-    as_of = resolve_as_of(pools_db, parse_time_spec(at), now_s=0)
+    as_of = resolve_as_of(pools_db, parse_time_spec(at), now_s=CLOCK_S)
     r = pools_report(pools_db, as_of, catalog, window_days=7)
     expected = _file_counts(shared_data, r.window.start_time_s, r.window.end_time_s)
     assert {p.pool_slug: p.blocks for p in r.pools} == expected
@@ -152,7 +153,7 @@ def test_one_week_equals_the_attribution_file(
 
 
 def test_touchstone_week(pools_db: sqlite3.Connection, catalog: PoolCatalog) -> None:
-    as_of = resolve_as_of(pools_db, parse_time_spec(TOUCHSTONE), now_s=0)
+    as_of = resolve_as_of(pools_db, parse_time_spec(TOUCHSTONE), now_s=CLOCK_S)
     r = pools_report(pools_db, as_of, catalog, window_days=7)
     top = r.pools[0]
     assert (top.pool_slug, top.blocks, r.window.attributed_blocks) == ("foundryusa", 229, 860)
@@ -174,7 +175,7 @@ def test_touchstone_week(pools_db: sqlite3.Connection, catalog: PoolCatalog) -> 
 
 
 def test_history_days_add_up(pools_db: sqlite3.Connection, catalog: PoolCatalog) -> None:
-    as_of = resolve_as_of(pools_db, parse_time_spec("2026-04-15T12:00:00Z"), now_s=0)
+    as_of = resolve_as_of(pools_db, parse_time_spec("2026-04-15T12:00:00Z"), now_s=CLOCK_S)
     r = pools_report(pools_db, as_of, catalog, window_days=3, history=True)
     assert r.history is not None
     days = sorted({h.date for h in r.history})
@@ -191,10 +192,10 @@ def test_history_days_add_up(pools_db: sqlite3.Connection, catalog: PoolCatalog)
 
 def test_hashless_tip_status_and_stale_window(pools_db: sqlite3.Connection,
                                               catalog: PoolCatalog) -> None:  # fmt: skip
-    as_of = resolve_as_of(pools_db, parse_time_spec("2026-04-22"), now_s=0)  # 23:59:59Z
+    as_of = resolve_as_of(pools_db, parse_time_spec("2026-04-22"), now_s=CLOCK_S)  # 23:59:59Z
     assert as_of.tip_height == 946_236  # the pools file's last block: hash unknown
     status = status_report.build_status(pools_db, as_of)
-    assert status["tip"]["hash"] is None and status["resolution"] == "blocks"
+    assert status["tip"]["hash"] is None and status["resolution"] == "block"
     r = pools_report(pools_db, as_of, catalog, window_days=1)
     assert r.window.last_height == 946_236 and "the window ends at that block" in r.as_of.notes[0]
 

@@ -24,6 +24,7 @@ from minerscope.signals import (
 from minerscope.signals import (
     signals_report as build_signals,
 )
+from tests.conftest import CLOCK_S
 
 MOMENTS = ("2012-06-21", "2018-12-20", "2021-07-01", "2026-01-31")
 
@@ -113,7 +114,7 @@ def test_signals_report_at_t_matches_the_full_history(full: DailyInputs) -> None
 def test_study_signal_days_ignore_later_data(reference_db: sqlite3.Connection) -> None:
     # The outcome uses later closes, the signal never: a study cut at --to keeps its signal
     # days whatever the data after --to.
-    a = signals_report.contraction_report(reference_db, now_s=0, to_date="2020-12-31",
+    a = signals_report.contraction_report(reference_db, now_s=CLOCK_S, to_date="2020-12-31",
                                           resamples=100, sensitivity=False)  # fmt: skip
     assert a.stats.first_date == "2014-01-01" and a.stats.last_date == "2020-12-31"
     assert a.to_date == "2020-12-31"

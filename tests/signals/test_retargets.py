@@ -11,6 +11,7 @@ import pytest
 from minerscope.analytics.retargets import implied_span_s, retarget_rows
 from minerscope.errors import InputError
 from minerscope.report.retargets import _daily_heights, retarget_history
+from tests.conftest import CLOCK_S
 
 
 def test_implied_span_against_bitcoin_cores_vectors() -> None:
@@ -90,9 +91,11 @@ def test_history_on_the_reference_data(reference_db: sqlite3.Connection) -> None
         bits, first_block_time_s={}, last_block_time_s={}, day_start_s=[],
         height_at_end_of_day=[],
     ))  # fmt: skip
-    window = retarget_history(reference_db, now_s=0, from_date="2025-12-01", to_date="2026-02-28")
+    window = retarget_history(
+        reference_db, now_s=CLOCK_S, from_date="2025-12-01", to_date="2026-02-28"
+    )
     assert [x.epoch for x in window.retargets] == [460, 461, 462, 463, 464, 465]
     with pytest.raises(InputError, match="after"):
-        retarget_history(reference_db, now_s=0, from_date="2026-02-01", to_date="2026-01-01")
+        retarget_history(reference_db, now_s=CLOCK_S, from_date="2026-02-01", to_date="2026-01-01")
     with pytest.raises(InputError, match="YYYY-MM-DD"):
-        retarget_history(reference_db, now_s=0, from_date="2026-13-01")
+        retarget_history(reference_db, now_s=CLOCK_S, from_date="2026-13-01")

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from minerscope.cli import app
 from minerscope.results import to_jsonable
+from tests.conftest import CLOCK_S
 
 runner = CliRunner()
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -115,7 +116,7 @@ def test_sweep_on_a_local_dask_cluster_matches_in_process(reference_db_file: Pat
         "grid": ["unit_price_usd=2000,2800,3600"],
         "scheduler": None,
         "workers": None,
-        "now_s": 0,
+        "now_s": CLOCK_S,
     }
     local = sweep_view(reference_db_file, "2026-02-01T08:40:17Z", items, opts, **kw)  # type: ignore[arg-type]
     with (

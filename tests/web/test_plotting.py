@@ -12,6 +12,7 @@ from minerscope.report import econ, network
 from minerscope.report.econ_at import machines_at
 from minerscope.report.web_data import retarget_history
 from minerscope.results import to_jsonable
+from tests.conftest import CLOCK_S
 from tests.web.conftest import TOUCHSTONE
 
 pytestmark = pytest.mark.shared
@@ -23,13 +24,13 @@ def docs(reference_db_file: Any) -> dict[str, Any]:
 
     conn = storage.connect(reference_db_file, read_only=True)
     try:
-        a = resolve_as_of(conn, parse_time_spec(TOUCHSTONE), now_s=0)
+        a = resolve_as_of(conn, parse_time_spec(TOUCHSTONE), now_s=CLOCK_S)
         return {
             "hashrate": network.hashrate_report(conn, a, series_days=120),
             "difficulty": network.difficulty_report(conn, a),
             "history": to_jsonable(retarget_history(conn, a)),
             "economics": econ.economics_history(conn, a, from_date="2025-10-01"),
-            "machines": machines_at(conn, TOUCHSTONE, now_s=0, btc_price_usd=70_000.0),
+            "machines": machines_at(conn, TOUCHSTONE, now_s=CLOCK_S, btc_price_usd=70_000.0),
         }
     finally:
         conn.close()

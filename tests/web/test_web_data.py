@@ -13,7 +13,7 @@ from minerscope import ingest, storage
 from minerscope.asof import parse_time_spec, resolve_as_of
 from minerscope.errors import NoDataError
 from minerscope.report.web_data import data_range, retarget_history
-from tests.conftest import DAILY_CSV, EPOCHS_CSV
+from tests.conftest import CLOCK_S, DAILY_CSV, EPOCHS_CSV
 
 pytestmark = pytest.mark.shared
 REAL = "difficulty_adjustments_real_911232_933407.csv"
@@ -37,7 +37,7 @@ def _real(shared_data: Path) -> list[dict[str, str]]:
 
 
 def _history(conn: sqlite3.Connection, at: str) -> dict[int, object]:
-    h = retarget_history(conn, resolve_as_of(conn, parse_time_spec(at), now_s=0))
+    h = retarget_history(conn, resolve_as_of(conn, parse_time_spec(at), now_s=CLOCK_S))
     return {r.height: r for r in h.retargets}
 
 
@@ -72,14 +72,14 @@ def test_times_estimated_from_daily_counts_are_within_two_hours(
 
 def test_only_retargets_known_at_the_moment(reference_db: sqlite3.Connection) -> None:
     h = retarget_history(reference_db, resolve_as_of(reference_db, parse_time_spec(
-        "2025-12-11T03:47:41Z"), now_s=0))  # fmt: skip
+        "2025-12-11T03:47:41Z"), now_s=CLOCK_S))  # fmt: skip
     # epoch 460's first block (927,360) came 1 s later (2025-12-11T03:47:42Z)
     assert h.retargets[-1].epoch == 459
     assert h.retargets[0].epoch == 0 and h.retargets[0].change_pct is None
     assert h.retargets[0].difficulty == 1.0
     assert h.as_of.tip_height == 927_359
     h2 = retarget_history(reference_db, resolve_as_of(reference_db, parse_time_spec(
-        "2025-12-11T03:47:42Z"), now_s=0))  # fmt: skip
+        "2025-12-11T03:47:42Z"), now_s=CLOCK_S))  # fmt: skip
     assert h2.retargets[-1].epoch == 460 and h2.count == h.count + 1
 
 

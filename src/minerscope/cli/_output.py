@@ -59,7 +59,17 @@ def exit_code_for(exc: BaseException) -> int:
 
 
 class GuardedGroup(typer.core.TyperGroup):
-    """A command group that turns minerscope errors into one stderr line and an exit code."""
+    """A command group that turns minerscope errors into one stderr line and an exit code.
+
+    Its commands convert their option values without pydantic (:mod:`._lean`).
+    """
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        from ._lean import lean_params
+
+        lean_params(self, ctx)  # before any value is converted: the whole command tree
+        rest: list[str] = super().parse_args(ctx, args)
+        return rest
 
     def invoke(self, ctx: Any) -> Any:  # the Context of whichever click typer uses
         try:
@@ -114,6 +124,39 @@ def render_table(
     for r in rows:
         table.add_row(*("" if v is None else str(v) for v in r))
     out_console.print(table)
+
+
+def _age(seconds: float) -> str:
+    if seconds < 2 * 86_400:
+        return f"{seconds / 3600:,.1f} h"
+    return f"{seconds / 86_400:,.1f} days"
+
+
+def as_of_pairs(as_of: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Label/value lines of a document's ``as_of`` (an AsOfInfo): the data's time, every
+    stale input and every note."""
+    pairs: list[tuple[str, str]] = []
+    if as_of.get("data_time_iso"):
+        tip = as_of.get("tip_height")
+        what = f"{as_of.get('resolution')} data" + (f", tip {tip:,}" if tip is not None else "")
+        pairs.append(("data as of", f"{as_of['data_time_iso']} ({what})"))
+    else:
+        pairs.append(("data as of", "no stored data in these figures: every input was given"))
+    for s in as_of.get("stale_inputs") or ():
+        pairs.append(
+            (
+                "stale input",
+                f"{s['name']} from {s['time_iso']}, {_age(s['age_s'])} older than the data",
+            )
+        )
+    for note in as_of.get("notes") or ():
+        pairs.append(("note", note))
+    return pairs
+
+
+def as_of_lines(as_of: Mapping[str, Any]) -> list[str]:
+    """Stale inputs and notes of a document's ``as_of`` as ``label: text`` lines (for stderr)."""
+    return [f"{k}: {v}" for k, v in as_of_pairs(as_of) if k != "data as of"]
 
 
 def render_pairs(title: str | None, pairs: Sequence[tuple[str, str]]) -> None:

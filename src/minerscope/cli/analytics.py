@@ -16,6 +16,7 @@ from ._output import (
     AtOption,
     DbOption,
     JsonOption,
+    as_of_lines,
     emit_json,
     message,
     now_s,
@@ -38,9 +39,8 @@ def _diff(d: float) -> str:
 
 
 def _note(data: dict[str, Any]) -> None:
-    note = data["as_of"].get("note")
-    if note:
-        message(f"note: {note}")
+    for line in as_of_lines(data["as_of"]):
+        message(line)
 
 
 def render_hashrate(data: dict[str, Any]) -> None:

@@ -17,6 +17,7 @@ from ._output import (
     AtOption,
     DbOption,
     JsonOption,
+    as_of_pairs,
     emit_json,
     message,
     now_s,
@@ -42,7 +43,7 @@ DifficultyOption = Annotated[
 ]
 PriceOption = Annotated[
     float | None,
-    typer.Option("--btc-price-usd", min=0.0, help="BTC price [USD; default: as of TIME]."),
+    typer.Option("--btc-price-usd", help="BTC price [USD; default: as of TIME]."),
 ]
 GridOption = Annotated[
     list[str] | None,
@@ -57,8 +58,23 @@ FeesOption = Annotated[
     float | None,
     typer.Option(
         "--fees-btc-per-block",
-        min=0.0,
         help="Mean fees per block [BTC; default: trailing 144-block mean as of TIME].",
+    ),
+]
+ChangeOption = Annotated[
+    float | None,
+    typer.Option(
+        "--difficulty-change-pct",
+        metavar="PCT",
+        help="Scale the difficulty (as of TIME, or --difficulty) by 1 + PCT/100, e.g. -14 [%].",
+    ),
+]
+ForceOption = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Use given numbers even when far from the stored ones (a unit slip is refused"
+        " otherwise).",
     ),
 ]
 
@@ -111,12 +127,11 @@ def machines_cmd(
     ] = DEFAULT_POWER_PRICE_USD_PER_KWH,
     btc_price_usd: PriceOption = None,
     difficulty: DifficultyOption = None,
+    difficulty_change_pct: ChangeOption = None,
     fees_btc_per_block: FeesOption = None,
     subsidy_btc: Annotated[
         float | None,
-        typer.Option(
-            "--subsidy-btc", min=0.0, help="Subsidy per block [BTC; default: as of TIME]."
-        ),
+        typer.Option("--subsidy-btc", help="Subsidy per block [BTC; default: as of TIME]."),
     ] = None,
     pool_fee_pct: Annotated[
         float, typer.Option("--pool-fee-pct", min=0.0, max=99.99, help="Pool fee [%].")
@@ -154,6 +169,7 @@ def machines_cmd(
         str,
         typer.Option("--grid-metric", help="profit | breakeven-btc-price | breakeven-power-price"),
     ] = "profit",
+    force: ForceOption = False,
     at: AtOption = None,
     db: DbOption = None,
     json_out: JsonOption = False,
@@ -162,11 +178,12 @@ def machines_cmd(
 
     Network inputs (difficulty, subsidy, fees per block, BTC price) are those known at TIME
     (default: the latest stored), each overridable; with --difficulty, --fees-btc-per-block
-    and --btc-price-usd no database is needed.
+    and --btc-price-usd no database is needed. Given numbers far from the stored ones (a
+    unit slip: 141.67 for 141.67T) are refused with a hint unless --force.
 
     Example: minerscope machines --difficulty 141.67T --fees-btc-per-block 0.02 --btc-price-usd 70000 --power-price-usd-per-kwh 0.08 --model S21
     """
-    from ..report import econ as econ_report  # lazy: keeps start-up light
+    from ..report import econ_machines as econ_report  # lazy; no numpy needed
 
     if csv_out and json_out:
         raise InputError("give --json or --csv, not both", field="--csv")
@@ -192,6 +209,8 @@ def machines_cmd(
         subsidy_btc_per_block=subsidy_btc,
         fees_btc_per_block=fees_btc_per_block,
         btc_price_usd=btc_price_usd,
+        difficulty_change_pct=difficulty_change_pct,
+        force=force,
         power_price_usd_per_kwh=power_price_usd_per_kwh,
         pool_fee_share=pool_fee_pct / 100.0,
         pue=pue_value,
@@ -218,7 +237,7 @@ def machines_cmd(
             f" pool fee {inp['pool_fee_share'] * 100:g} %",
         ),
     ]
-    render_pairs(f"machines as of {data['as_of']['time_iso']}", pairs)
+    render_pairs(f"machines as of {data['as_of']['time_iso']}", as_of_pairs(data["as_of"]) + pairs)
     rows = [
         [
             m["model"].removeprefix("Antminer ").removeprefix("WhatsMiner "),
@@ -251,9 +270,11 @@ def fleet_cmd(
     ],
     btc_price_usd: PriceOption = None,
     difficulty: DifficultyOption = None,
+    difficulty_change_pct: ChangeOption = None,
     fees_btc_per_block: FeesOption = None,
     catalog: CatalogOption = None,
     grid: GridOption = None,
+    force: ForceOption = False,
     at: AtOption = None,
     db: DbOption = None,
     json_out: JsonOption = False,
@@ -264,7 +285,7 @@ def fleet_cmd(
 
     Example: minerscope fleet examples/fleet.toml --at 2026-02-05 --json
     """
-    from ..report import econ as econ_report  # lazy: keeps start-up light
+    from ..report import econ_machines as econ_report  # lazy: keeps start-up light
 
     if grid:
         from ..report import econ_grid
@@ -285,6 +306,8 @@ def fleet_cmd(
         difficulty=parse_difficulty(difficulty),
         fees_btc_per_block=fees_btc_per_block,
         btc_price_usd=btc_price_usd,
+        difficulty_change_pct=difficulty_change_pct,
+        force=force,
         catalog_paths=catalog or [],
     )
     if json_out:
@@ -302,7 +325,10 @@ def fleet_cmd(
                 f" PUE {site['pue']:g}, hosting ${site['hosting_fee_usd_per_kwh']:.4f}/kWh",
             )
         )
-    render_pairs(f"fleet {data['fleet']['name']} as of {data['as_of']['time_iso']}", pairs)
+    render_pairs(
+        f"fleet {data['fleet']['name']} as of {data['as_of']['time_iso']}",
+        as_of_pairs(data["as_of"]) + pairs,
+    )
     groups = data["groups"]
     if len(groups) > MAX_TABLE_GROUPS:
         message(
@@ -391,12 +417,12 @@ def economics_cmd(
     if from_date is None and len(rows) > 30:
         message(f"showing the last 30 of {len(rows)} days (use --from, --json or --csv for more)")
         rows = rows[-30:]
+    render_pairs(None, as_of_pairs(data["as_of"]))
 
     def num(x: float | None, fmt: str) -> str:
         return "" if x is None else format(x, fmt)
 
-    render_table(
-        None,
+    _plain_table(
         [
             "date",
             "revenue $M",
@@ -424,6 +450,21 @@ def economics_cmd(
             for r in rows
         ],
     )
+
+
+def _plain_table(columns: list[str], rows: list[list[str]]) -> None:
+    """A plain aligned text table on stdout (thousands of rows in milliseconds)."""
+    widths = [max([len(c), *(len(r[i]) for r in rows)]) for i, c in enumerate(columns)]
+
+    def line(cells: list[str]) -> str:
+        first = cells[0].ljust(widths[0])
+        rest = (cell.rjust(w) for cell, w in zip(cells[1:], widths[1:], strict=True))
+        return "  ".join([first, *rest]).rstrip()
+
+    out = [line(columns), "  ".join("-" * w for w in widths)]
+    out.extend(line(r) for r in rows)
+    sys.stdout.write("\n".join(out) + "\n")
+    sys.stdout.flush()
 
 
 def status_pairs(section: dict[str, Any] | None) -> list[tuple[str, str]]:

@@ -19,7 +19,7 @@ from ..consensus import (
 from ..errors import InputError
 from ..report import status as status_report
 from . import app
-from ._output import AtOption, DbOption, JsonOption, emit_json, now_s, render_pairs
+from ._output import AtOption, DbOption, JsonOption, as_of_pairs, emit_json, now_s, render_pairs
 
 consensus_app = typer.Typer(
     help="Exact consensus math (Bitcoin Core's rules) on values you give.",
@@ -39,10 +39,10 @@ def _fmt_duration(seconds: float) -> str:
 
 def _fmt_age(age_s: int) -> str:
     if age_s < 2 * 3600:
-        return f"{age_s:,} s before as-of"
+        return f"{age_s:,} s before"
     if age_s < 2 * 86_400:
-        return f"{age_s / 3600:,.1f} h before as-of"
-    return f"{age_s / 86_400:,.1f} days before as-of: stale, run `minerscope sync` for newer data"
+        return f"{age_s / 3600:,.1f} h before"
+    return f"{age_s / 86_400:,.1f} days before"
 
 
 def _pct_range(d: dict[str, float], lo: str, hi: str) -> str:
@@ -111,12 +111,12 @@ def network_status_pairs(section: dict[str, Any] | None) -> list[tuple[str, str]
 def render_status(data: dict[str, Any]) -> None:
     """Human-readable rendering of :func:`minerscope.report.status.build_status`."""
     res = data["resolution"]
-    pairs: list[tuple[str, str]] = []
+    pairs: list[tuple[str, str]] = as_of_pairs(data["as_of"])
     tip = data.get("tip")
     if tip is not None:
         approx = " (estimated from daily block counts)" if res == "daily" else ""
         pairs.append(("tip height", f"{_fmt_int(tip['height'])}{approx}"))
-        pairs.append(("tip time", f"{tip['time_iso']} ({_fmt_age(tip['age_s'])})"))
+        pairs.append(("tip time", f"{tip['time_iso']} ({_fmt_age(tip['age_s'])} the moment)"))
         if tip.get("hash"):
             pairs.append(("tip hash", tip["hash"]))
     if data.get("bits_hex"):

@@ -1,13 +1,17 @@
-"""Type aliases shared by the economics functions (scalar, ndarray or Series in, same out)."""
+"""Type aliases shared by the economics functions (scalar, ndarray or Series in, same out).
+
+pandas is named for the type checker only: the economics functions take a Series where given
+one, but importing them must not import pandas (commands that never build a DataFrame start
+without it).
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeAlias
 
-import numpy as np
-import numpy.typing as npt
-
-if TYPE_CHECKING:  # pandas only for the type: importing economics must not import pandas
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
     import pandas as pd
 
 Numeric: TypeAlias = "float | npt.NDArray[np.float64] | pd.Series"

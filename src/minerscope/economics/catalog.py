@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING
 
 from ..records import Machine
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 __all__ = ["CatalogArrays", "Machine", "catalog_arrays", "find_machine"]
 
@@ -40,6 +42,8 @@ def find_machine(catalog: Sequence[Machine], model: str) -> Machine | None:
 
 def catalog_arrays(catalog: Sequence[Machine]) -> CatalogArrays:
     """Parallel float arrays of a catalog's hash rates, powers and efficiencies."""
+    import numpy as np  # here: look-ups need no numpy
+
     hashrate = np.array([m.hashrate_ths for m in catalog], dtype=np.float64)
     power = np.array([m.power_w for m in catalog], dtype=np.float64)
     return CatalogArrays([m.model for m in catalog], hashrate, power, power / hashrate)

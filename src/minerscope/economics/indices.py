@@ -21,14 +21,12 @@ References
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 
+from ._rolling import as_float_array, like, rolling_mean, rolling_percentile_rank
 from ._types import Numeric
-
-if TYPE_CHECKING:  # pandas only for the annotations: keeps `import minerscope.economics` light
-    import pandas as pd
 
 PUELL_WINDOW_DAYS = 365
 SUSTAINABILITY_WINDOW_DAYS = 730
@@ -42,49 +40,53 @@ SUSTAINABILITY_BANDS: tuple[tuple[float, str], ...] = (
 )
 
 
-def puell_multiple(issuance_usd: pd.Series, *, window_days: int = PUELL_WINDOW_DAYS) -> pd.Series:
+def puell_multiple(issuance_usd: Any, *, window_days: int = PUELL_WINDOW_DAYS) -> Any:
     """Puell multiple: the day's issuance value over its trailing mean.
 
     Parameters
     ----------
-    issuance_usd : Series
+    issuance_usd : ndarray or Series
         Daily value of newly issued coins (subsidy only), in date order. [USD/day]
     window_days : int
         Length of the trailing mean, the day included. [days]
 
     Returns
     -------
-    Series
-        issuance / SMA_window(issuance); NaN until the window is full. [unitless]
+    ndarray or Series
+        issuance / SMA_window(issuance); NaN until the window is full (and where a day in
+        it is missing). [unitless]
     """
-    return issuance_usd / issuance_usd.rolling(window_days, min_periods=window_days).mean()
+    x = as_float_array(issuance_usd)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return like(issuance_usd, x / rolling_mean(x, window_days))
 
 
 def puell_multiple_halving_adjusted(
-    revenue_usd: pd.Series,
-    subsidy_btc_per_block: pd.Series,
+    revenue_usd: Any,
+    subsidy_btc_per_block: Any,
     *,
     window_days: int = PUELL_WINDOW_DAYS,
-) -> pd.Series:
+) -> Any:
     """Puell multiple with fees, in units of the era's subsidy (halvings do not halve it).
 
     Parameters
     ----------
-    revenue_usd : Series
+    revenue_usd : ndarray or Series
         Daily subsidy plus fees valued at the price. [USD/day]
-    subsidy_btc_per_block : Series
+    subsidy_btc_per_block : ndarray or Series
         The subsidy per block in force that day. [BTC]
     window_days : int
         Trailing-mean length. [days]
 
     Returns
     -------
-    Series
+    ndarray or Series
         x / SMA_window(x) with x = revenue / subsidy per block (RESEARCH.md section 3.9:
         "a version that includes fees, normalised per halving era"). [unitless]
     """
-    x = revenue_usd / subsidy_btc_per_block
-    return x / x.rolling(window_days, min_periods=window_days).mean()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        x = as_float_array(revenue_usd) / as_float_array(subsidy_btc_per_block)
+        return like(revenue_usd, x / rolling_mean(x, window_days))
 
 
 def sustainability_ratio(btc_price_usd: Numeric, cost_usd_per_btc: Numeric) -> Numeric:
@@ -93,16 +95,16 @@ def sustainability_ratio(btc_price_usd: Numeric, cost_usd_per_btc: Numeric) -> N
 
 
 def sustainability_score(
-    ratio: pd.Series,
+    ratio: Any,
     *,
     window_days: int = SUSTAINABILITY_WINDOW_DAYS,
     min_days: int = SUSTAINABILITY_MIN_DAYS,
-) -> pd.Series:
+) -> Any:
     """Percentile score (0 to 100) of each day's ratio within its trailing window.
 
     Parameters
     ----------
-    ratio : Series
+    ratio : ndarray or Series
         Daily sustainability ratio in date order. [unitless]
     window_days : int
         Trailing window, the day included. [days]
@@ -111,14 +113,25 @@ def sustainability_score(
 
     Returns
     -------
-    Series
+    ndarray or Series
         100 * (days in the window with ratio <= today's) / (days in the window with a
-        ratio). [0..100]
+        ratio); NaN on a day without a ratio or with fewer than ``min_days`` in the
+        window. [0..100]
     """
-    return 100.0 * ratio.rolling(window_days, min_periods=min_days).rank(method="max", pct=True)
+    return like(ratio, rolling_percentile_rank(as_float_array(ratio), window_days, min_days))
 
 
-def sustainability_band(score: float) -> str | None:
+def sustainability_bands(scores: Any) -> list[str | None]:
+    """The band name of each score (None for NaN): :func:`sustainability_band` on an array."""
+    x = np.asarray(scores, dtype=np.float64)
+    uppers = np.array([u for u, _ in SUSTAINABILITY_BANDS[:-1]])
+    names = np.array([n for _, n in SUSTAINABILITY_BANDS] + [None], dtype=object)
+    idx = np.searchsorted(uppers, x, side="right")
+    idx = np.where(np.isfinite(x), idx, len(SUSTAINABILITY_BANDS))
+    return list(names[idx].tolist())
+
+
+def sustainability_band(score: float | None) -> str | None:
     """The band name of a score, or None for NaN."""
     if score is None or not np.isfinite(score):
         return None

@@ -34,11 +34,11 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from ..units import HPS_PER_THS, J_PER_KWH, SECONDS_PER_DAY
+from ..units import HPS_PER_THS, J_PER_KWH, SECONDS_PER_DAY, SECONDS_PER_YEAR
 from .hashprice import HASHES_PER_DIFFICULTY
 
 FloatArray = npt.NDArray[np.float64]
-SECONDS_PER_5_YEARS = int(5 * 365.25 * 86_400)
+SECONDS_PER_5_YEARS = 5 * SECONDS_PER_YEAR  # the best-guess basket: models of the last 5 years
 
 #: Glassnode's published Difficulty Regression Model constants (fit to 2022-09-14).
 DRM_PUBLISHED_A = 10.2560

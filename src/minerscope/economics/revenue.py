@@ -5,13 +5,11 @@ Numbers in, numbers out: amounts come in as sat (as stored) or BTC, prices in US
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 from ..units import SAT_PER_BTC
+from ._rolling import as_float_array, like, rolling_mean
 from ._types import Numeric
-
-if TYPE_CHECKING:  # pandas only for the annotations: keeps `import minerscope.economics` light
-    import pandas as pd
 
 
 def revenue_btc(subsidy_sat: Numeric, fees_sat: Numeric) -> Numeric:
@@ -60,19 +58,20 @@ def fee_share(subsidy_sat: Numeric, fees_sat: Numeric) -> Numeric:
     return fees_sat / (subsidy_sat + fees_sat)
 
 
-def trailing_mean(values: pd.Series, window_days: int) -> pd.Series:
+def trailing_mean(values: Any, window_days: int) -> Any:
     """Trailing mean over ``window_days`` rows ending at each row (NaN until the window fills).
 
     Parameters
     ----------
-    values : Series
+    values : ndarray or Series
         A daily series in date order. [any unit]
     window_days : int
         Window length. [days]
 
     Returns
     -------
-    Series
-        Same index; each value averages that day and the ``window_days - 1`` before it.
+    ndarray or Series
+        Same shape (a Series keeps its index); each value averages that day and the
+        ``window_days - 1`` before it, NaN when one of them is missing.
     """
-    return values.rolling(window_days, min_periods=window_days).mean()
+    return like(values, rolling_mean(as_float_array(values), window_days))

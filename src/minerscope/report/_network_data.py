@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .. import storage
-from ..asof import AsOf, day_start_s, iso_utc, last_complete_day
+from ..asof import AsOf, as_of_info, day_start_s, iso_utc, last_complete_day
 from ..errors import NoDataError
 from ..storage.network import block_arrays, contiguous_epoch_bits, daily_block_rows
 from ..units import HPS_PER_EHS, SECONDS_PER_DAY
@@ -62,17 +62,10 @@ def _choose_source(conn: sqlite3.Connection, as_of: AsOf) -> _Source:
 
 
 def _as_of_dict(as_of: AsOf, src: _Source) -> dict[str, Any]:
-    return {
-        "time_s": as_of.time_s,
-        "time_iso": as_of.iso,
-        "text": as_of.text,
-        "resolution": src.resolution,
-        "data_time_s": src.data_time_s,
-        "data_time_iso": iso_utc(src.data_time_s),
-        "tip_height": src.tip_height,
-        "last_daily_date": src.day,
-        "note": src.note,
-    }
+    """The document's ``as_of``: :class:`~minerscope.results.AsOfInfo` (``asof.as_of_info``)."""
+    return as_of_info(
+        as_of, resolution=src.resolution, data_time_s=src.data_time_s, tip_height=src.tip_height
+    ).to_dict()
 
 
 # --- loading ----------------------------------------------------------------------------

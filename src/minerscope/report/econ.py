@@ -1,8 +1,9 @@
-"""Economics views: machines, fleets, daily history and the status section.
+"""Economics views: the daily history, the cost to produce at a moment, the status section.
 
-Each function takes inputs loaded by :mod:`minerscope.report.econ_inputs` (or the database and
-an :class:`~minerscope.asof.AsOf`), calls the pure :mod:`minerscope.economics` functions and
-returns a JSON-ready dict with unit-suffixed keys.
+Each function loads what it needs from storage as of a moment (SQL aggregates over the days
+it needs: no per-block rows, no pandas), calls the pure :mod:`minerscope.economics`
+functions and returns a JSON-ready dict with unit-suffixed keys. ``machines`` and ``fleet``
+live in :mod:`minerscope.report.econ_machines` and are re-exported here.
 """
 
 from __future__ import annotations
@@ -11,22 +12,37 @@ import math
 import re
 import sqlite3
 from collections.abc import Mapping
+from dataclasses import fields
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from .. import storage
-from ..asof import AsOf, date_utc, day_start_s, last_complete_day, parse_time_spec, resolve_as_of
-from ..consensus import MAINNET, supply_sat_at
-from ..defaults import DEFAULT_POWER_PRICE_USD_PER_KWH
-from ..economics.hashprice import (
-    hashprice_usd_per_phs_day,
-    hashvalue_sat_per_phs_day,
+from ..asof import (
+    AsOf,
+    data_moment,
+    date_utc,
+    day_end_s,
+    day_start_s,
+    last_complete_day,
+    moment_info,
+    parse_time_spec,
+    resolve_as_of,
 )
-from ..economics.history import COST_METHOD_COLUMNS, daily_economics, daily_from_blocks
+from ..consensus import MAINNET, difficulty_from_bits, supply_sat_at
+from ..defaults import DEFAULT_POWER_PRICE_USD_PER_KWH
+from ..economics.days import (
+    BlockDays,
+    DayInputs,
+    complete_block_days,
+    merge_days,
+    supply_sat_at_heights,
+)
+from ..economics.hashprice import hashprice_usd_per_phs_day, hashvalue_sat_per_phs_day
+from ..economics.history import COST_METHOD_COLUMNS, daily_economics_arrays
 from ..economics.production_cost import (
     DRM_PUBLISHED_A,
     DRM_PUBLISHED_B,
@@ -37,21 +53,24 @@ from ..economics.production_cost import (
 )
 from ..errors import InputError, NoDataError
 from ..sources import catalog as catalog_files
+from ..storage import moments
 from ..units import SAT_PER_BTC, SECONDS_PER_DAY
-from .econ_inputs import (
-    EconInputs,
-    load_inputs,
-    load_machine_catalog,
-)
+from .econ_inputs import EconInputs, load_inputs, load_machine_catalog
 from .econ_machines import fleet_report, fleet_view, machines_report, machines_view
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "DEFAULT_POWER_PRICE_USD_PER_KWH",
+    "HISTORY_COLUMNS",
     "EconInputs",
+    "day_inputs",
     "economics_history",
     "economics_view",
     "fleet_report",
     "fleet_view",
+    "history_arrays",
     "history_frame",
     "load_inputs",
     "load_machine_catalog",
@@ -62,20 +81,26 @@ __all__ = [
 ]
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: The difficulty regression is re-fitted only on at least this many days with a price.
+DRM_REFIT_MIN_DAYS = 365
 
 
-def _finite(x: float) -> float | None:
-    return float(x) if math.isfinite(float(x)) else None
+def _finite(x: Any) -> float | None:
+    if x is None:
+        return None
+    f = float(x)
+    return f if math.isfinite(f) else None
 
 
 def _scalar(x: Any) -> float:
     return float(np.asarray(x, dtype=np.float64))
 
 
-# --- history and status -------------------------------------------------------------------
+# --- the catalog as the network's hardware ------------------------------------------------
 
 
-def _network_catalog_arrays() -> tuple[np.ndarray, np.ndarray]:
+@lru_cache(maxsize=1)
+def _network_catalog_arrays() -> tuple[np.ndarray, np.ndarray, int, int]:
     """Efficiencies and release times of the shipped catalog (the network's hardware)."""
     machines = catalog_files.shipped_catalog()
     eff = np.array([m.efficiency_j_per_th for m in machines], dtype=np.float64)
@@ -83,12 +108,14 @@ def _network_catalog_arrays() -> tuple[np.ndarray, np.ndarray]:
         [day_start_s(m.release_date) if m.release_date else np.nan for m in machines],
         dtype=np.float64,
     )
-    return eff, rel
+    eff.setflags(write=False)
+    rel.setflags(write=False)
+    return eff, rel, len(machines), sum(1 for m in machines if m.release_date)
 
 
 def cost_assumptions_dict(a: CostAssumptions) -> dict[str, Any]:
     """The bottom-up assumptions, JSON-ready, with where each default comes from."""
-    machines = catalog_files.shipped_catalog()
+    _, _, models, with_release = _network_catalog_arrays()
     return {
         "power_price_usd_per_kwh": a.power_price_usd_per_kwh,
         "pue_lower": a.pue_lower,
@@ -98,8 +125,8 @@ def cost_assumptions_dict(a: CostAssumptions) -> dict[str, Any]:
         "other_opex_share": a.other_opex_share,
         "capex_usd_per_th": a.capex_usd_per_th,
         "depreciation_days": a.depreciation_days,
-        "catalog_models": len(machines),
-        "catalog_models_with_release": sum(1 for m in machines if m.release_date),
+        "catalog_models": models,
+        "catalog_models_with_release": with_release,
         "drm_published_a": DRM_PUBLISHED_A,
         "drm_published_b": DRM_PUBLISHED_B,
         "notes": (
@@ -112,48 +139,80 @@ def cost_assumptions_dict(a: CostAssumptions) -> dict[str, Any]:
     }
 
 
-def daily_inputs(conn: sqlite3.Connection, *, to_date: str) -> pd.DataFrame:
-    """Daily rows up to ``to_date``, with complete days of stored blocks taking precedence.
+# --- the daily history --------------------------------------------------------------------
 
-    Days whose blocks are all stored are aggregated from the blocks (exact subsidy, fees and
-    difficulty; ``source`` = ``blocks``); other days come from the daily rows. A day without
-    a daily price gets the latest stored price at or before its end. Block days carry the
-    exact supply (``supply_sat``) from the consensus schedule.
+
+def day_inputs(conn: sqlite3.Connection, *, to_date: str) -> DayInputs:
+    """Every stored day up to ``to_date``: whole days of blocks over the daily rows.
+
+    Days whose blocks are all stored come from the per-day block aggregates (exact subsidy,
+    fees, difficulty and supply; ``source`` = ``blocks``); other days from the daily rows.
+    Each day's price is its close (:func:`minerscope.economics.days.daily_closes` over the
+    prices and daily rows, the same prices :func:`minerscope.asof.price_at` reads).
+
+    Raises
+    ------
+    NoDataError
+        When no block day or daily row exists by ``to_date``.
     """
-    daily = storage.load_daily(conn, to_date=to_date)
-    end = pd.Timestamp(to_date, tz="UTC")
-    blocks = daily_from_blocks(storage.load_blocks(conn))
-    blocks = blocks[blocks.index <= end]
-    if daily.empty and blocks.empty:
+    end_day = day_start_s(to_date) // SECONDS_PER_DAY
+    daily = moments.daily_arrays(conn, to_date=to_date)
+    # One day more than asked: a day is whole when the run of stored heights goes on after it.
+    groups = moments.block_day_groups(conn, before_day=end_day + 2)
+    diff_of = {b: difficulty_from_bits(b) for b in set(groups.bits) if b is not None}
+    blocks = complete_block_days(
+        groups.day,
+        groups.epoch,
+        groups.blocks,
+        groups.min_height,
+        groups.max_height,
+        groups.fees_sat,
+        groups.fee_blocks,
+        groups.subsidy_sat,
+        np.array([np.nan if b is None else diff_of[b] for b in groups.bits], dtype=np.float64),
+        runs=moments.height_runs(conn) if groups.day.size else [],
+    )
+    if blocks.day.size and blocks.day[-1] > end_day:
+        keep = blocks.day <= end_day
+        blocks = BlockDays(*(getattr(blocks, f.name)[keep] for f in fields(BlockDays)))
+    if daily.day.size == 0 and blocks.day.size == 0:
         raise NoDataError(
             f"no blocks or daily rows on or before {to_date}: import the reference data"
             " (`minerscope quickstart ../shared/data`) or sync blocks (`minerscope sync`)"
         )
-    index = pd.DatetimeIndex(daily.index.union(blocks.index))
-    out = daily.reindex(index)
-    out["supply_sat"] = np.nan
-    if not blocks.empty:
-        b = blocks.index
-        out.loc[b, "blocks"] = blocks["blocks"].to_numpy()
-        out.loc[b, "difficulty"] = blocks["difficulty"].to_numpy()
-        out.loc[b, "issuance_sat"] = blocks["issuance_sat"].to_numpy()
-        fees = blocks["fees_sat"]
-        known = fees.notna()
-        out.loc[b[known.to_numpy()], "fees_sat"] = fees[known].to_numpy()
-        out.loc[b, "source"] = "blocks"
-        out.loc[b, "supply_sat"] = [
-            float(supply_sat_at(int(h), params=MAINNET)) for h in blocks["last_height"]
-        ]
-    no_price = out["price_usd"].isna()
-    if no_price.any():
-        prices = storage.load_prices(conn)
-        if not prices.empty:
-            day_end_s = np.asarray(index.as_unit("s").asi8, dtype=np.int64) + SECONDS_PER_DAY
-            times = prices["time_s"].to_numpy(dtype=np.int64)
-            i = np.searchsorted(times, day_end_s, side="right") - 1
-            fill = np.where(i >= 0, prices["price_usd"].to_numpy()[np.maximum(i, 0)], np.nan)
-            out["price_usd"] = out["price_usd"].where(~no_price, fill)
-    return out
+    supply = supply_sat_at_heights(blocks.last_height)
+    prices = moments.price_series(conn, to_s=day_end_s(to_date))
+    return merge_days(
+        daily_day=daily.day,
+        daily_blocks=daily.blocks,
+        daily_difficulty=daily.difficulty,
+        daily_issuance_sat=daily.issuance_sat,
+        daily_fees_sat=daily.fees_sat,
+        daily_source=daily.source,
+        block_days=blocks,
+        block_supply_sat=supply,
+        closes_usd=(prices.time_s, prices.price_usd),
+    )
+
+
+def history_arrays(
+    conn: sqlite3.Connection,
+    *,
+    to_date: str,
+    assumptions: CostAssumptions = CostAssumptions(),  # noqa: B008
+) -> tuple[DayInputs, dict[str, Any]]:
+    """The daily economics of every stored day up to ``to_date``, as arrays.
+
+    Returns the per-day inputs and the columns of
+    :func:`minerscope.economics.history.daily_economics_arrays` plus ``source``.
+    """
+    days = day_inputs(conn, to_date=to_date)
+    eff, rel, _, _ = _network_catalog_arrays()
+    out = daily_economics_arrays(
+        days, efficiency_j_per_th=eff, release_time_s=rel, assumptions=assumptions
+    )
+    out["source"] = days.source
+    return days, out
 
 
 def history_frame(
@@ -162,14 +221,12 @@ def history_frame(
     to_date: str,
     assumptions: CostAssumptions = CostAssumptions(),  # noqa: B008
 ) -> pd.DataFrame:
-    """The daily economics of every stored day up to ``to_date`` (see ``daily_economics``)."""
-    daily = daily_inputs(conn, to_date=to_date)
-    eff, rel = _network_catalog_arrays()
-    out = daily_economics(
-        daily, efficiency_j_per_th=eff, release_time_s=rel, assumptions=assumptions
-    )
-    out["source"] = daily["source"]
-    return out
+    """The daily history up to ``to_date`` as a DataFrame indexed by UTC day (library use)."""
+    import pandas as pd  # only the DataFrame form needs it
+
+    days, cols = history_arrays(conn, to_date=to_date, assumptions=assumptions)
+    index = pd.DatetimeIndex(pd.to_datetime(days.day_start_s, unit="s", utc=True), name="date")
+    return pd.DataFrame(cols, index=index)
 
 
 HISTORY_COLUMNS: tuple[str, ...] = (
@@ -203,17 +260,15 @@ HISTORY_COLUMNS: tuple[str, ...] = (
 )
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, np.bool_ | bool):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        f = float(value)
-        return f if math.isfinite(f) else None
-    if value is pd.NA or value is None:
-        return None
-    return value
+def _json_column(values: Any) -> list[Any]:
+    """Plain JSON values of one column: NaN and infinities become None."""
+    if isinstance(values, list):
+        return values
+    arr = np.asarray(values)
+    if arr.dtype.kind == "f":
+        finite = np.isfinite(arr)
+        return [v if ok else None for v, ok in zip(arr.tolist(), finite.tolist(), strict=True)]
+    return list(arr.tolist())
 
 
 def economics_history(
@@ -239,28 +294,32 @@ def economics_history(
     end = min(to_date, last) if to_date else last
     if from_date and from_date > end:
         raise InputError(f"--from {from_date} is after the last day {end}", field="--from")
-    frame = history_frame(conn, to_date=end)
+    days, cols = history_arrays(conn, to_date=end)
     if from_date:
-        frame = frame[frame.index >= pd.Timestamp(from_date, tz="UTC")]
+        start = day_start_s(from_date) // SECONDS_PER_DAY
     else:
-        priced = frame.index[frame["price_usd"].notna()]
-        if len(priced):
-            frame = frame[frame.index >= priced[0]]
-    cols = list(HISTORY_COLUMNS)
-    dates = [date_utc(int(ts.timestamp())) for ts in frame.index]
-    values = frame[cols].to_numpy(dtype=object)
+        priced = days.day[np.isfinite(days.price_usd)]
+        start = int(priced[0]) if priced.size else int(days.day[0]) if days.day.size else 0
+    keep = slice(int(np.searchsorted(days.day, start)), None)
+    dates = np.datetime_as_string(days.day[keep].astype("datetime64[D]")).tolist()
+    columns = [_json_column(cols[c][keep]) for c in HISTORY_COLUMNS]
+    names = list(HISTORY_COLUMNS)
     rows = [
-        {"date": day, **{c: _jsonable(v) for c, v in zip(cols, vals, strict=True)}}
-        for day, vals in zip(dates, values, strict=True)
+        {"date": day, **dict(zip(names, vals, strict=True))}
+        for day, *vals in zip(dates, *columns, strict=True)
     ]
+    moment = data_moment(conn, as_of)
     return {
-        "as_of": {"time_s": as_of.time_s, "time_iso": as_of.iso, "text": as_of.text},
+        "as_of": moment_info(as_of, moment).to_dict(),
         "from_date": dates[0] if dates else from_date,
         "to_date": dates[-1] if dates else end,
-        "columns": ["date", *cols],
+        "columns": ["date", *names],
         "assumptions": cost_assumptions_dict(CostAssumptions()),
         "rows": rows,
     }
+
+
+# --- one moment ---------------------------------------------------------------------------
 
 
 def production_cost_at(
@@ -271,7 +330,7 @@ def production_cost_at(
     assumptions: CostAssumptions = CostAssumptions(),  # noqa: B008
 ) -> dict[str, Any]:
     """The cost-to-produce range at one moment: every method, its value, the range."""
-    eff, rel = _network_catalog_arrays()
+    eff, rel, _, _ = _network_catalog_arrays()
     t = inputs.time_s if inputs.time_s is not None else int(np.nanmax(rel))
     bu = bottom_up_cost(
         eff,
@@ -319,22 +378,45 @@ def production_cost_at(
     }
 
 
-def _revenue_last_day(frame: pd.DataFrame) -> dict[str, Any] | None:
-    known = frame[frame["revenue_usd"].notna()]
-    if known.empty:
+def _last(values: Any) -> int | None:
+    """Index of the last finite entry, or None."""
+    ok = np.flatnonzero(np.isfinite(np.asarray(values, dtype=np.float64)))
+    return int(ok[-1]) if ok.size else None
+
+
+def _day_of(days: DayInputs, i: int) -> str:
+    return date_utc(int(days.day[i]) * SECONDS_PER_DAY)
+
+
+def _revenue_last_day(days: DayInputs, cols: Mapping[str, Any]) -> dict[str, Any] | None:
+    i = _last(cols["revenue_usd"])
+    if i is None:
         return None
-    row = known.iloc[-1]
     return {
-        "date": date_utc(int(known.index[-1].timestamp())),
-        "revenue_btc_per_day": float(row["revenue_btc"]),
-        "revenue_usd_per_day": float(row["revenue_usd"]),
-        "fee_share": _jsonable(row["fee_share"]),
-        "revenue_usd_7d_mean": _jsonable(row["revenue_usd_7d_mean"]),
-        "revenue_usd_30d_mean": _jsonable(row["revenue_usd_30d_mean"]),
-        "realised_hashprice_usd_per_phs_day": _jsonable(row["realised_hashprice_usd_per_phs_day"]),
-        "realised_hashvalue_sat_per_phs_day": _jsonable(row["realised_hashvalue_sat_per_phs_day"]),
-        "basis": "subsidy plus fees mined that UTC day, at that day's price",
+        "date": _day_of(days, i),
+        "revenue_btc_per_day": float(cols["revenue_btc"][i]),
+        "revenue_usd_per_day": float(cols["revenue_usd"][i]),
+        "fee_share": _finite(cols["fee_share"][i]),
+        "revenue_usd_7d_mean": _finite(cols["revenue_usd_7d_mean"][i]),
+        "revenue_usd_30d_mean": _finite(cols["revenue_usd_30d_mean"][i]),
+        "realised_hashprice_usd_per_phs_day": _finite(
+            cols["realised_hashprice_usd_per_phs_day"][i]
+        ),
+        "realised_hashvalue_sat_per_phs_day": _finite(
+            cols["realised_hashvalue_sat_per_phs_day"][i]
+        ),
+        "basis": "subsidy plus fees mined that UTC day, at that day's close",
     }
+
+
+def _drm_refit(cols: Mapping[str, Any]) -> tuple[float, float] | None:
+    d = np.asarray(cols["difficulty"], dtype=np.float64)
+    mcap = np.asarray(cols["price_usd"], dtype=np.float64) * np.asarray(cols["supply_btc"])
+    ok = np.isfinite(d) & np.isfinite(mcap) & (mcap > 0)
+    if int(ok.sum()) < DRM_REFIT_MIN_DAYS:
+        return None
+    fit = fit_drm(d[ok], mcap[ok])
+    return fit.a, fit.b
 
 
 def status_section(
@@ -342,64 +424,81 @@ def status_section(
 ) -> dict[str, Any] | None:
     """The economics part of ``status`` as of a moment (None when nothing is known).
 
-    Returns a dict with ``inputs`` (difficulty, subsidy, fees per block, price, sources),
-    ``hashprice_usd_per_phs_day``, ``hashvalue_sat_per_phs_day`` (difficulty-implied),
-    ``revenue`` (last complete day: BTC, USD, fee share, trailing means, realised hashprice),
-    ``production_cost`` (low/high over methods, each method, assumptions), ``puell_multiple``
-    and ``sustainability`` (ratio, score 0-100, band, name) from the last complete day.
+    Returns a dict with ``inputs`` (difficulty, subsidy, fees per block, price, sources and
+    the time each was known), ``hashprice_usd_per_phs_day``, ``hashvalue_sat_per_phs_day``
+    (difficulty-implied), ``revenue`` (last complete day with revenue: BTC, USD, fee share,
+    trailing means, realised hashprice, that day's close), ``production_cost`` (low/high
+    over methods, each method, assumptions), ``puell_multiple`` and ``sustainability``
+    (ratio, score 0-100, band, name), each with its date.
     """
+    moment = data_moment(conn, as_of)
     try:
-        inputs = load_inputs(conn, as_of)
+        inputs = load_inputs(conn, as_of, moment=moment)
     except NoDataError:
         return None
-    day = last_complete_day(as_of.time_s)
-    frame: pd.DataFrame | None
     try:
-        frame = history_frame(conn, to_date=day)
+        days, cols = history_arrays(conn, to_date=last_complete_day(as_of.time_s))
     except NoDataError:
-        frame = None
+        days, cols = None, None
     supply: float | None = None
-    if as_of.tip_height is not None and "daily" not in inputs.subsidy_source:
-        supply = supply_sat_at(as_of.tip_height, params=MAINNET) / SAT_PER_BTC
-    elif frame is not None:
-        supply = float(frame["supply_btc"].iloc[-1])
-    refit: tuple[float, float] | None = None
-    if frame is not None:
-        mcap = frame["price_usd"] * frame["supply_btc"]
-        ok = frame["difficulty"].notna() & mcap.notna() & (mcap > 0)
-        if int(ok.sum()) >= 365:
-            fit = fit_drm(frame.loc[ok, "difficulty"].to_numpy(), mcap[ok].to_numpy())
-            refit = (fit.a, fit.b)
+    if moment.resolution == "block" and moment.tip_height is not None:
+        supply = supply_sat_at(moment.tip_height, params=MAINNET) / SAT_PER_BTC
+    elif cols is not None and len(cols["supply_btc"]):
+        supply = float(cols["supply_btc"][-1])
+    refit = None if cols is None else _drm_refit(cols)
     d, r, p = inputs.difficulty, inputs.reward_btc_per_block, inputs.btc_price_usd
     out: dict[str, Any] = {
         "inputs": inputs.as_dict(),
         "hashprice_usd_per_phs_day": _scalar(hashprice_usd_per_phs_day(d, r, p)),
         "hashvalue_sat_per_phs_day": _scalar(hashvalue_sat_per_phs_day(d, r)),
-        "revenue": None if frame is None else _revenue_last_day(frame),
+        "revenue": None,
         "production_cost": production_cost_at(inputs, supply_btc=supply, drm_refit=refit),
         "puell_multiple": None,
         "sustainability": None,
     }
-    if frame is not None:
-        puell = frame["puell_multiple"].dropna()
-        if not puell.empty:
-            out["puell_multiple"] = {
-                "value": float(puell.iloc[-1]),
-                "date": date_utc(int(puell.index[-1].timestamp())),
-                "basis": "issuance (subsidy only) in USD / its 365-day mean",
-            }
-        score = frame["sustainability_score"].dropna()
-        if not score.empty:
-            i = score.index[-1]
-            out["sustainability"] = {
-                "name": "minerscope sustainability index (ours; not CryptoQuant's)",
-                "date": date_utc(int(i.timestamp())),
-                "ratio": float(frame.loc[i, "sustainability_ratio"]),
-                "score": float(score.iloc[-1]),
-                "band": frame.loc[i, "sustainability_band"],
-                "basis": "percentile of price / best-guess electricity cost over 730 days",
-            }
+    if days is None or cols is None:
+        return out
+    out["revenue"] = _revenue_last_day(days, cols)
+    i = _last(cols["puell_multiple"])
+    if i is not None:
+        out["puell_multiple"] = {
+            "value": float(cols["puell_multiple"][i]),
+            "date": _day_of(days, i),
+            "basis": "issuance (subsidy only) in USD at the day's close / its 365-day mean",
+        }
+    i = _last(cols["sustainability_score"])
+    if i is not None:
+        out["sustainability"] = {
+            "name": "minerscope sustainability index (ours; not CryptoQuant's)",
+            "date": _day_of(days, i),
+            "ratio": float(cols["sustainability_ratio"][i]),
+            "score": float(cols["sustainability_score"][i]),
+            "band": cols["sustainability_band"][i],
+            "basis": "percentile of price / best-guess electricity cost over 730 days",
+        }
     return out
+
+
+def section_input_times(section: Mapping[str, Any] | None) -> dict[str, int | None]:
+    """When each input of a status economics section was known (for its ``as_of``)."""
+    if not section:
+        return {}
+    inp = section["inputs"]
+    times: dict[str, int | None] = {
+        "difficulty": inp.get("difficulty_time_s"),
+        "subsidy_btc_per_block": inp.get("subsidy_time_s"),
+        "fees_btc_per_block": inp.get("fees_time_s"),
+        "btc_price_usd": inp.get("price_time_s"),
+    }
+    for key, name in (
+        ("revenue", "revenue_usd_per_day"),
+        ("puell_multiple", "puell_multiple"),
+        ("sustainability", "sustainability_score"),
+    ):
+        part = section.get(key)
+        if part:
+            times[name] = day_end_s(part["date"])
+    return times
 
 
 def economics_view(
@@ -419,9 +518,9 @@ def economics_view(
                 ok = False
             if not ok:
                 raise InputError(f"{value!r} is not a date (YYYY-MM-DD)", field=name)
+    spec = parse_time_spec(at) if at is not None else None
     conn = storage.connect(db)
     try:
-        spec = parse_time_spec(at) if at is not None else None
         as_of = resolve_as_of(conn, spec, now_s=now_s)
         return economics_history(conn, as_of, from_date=from_date, to_date=to_date)
     finally:

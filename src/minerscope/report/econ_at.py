@@ -14,60 +14,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..asof import TimeSpec, iso_utc, resolve_as_of
 from ..defaults import DEFAULT_POWER_PRICE_USD_PER_KWH
 from ..errors import InputError
 from ..fleet_config import parse_fleet
 from ..params import parse_at
-from .econ_inputs import EconInputs, calendar_subsidy_btc, load_inputs, load_machine_catalog
-from .econ_machines import fleet_report_spec, machines_report
-
-
-def resolve_inputs_conn(
-    conn: sqlite3.Connection,
-    spec: TimeSpec | None,
-    *,
-    now_s: int,
-    difficulty: float | None = None,
-    subsidy_btc_per_block: float | None = None,
-    fees_btc_per_block: float | None = None,
-    btc_price_usd: float | None = None,
-) -> tuple[EconInputs, int]:
-    """:func:`~minerscope.report.econ_machines.resolve_inputs` on an open connection.
-
-    When difficulty, fees and price are all given and the moment is a time (or now), the
-    database is not read, as in the CLI. Returns the inputs and their moment. [Unix s]
-    """
-    all_given = None not in (difficulty, fees_btc_per_block, btc_price_usd)
-    if all_given and (spec is None or spec.time_s is not None):
-        t = now_s if spec is None or spec.time_s is None else spec.time_s
-        if subsidy_btc_per_block is None:
-            subsidy, src = calendar_subsidy_btc(t)
-        else:
-            subsidy, src = subsidy_btc_per_block, "given"
-        inputs = load_inputs(
-            None,
-            None,
-            difficulty=difficulty,
-            subsidy_btc_per_block=subsidy,
-            fees_btc_per_block=fees_btc_per_block,
-            btc_price_usd=btc_price_usd,
-        )
-        return EconInputs(**{**inputs.__dict__, "time_s": t, "subsidy_source": src}), t
-    as_of = resolve_as_of(conn, spec, now_s=now_s)
-    inputs = load_inputs(
-        conn,
-        as_of,
-        difficulty=difficulty,
-        subsidy_btc_per_block=subsidy_btc_per_block,
-        fees_btc_per_block=fees_btc_per_block,
-        btc_price_usd=btc_price_usd,
-    )
-    return inputs, as_of.time_s
-
-
-def _as_of(t: int, at: str | None) -> dict[str, Any]:
-    return {"time_s": t, "time_iso": iso_utc(t), "text": at or "now"}
+from .econ_inputs import load_machine_catalog
+from .econ_machines import fleet_report_spec, machines_report, resolve_inputs_on
 
 
 def machines_at(
@@ -86,7 +38,7 @@ def machines_at(
     sort: str = "profit",
 ) -> dict[str, Any]:
     """``minerscope machines --json`` on an open connection (see ``machines_view``)."""
-    inputs, t = resolve_inputs_conn(
+    inputs, as_of = resolve_inputs_on(
         conn,
         parse_at(at),
         now_s=now_s,
@@ -104,7 +56,7 @@ def machines_at(
         models=models,
         sort=sort,
     )
-    return {"as_of": _as_of(t, at), **out}
+    return {"as_of": as_of.to_dict(), **out}
 
 
 def _refuse_files(text: str, name: str) -> None:
@@ -148,7 +100,7 @@ def fleet_at(
     """
     _refuse_files(fleet_text, name)
     catalog = load_machine_catalog()
-    inputs, t = resolve_inputs_conn(
+    inputs, as_of = resolve_inputs_on(
         conn,
         parse_at(at),
         now_s=now_s,
@@ -157,7 +109,7 @@ def fleet_at(
         btc_price_usd=btc_price_usd,
     )
     fleet = parse_fleet(fleet_text, path=name, base_dir=Path("."), catalog=catalog)
-    return {"as_of": _as_of(t, at), **fleet_report_spec(inputs, fleet, time_s=t)}
+    return {"as_of": as_of.to_dict(), **fleet_report_spec(inputs, fleet, time_s=as_of.time_s)}
 
 
-__all__ = ["fleet_at", "machines_at", "resolve_inputs_conn"]
+__all__ = ["fleet_at", "machines_at"]

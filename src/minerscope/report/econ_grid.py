@@ -88,7 +88,7 @@ def machines_grid_view(
         raise InputError(
             f"unknown metric {metric!r}; one of {', '.join(METRIC_ALIASES)}", field="--grid-metric"
         )
-    inputs, t = resolve_inputs(
+    inputs, as_of = resolve_inputs(
         db, at, now_s=now_s, difficulty=difficulty, subsidy_btc_per_block=subsidy_btc_per_block,
         fees_btc_per_block=fees_btc_per_block, btc_price_usd=btc_price_usd,
     )  # fmt: skip
@@ -115,7 +115,7 @@ def machines_grid_view(
         m,
     )
     return GridDocument(
-        as_of=AsOfInfo.build(t, at or "now"),
+        as_of=as_of,
         view="machines",
         metric=m,
         inputs={
@@ -144,11 +144,11 @@ def fleet_grid_view(
     """``minerscope fleet --grid``: the fleet's cash and all-in profit over the grid."""
     axes = _axes(grid)
     spec = read_fleet(fleet_path, catalog=load_machine_catalog(catalog_paths))
-    inputs, t = resolve_inputs(
+    inputs, as_of = resolve_inputs(
         db, at, now_s=now_s, difficulty=difficulty, fees_btc_per_block=fees_btc_per_block,
         btc_price_usd=btc_price_usd,
     )  # fmt: skip
-    prices = site_prices(spec, t)
+    prices = site_prices(spec, as_of.time_s)
     groups = group_arrays(spec, {k: v[0] for k, v in prices.items()})
     base = GridInputs(
         difficulty=inputs.difficulty,
@@ -163,7 +163,7 @@ def fleet_grid_view(
         fleet_capex_usd=spec.capex_usd, fleet_depreciation_months=spec.depreciation_months,
     )  # fmt: skip
     return GridDocument(
-        as_of=AsOfInfo.build(t, at or "now"),
+        as_of=as_of,
         view="fleet",
         metric="cash_profit_usd_per_day",
         inputs={

@@ -1,24 +1,31 @@
 """The ``machines`` and ``fleet`` views: per-model and per-group economics as of a moment.
 
 Inputs come from :mod:`minerscope.report.econ_inputs` (database as of a moment, or values the
-caller gives); the arithmetic is :mod:`minerscope.economics.machines` and
-:mod:`minerscope.economics.fleet`. Results are JSON-ready dicts with unit-suffixed keys.
+caller gives, checked for plausibility); the arithmetic is :mod:`minerscope.economics.machines`
+and :mod:`minerscope.economics.fleet`. Results are JSON-ready dicts with unit-suffixed keys and
+one ``as_of`` (:class:`~minerscope.results.AsOfInfo`).
 """
 
 from __future__ import annotations
 
 import math
+import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from .. import storage
-from ..asof import iso_utc, parse_time_spec, resolve_as_of
+from ..asof import (
+    as_of_info,
+    data_moment,
+    iso_utc,
+    moment_info,
+    moment_without_data,
+    parse_time_spec,
+    resolve_as_of,
+)
 from ..defaults import DEFAULT_POWER_PRICE_USD_PER_KWH
 from ..economics import catalog as cat
-from ..economics.fleet import evaluate_fleet
 from ..economics.hashprice import (
     hashprice_usd_per_phs_day,
     hashvalue_btc_per_phs_day,
@@ -31,15 +38,14 @@ from ..economics.machines import (
     power_cost_usd_per_day,
     revenue_usd_per_day,
 )
-from ..errors import InputError
-from ..fleet_config import FleetSpec, group_arrays, read_fleet, site_prices
+from ..errors import InputError, NoDataError
+from ..results import AsOfInfo
 from ..units import SAT_PER_BTC, SECONDS_PER_HOUR
-from .econ_inputs import (
-    EconInputs,
-    calendar_subsidy_btc,
-    load_inputs,
-    load_machine_catalog,
-)
+from .econ_inputs import EconInputs, load_inputs, load_machine_catalog
+
+if TYPE_CHECKING:  # fleet_config reads files: imported when a fleet is evaluated
+    from ..asof import TimeSpec
+    from ..fleet_config import FleetSpec
 
 SORT_KEYS: dict[str, tuple[str, bool]] = {
     "profit": ("profit_usd_per_day", True),
@@ -52,12 +58,70 @@ SORT_KEYS: dict[str, tuple[str, bool]] = {
 }
 
 
-def _scalar(x: Any) -> float:
-    return float(np.asarray(x, dtype=np.float64))
+def _f(x: Any) -> float:
+    """A scalar result of the (scalar-or-array) economics functions as a float."""
+    return float(x)
 
 
 def _finite(x: float) -> float | None:
     return float(x) if math.isfinite(float(x)) else None
+
+
+def resolve_inputs_on(
+    conn: sqlite3.Connection | None,
+    spec: TimeSpec | None,
+    *,
+    now_s: int,
+    db_label: str = "the database",
+    difficulty: float | None = None,
+    subsidy_btc_per_block: float | None = None,
+    fees_btc_per_block: float | None = None,
+    btc_price_usd: float | None = None,
+    difficulty_change_pct: float | None = None,
+    force: bool = False,
+) -> tuple[EconInputs, AsOfInfo]:
+    """Network inputs at ``spec`` (None: now) on an open connection, and the ``as_of``.
+
+    ``conn`` is None when there is no database: every network value must then be given and
+    only absolute checks apply. Otherwise the database is read for every value not given,
+    and for the stored values that given ones are checked against.
+
+    Raises
+    ------
+    InputError
+        For a moment after the clock, or a given value that fails its check.
+    NoDataError
+        When a value is neither given nor known.
+    """
+
+    def inputs_at(c: Any, as_of: Any, moment: Any) -> EconInputs:
+        return load_inputs(
+            c,
+            as_of,
+            difficulty=difficulty,
+            subsidy_btc_per_block=subsidy_btc_per_block,
+            fees_btc_per_block=fees_btc_per_block,
+            btc_price_usd=btc_price_usd,
+            difficulty_change_pct=difficulty_change_pct,
+            force=force,
+            moment=moment,
+        )
+
+    everything = None not in (difficulty, fees_btc_per_block, btc_price_usd, subsidy_btc_per_block)
+    if conn is None:
+        if None in (difficulty, fees_btc_per_block, btc_price_usd):
+            raise NoDataError(
+                f"no database at {db_label}: import data (`minerscope quickstart"
+                " ../shared/data`) or give --difficulty, --fees-btc-per-block and --btc-price-usd"
+            )
+        as_of = moment_without_data(spec, now_s=now_s)
+        return inputs_at(None, as_of, None), as_of_info(as_of, resolution=None, data_time_s=None)
+    as_of = resolve_as_of(conn, spec, now_s=now_s)
+    moment = data_moment(conn, as_of)
+    inputs = inputs_at(conn, as_of, moment)
+    if everything:  # the stored data only checked the values: none of it is in the figures
+        return inputs, as_of_info(as_of, resolution=None, data_time_s=None)
+    return inputs, moment_info(as_of, moment, inputs=inputs.input_times())
 
 
 def resolve_inputs(
@@ -69,42 +133,32 @@ def resolve_inputs(
     subsidy_btc_per_block: float | None = None,
     fees_btc_per_block: float | None = None,
     btc_price_usd: float | None = None,
-) -> tuple[EconInputs, int]:
-    """Network inputs as of ``at`` (or now), reading the database only for what is not given.
+    difficulty_change_pct: float | None = None,
+    force: bool = False,
+) -> tuple[EconInputs, AsOfInfo]:
+    """:func:`resolve_inputs_on` for the database file ``db`` (else the default), opened here.
 
-    Returns the inputs and the moment they describe. [Unix s]
+    A missing database file is not created: it means "no database".
     """
     spec = parse_time_spec(at) if at is not None else None
-    all_given = None not in (difficulty, fees_btc_per_block, btc_price_usd)
-    if all_given and (spec is None or spec.time_s is not None):
-        t = now_s if spec is None or spec.time_s is None else spec.time_s
-        if subsidy_btc_per_block is None:
-            subsidy, src = calendar_subsidy_btc(t)
-        else:
-            subsidy, src = subsidy_btc_per_block, "given"
-        inputs = load_inputs(
-            None,
-            None,
-            difficulty=difficulty,
-            subsidy_btc_per_block=subsidy,
-            fees_btc_per_block=fees_btc_per_block,
-            btc_price_usd=btc_price_usd,
-        )
-        return EconInputs(**{**inputs.__dict__, "time_s": t, "subsidy_source": src}), t
-    conn = storage.connect(db, read_only=False)
+    path = storage.resolve_db_path(db)
+    conn = storage.connect(path) if path.exists() else None
     try:
-        as_of = resolve_as_of(conn, spec, now_s=now_s)
-        inputs = load_inputs(
+        return resolve_inputs_on(
             conn,
-            as_of,
+            spec,
+            now_s=now_s,
+            db_label=str(path),
             difficulty=difficulty,
             subsidy_btc_per_block=subsidy_btc_per_block,
             fees_btc_per_block=fees_btc_per_block,
             btc_price_usd=btc_price_usd,
+            difficulty_change_pct=difficulty_change_pct,
+            force=force,
         )
     finally:
-        conn.close()
-    return inputs, as_of.time_s
+        if conn is not None:
+            conn.close()
 
 
 # --- machines -----------------------------------------------------------------------------
@@ -161,48 +215,30 @@ def machines_report(
         chosen = [m for m in chosen if any(k in m.model.casefold() for k in keys)]
         if not chosen:
             raise InputError(f"no catalog model matches {', '.join(models)}", field="--model")
-    arr = cat.catalog_arrays(chosen)
-    # a zero reward (subsidy and fees given as 0) makes breakevens infinite (null), not a warning
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return _machines_rows(inputs, chosen, arr, power_price_usd_per_kwh=power_price_usd_per_kwh,
-                              pool_fee_share=pool_fee_share, pue=pue, sort=sort)  # fmt: skip
-
-
-def _machines_rows(
-    inputs: EconInputs,
-    chosen: Sequence[cat.Machine],
-    arr: Any,
-    *,
-    power_price_usd_per_kwh: float,
-    pool_fee_share: float,
-    pue: float,
-    sort: str,
-) -> dict[str, Any]:
     d, r, p = inputs.difficulty, inputs.reward_btc_per_block, inputs.btc_price_usd
-    hashprice = _scalar(hashprice_usd_per_phs_day(d, r, p))
-    btc = np.asarray(btc_mined_per_day(arr.hashrate_ths, d, r, pool_fee_share=pool_fee_share))
-    revenue = np.asarray(
-        revenue_usd_per_day(arr.hashrate_ths, hashprice, pool_fee_share=pool_fee_share)
-    )
-    power = np.asarray(power_cost_usd_per_day(arr.power_w, power_price_usd_per_kwh, pue=pue))
-    breakeven = np.asarray(
-        breakeven_btc_price_usd(
-            arr.efficiency_j_per_th,
-            d,
-            r,
-            power_price_usd_per_kwh,
-            pue=pue,
-            pool_fee_share=pool_fee_share,
-        )
-    )
-    be_power = np.asarray(
-        breakeven_power_price_usd_per_kwh(
-            arr.efficiency_j_per_th, hashprice, pue=pue, pool_fee_share=pool_fee_share
-        )
-    )
+    hashprice = _f(hashprice_usd_per_phs_day(d, r, p))
     rows: list[dict[str, Any]] = []
-    for i, m in enumerate(chosen):
-        profit = float(revenue[i] - power[i])
+    for m in chosen:  # 50-odd models: plain floats (no numpy to import for this command)
+        eff = m.power_w / m.hashrate_ths
+        btc = _f(btc_mined_per_day(m.hashrate_ths, d, r, pool_fee_share=pool_fee_share))
+        revenue = _f(revenue_usd_per_day(m.hashrate_ths, hashprice, pool_fee_share=pool_fee_share))
+        power = _f(power_cost_usd_per_day(m.power_w, power_price_usd_per_kwh, pue=pue))
+        # a zero reward (subsidy and fees given as 0): no BTC price pays (infinite -> null)
+        breakeven = (
+            _f(
+                breakeven_btc_price_usd(
+                    eff, d, r, power_price_usd_per_kwh, pue=pue, pool_fee_share=pool_fee_share
+                )
+            )
+            if r > 0
+            else math.inf
+        )
+        be_power = _f(
+            breakeven_power_price_usd_per_kwh(
+                eff, hashprice, pue=pue, pool_fee_share=pool_fee_share
+            )
+        )
+        profit = revenue - power
         rows.append(
             {
                 "vendor": m.vendor,
@@ -212,15 +248,15 @@ def _machines_rows(
                 "cooling": m.cooling,
                 "hashrate_ths": m.hashrate_ths,
                 "power_w": m.power_w,
-                "efficiency_j_per_th": float(arr.efficiency_j_per_th[i]),
-                "btc_per_day": float(btc[i]),
-                "revenue_usd_per_day": float(revenue[i]),
-                "power_cost_usd_per_day": float(power[i]),
+                "efficiency_j_per_th": eff,
+                "btc_per_day": btc,
+                "revenue_usd_per_day": revenue,
+                "power_cost_usd_per_day": power,
                 "profit_usd_per_day": profit,
                 "profitable": profit > 0,
-                "breakeven_btc_price_usd": float(breakeven[i]),
-                "breakeven_power_price_usd_per_kwh": float(be_power[i]),
-                "cost_usd_per_btc": float(power[i] / btc[i]) if btc[i] > 0 else None,
+                "breakeven_btc_price_usd": breakeven,
+                "breakeven_power_price_usd_per_kwh": be_power,
+                "cost_usd_per_btc": power / btc if btc > 0 else None,
                 "origin": m.origin,
                 "source": m.source,
             }
@@ -238,7 +274,7 @@ def _machines_rows(
             "hashes_per_block": "difficulty * 2**48 / 65535 (exact block work)",
         },
         "hashprice_usd_per_phs_day": hashprice,
-        "hashvalue_sat_per_phs_day": _scalar(hashvalue_sat_per_phs_day(d, r)),
+        "hashvalue_sat_per_phs_day": _f(hashvalue_sat_per_phs_day(d, r)),
         "sort": sort,
         "machines": rows,
     }
@@ -263,14 +299,21 @@ def fleet_report(
     time_s : int
         The moment hourly power prices are read at. [Unix s]
     """
+    from ..fleet_config import read_fleet  # reads files
+
     return fleet_report_spec(inputs, read_fleet(fleet_path, catalog=catalog), time_s=time_s)
 
 
 def fleet_report_spec(inputs: EconInputs, spec: FleetSpec, *, time_s: int) -> dict[str, Any]:
     """:func:`fleet_report` of a fleet already read (a file, or text posted to the API)."""
+    import numpy as np
+
+    from ..economics.fleet import evaluate_fleet
+    from ..fleet_config import group_arrays, site_prices
+
     prices = site_prices(spec, time_s)
     groups = group_arrays(spec, {k: v[0] for k, v in prices.items()})
-    hv = _scalar(hashvalue_btc_per_phs_day(inputs.difficulty, inputs.reward_btc_per_block))
+    hv = _f(hashvalue_btc_per_phs_day(inputs.difficulty, inputs.reward_btc_per_block))
     res = evaluate_fleet(
         groups,
         hashvalue_btc_per_phs_day=hv,
@@ -367,6 +410,8 @@ def machines_view(
     subsidy_btc_per_block: float | None = None,
     fees_btc_per_block: float | None = None,
     btc_price_usd: float | None = None,
+    difficulty_change_pct: float | None = None,
+    force: bool = False,
     power_price_usd_per_kwh: float = DEFAULT_POWER_PRICE_USD_PER_KWH,
     pool_fee_share: float = 0.0,
     pue: float = 1.0,
@@ -375,7 +420,7 @@ def machines_view(
     sort: str = "profit",
 ) -> dict[str, Any]:
     """``minerscope machines``: every catalog model at the inputs known at ``at``."""
-    inputs, t = resolve_inputs(
+    inputs, info = resolve_inputs(
         db,
         at,
         now_s=now_s,
@@ -383,6 +428,8 @@ def machines_view(
         subsidy_btc_per_block=subsidy_btc_per_block,
         fees_btc_per_block=fees_btc_per_block,
         btc_price_usd=btc_price_usd,
+        difficulty_change_pct=difficulty_change_pct,
+        force=force,
     )
     out = machines_report(
         inputs,
@@ -393,7 +440,7 @@ def machines_view(
         models=models,
         sort=sort,
     )
-    return {"as_of": {"time_s": t, "time_iso": iso_utc(t), "text": at or "now"}, **out}
+    return {"as_of": info.to_dict(), **out}
 
 
 def fleet_view(
@@ -405,17 +452,21 @@ def fleet_view(
     difficulty: float | None = None,
     fees_btc_per_block: float | None = None,
     btc_price_usd: float | None = None,
+    difficulty_change_pct: float | None = None,
+    force: bool = False,
     catalog_paths: Sequence[str | Path] = (),
 ) -> dict[str, Any]:
     """``minerscope fleet``: a fleet file's P&L at the inputs and power prices at ``at``."""
     catalog = load_machine_catalog(catalog_paths)
-    inputs, t = resolve_inputs(
+    inputs, info = resolve_inputs(
         db,
         at,
         now_s=now_s,
         difficulty=difficulty,
         fees_btc_per_block=fees_btc_per_block,
         btc_price_usd=btc_price_usd,
+        difficulty_change_pct=difficulty_change_pct,
+        force=force,
     )
-    out = fleet_report(inputs, catalog, fleet_path, time_s=t)
-    return {"as_of": {"time_s": t, "time_iso": iso_utc(t), "text": at or "now"}, **out}
+    out = fleet_report(inputs, catalog, fleet_path, time_s=info.time_s)
+    return {"as_of": info.to_dict(), **out}

@@ -2,7 +2,10 @@
 
 Loads from storage for an :class:`~minerscope.asof.AsOf` and returns a JSON-ready dict
 with unit-suffixed keys. Block data is used when it is at least as recent as the daily
-rows; otherwise daily rows (Coin Metrics style) stand in, and the output says so.
+rows; otherwise daily rows (Coin Metrics style) stand in, and the output says so
+(:func:`minerscope.asof.data_moment`). The document has one ``as_of``
+(:class:`~minerscope.results.AsOfInfo`) and one price, :func:`minerscope.asof.price_at`,
+which its economics section uses too.
 """
 
 from __future__ import annotations
@@ -12,7 +15,16 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import storage
-from ..asof import AsOf, date_utc, day_start_s, iso_utc, last_complete_day
+from ..asof import (
+    AsOf,
+    DataMoment,
+    data_moment,
+    date_utc,
+    day_end_s,
+    iso_utc,
+    moment_info,
+    price_at,
+)
 from ..consensus import (
     MAINNET,
     block_subsidy_sat,
@@ -22,7 +34,8 @@ from ..consensus import (
     target_from_bits,
 )
 from ..errors import NoDataError
-from ..units import SAT_PER_BTC, SECONDS_PER_DAY
+from ..records import PriceRecord
+from ..units import DIFFICULTY_PER_T, SAT_PER_BTC, SECONDS_PER_DAY
 
 EMPTY_DB_HINT = (
     "the database holds no blocks or daily rows: import the reference data with"
@@ -34,29 +47,15 @@ EMPTY_DB_HINT = (
 StatusSection = Callable[[sqlite3.Connection, AsOf, dict[str, Any]], dict[str, Any] | None]
 
 
-def _price_section(conn: sqlite3.Connection, as_of: AsOf) -> dict[str, Any] | None:
-    price = storage.latest_price(conn, as_of.time_s)
-    if price is not None:
-        return {
-            "price_usd": price.price_usd,
-            "time_s": price.time_s,
-            "time_iso": iso_utc(price.time_s),
-            "source": price.source,
-            "age_s": as_of.time_s - price.time_s,
-        }
-    day = last_complete_day(as_of.time_s)
-    daily = storage.load_daily(conn, to_date=day)
-    daily = daily[daily["price_usd"].notna()]
-    if daily.empty:
+def _price_section(price: PriceRecord | None, as_of: AsOf) -> dict[str, Any] | None:
+    if price is None:
         return None
-    last = daily.iloc[-1]
-    time_s = int(daily.index[-1].timestamp()) + SECONDS_PER_DAY  # the close: end of that day
     return {
-        "price_usd": float(last["price_usd"]),
-        "time_s": time_s,
-        "time_iso": iso_utc(time_s),
-        "source": f"daily/{last['source']}",
-        "age_s": as_of.time_s - time_s,
+        "price_usd": price.price_usd,
+        "time_s": price.time_s,
+        "time_iso": iso_utc(price.time_s),
+        "source": price.source,
+        "age_s": max(0, as_of.time_s - price.time_s),
     }
 
 
@@ -76,7 +75,7 @@ def _difficulty_fields(bits: int) -> dict[str, Any]:
         "bits_hex": f"{bits:08x}",
         "target_hex": f"{target_from_bits(bits):064x}",
         "difficulty": difficulty,
-        "difficulty_t": difficulty / 1e12,
+        "difficulty_t": difficulty / DIFFICULTY_PER_T,
     }
 
 
@@ -88,7 +87,7 @@ def _from_blocks(conn: sqlite3.Connection, as_of: AsOf, tip_height: int) -> dict
     first = epoch * interval
     mined = tip_height - first + 1
     out: dict[str, Any] = {
-        "resolution": "blocks",
+        "resolution": "block",
         "tip": {
             "height": tip_height,
             "hash": tip.hash,
@@ -126,32 +125,32 @@ def _from_blocks(conn: sqlite3.Connection, as_of: AsOf, tip_height: int) -> dict
     return out
 
 
-def _from_daily(conn: sqlite3.Connection, as_of: AsOf) -> dict[str, Any] | None:
-    day = last_complete_day(as_of.time_s)
-    daily = storage.load_daily(conn, to_date=day)
-    if daily.empty:
-        return None
-    blocks = daily["blocks"].fillna(0)
-    first_day = date_utc(int(daily.index[0].timestamp()))
-    out: dict[str, Any] = {"resolution": "daily", "daily": {"last_date": date_utc(
-        int(daily.index[-1].timestamp()))}}  # fmt: skip
-    if first_day != "2009-01-03":
+def _from_daily(conn: sqlite3.Connection, as_of: AsOf, m: DataMoment) -> dict[str, Any]:
+    import numpy as np  # here: the CLI imports this module for every command
+
+    from ..storage import moments
+
+    assert m.day is not None
+    daily = moments.daily_arrays(conn, to_date=m.day, sources=False)
+    first_day = date_utc(int(daily.day[0]) * SECONDS_PER_DAY)
+    out: dict[str, Any] = {"resolution": "daily", "daily": {"last_date": m.day}}
+    if m.estimated_height is None:
         out["daily"]["note"] = (
             f"daily rows start on {first_day}, not at genesis: tip height unknown"
         )
-        last = daily.iloc[-1]
-        if last["difficulty"] == last["difficulty"]:
-            out["difficulty"] = float(last["difficulty"])
-            out["difficulty_t"] = float(last["difficulty"]) / 1e12
+        known = daily.difficulty[np.isfinite(daily.difficulty)]
+        if known.size:
+            out["difficulty"] = float(known[-1])
+            out["difficulty_t"] = float(known[-1]) / DIFFICULTY_PER_T
         return out
-    height = int(blocks.sum()) - 1
-    if height < 0:  # Coin Metrics counts no block on 2009-01-03..08
+    height = m.estimated_height
+    if height is None or height < 0:  # Coin Metrics counts no block on 2009-01-03..08
         raise NoDataError(f"the daily rows up to {out['daily']['last_date']} count no block")
     interval = MAINNET.difficulty_adjustment_interval
     epoch = epoch_of(height)
     first = epoch * interval
     mined = height - first + 1
-    last_time_s = day_start_s(out["daily"]["last_date"]) + SECONDS_PER_DAY - 1
+    last_time_s = day_end_s(m.day) - 1
     out["tip"] = {
         "height": height,
         "height_basis": (
@@ -159,21 +158,21 @@ def _from_daily(conn: sqlite3.Connection, as_of: AsOf) -> dict[str, Any] | None:
         ),
         "time_s": last_time_s,
         "time_iso": iso_utc(last_time_s),
-        "age_s": as_of.time_s - last_time_s,
+        "age_s": max(0, as_of.time_s - last_time_s),
     }
     bits = storage.epoch_bits(conn, epoch)
     if bits is not None:
         out.update(_difficulty_fields(bits))
     else:
-        diff = daily["difficulty"].dropna()
-        out["difficulty"] = float(diff.iloc[-1]) if not diff.empty else None
-        out["difficulty_t"] = None if diff.empty else float(diff.iloc[-1]) / 1e12
-    cum = blocks.cumsum() - 1
+        known = daily.difficulty[np.isfinite(daily.difficulty)]
+        out["difficulty"] = float(known[-1]) if known.size else None
+        out["difficulty_t"] = float(known[-1]) / DIFFICULTY_PER_T if known.size else None
+    cum = np.cumsum(np.nan_to_num(daily.blocks)) - 1
     in_epoch = cum[cum >= first]
     mean_s = None
     basis = None
     if len(in_epoch) >= 2:
-        counted = int(in_epoch.iloc[-1] - in_epoch.iloc[0])
+        counted = int(in_epoch[-1] - in_epoch[0])
         days = len(in_epoch) - 1
         if counted > 0:
             mean_s = days * SECONDS_PER_DAY / counted
@@ -208,40 +207,46 @@ def build_status(
     sections : dict, optional
         Extra sections (name -> builder) appended when they return a dict.
 
+    Returns
+    -------
+    dict
+        ``as_of`` (:class:`~minerscope.results.AsOfInfo`: the data's time, stale inputs,
+        notes), ``resolution``, ``tip``, the difficulty, ``epoch``, ``halving``, ``price``
+        and the sections.
+
     Raises
     ------
     NoDataError
         When nothing known at that moment can answer (an empty database says how to
         fill it).
     """
-    counts = storage.table_counts(conn)
-    if counts["blocks"] == 0 and counts["daily"] == 0:
+    from ..storage import moments  # numpy: off the start-up path of other commands
+
+    if not moments.has_rows(conn, "blocks") and not moments.has_rows(conn, "daily"):
         raise NoDataError(EMPTY_DB_HINT)
-    base: dict[str, Any] | None = None
-    daily_last = storage.last_daily_date(conn, on_or_before=last_complete_day(as_of.time_s))
-    if as_of.tip_height is not None:
-        tip = storage.block_row(conn, as_of.tip_height)
-        # Blocks are the finest data; use them unless daily rows reach further.
-        blocks_current = tip is not None and (
-            daily_last is None or tip.time_s >= day_start_s(daily_last)
-        )
-        if blocks_current:
-            base = _from_blocks(conn, as_of, as_of.tip_height)
-    if base is None:
-        base = _from_daily(conn, as_of)
-    if base is None:
+    m = data_moment(conn, as_of)
+    if m.resolution is None:
         raise NoDataError(
             f"no blocks or daily rows are known as of {as_of.iso}; stored data starts later"
         )
-    out: dict[str, Any] = {
-        "as_of": {"time_s": as_of.time_s, "time_iso": as_of.iso, "text": as_of.text}
-    }
-    out.update(base)
-    out["price"] = _price_section(conn, as_of)
+    out: dict[str, Any] = {"as_of": None}
+    if m.resolution == "block":
+        assert m.tip_height is not None
+        out.update(_from_blocks(conn, as_of, m.tip_height))
+    else:
+        out.update(_from_daily(conn, as_of, m))
+    price = price_at(conn, as_of.time_s)
+    out["price"] = _price_section(price, as_of)
     for name, builder in (sections or {}).items():
         extra = builder(conn, as_of, out)
         if extra is not None:
             out[name] = extra
+    inputs: dict[str, int | None] = {"btc_price_usd": None if price is None else price.time_s}
+    if "economics" in out:
+        from .econ import section_input_times  # the economics section's own inputs
+
+        inputs.update(section_input_times(out["economics"]))
+    out["as_of"] = moment_info(as_of, m, inputs=inputs).to_dict()
     return out
 
 

@@ -5,10 +5,12 @@ catalog (``../shared/data/asic_catalog.csv``) that has both a hash rate and a po
 with the source each figure came from. Users add or override models with CSV files in the
 same format (``--catalog FILE`` or ``[machines] catalogs = [...]`` in the user config file).
 
-Columns: ``vendor, model, variant, release, hashrate_ths, power_w, efficiency_jth, cooling,
-source``. ``model`` and ``hashrate_ths`` are required, and one of ``power_w`` and
-``efficiency_jth``; an ``efficiency_jth`` that disagrees with ``power_w / hashrate_ths`` by
-more than 1 % is an error. A user row whose model matches an earlier one replaces it.
+Columns: ``vendor, model, variant, release, hashrate_ths, power_w, efficiency_j_per_th,
+cooling, source``. ``model`` and ``hashrate_ths`` are required, and one of ``power_w`` and
+``efficiency_j_per_th``; an ``efficiency_j_per_th`` that disagrees with ``power_w /
+hashrate_ths`` by more than 1 % is an error. The column's old name ``efficiency_jth`` (the
+project's ASIC catalog uses it) is still read. A user row whose model matches an earlier one
+replaces it.
 
 This module reads files (the package's own data and the user's); look-ups and arrays are in
 :mod:`minerscope.economics.catalog`, the arithmetic in :mod:`minerscope.economics.machines`.
@@ -35,10 +37,12 @@ CATALOG_COLUMNS: tuple[str, ...] = (
     "release",
     "hashrate_ths",
     "power_w",
-    "efficiency_jth",
+    "efficiency_j_per_th",
     "cooling",
     "source",
 )
+#: Old column names still read, and the name each now has.
+COLUMN_ALIASES: dict[str, str] = {"efficiency_jth": "efficiency_j_per_th"}
 SHIPPED_ORIGIN = "shipped"
 _RELEASE_RE = re.compile(r"^\d{4}(-\d{2})?$")
 _EFFICIENCY_TOLERANCE_SHARE = 0.01
@@ -64,7 +68,8 @@ def parse_catalog_csv(text: str, *, origin: str) -> list[Machine]:
     ----------
     text : str
         CSV with a header naming (at least) ``model`` and ``hashrate_ths`` and one of
-        ``power_w`` / ``efficiency_jth``; unknown columns are an error.
+        ``power_w`` / ``efficiency_j_per_th`` (or its old name ``efficiency_jth``); unknown
+        columns are an error.
     origin : str
         Where the text came from (a path, or ``"shipped"``); used in errors.
 
@@ -78,10 +83,10 @@ def parse_catalog_csv(text: str, *, origin: str) -> list[Machine]:
         Naming the file, line and field of the first bad value.
     """
     reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    if not header:
+    written = [h.strip() for h in (reader.fieldnames or [])]
+    if not written:
         raise InputError("empty catalog file: expected a CSV header", path=origin, line=1)
-    unknown = [h for h in header if h not in CATALOG_COLUMNS]
+    unknown = [h for h in written if h not in CATALOG_COLUMNS and h not in COLUMN_ALIASES]
     if unknown:
         raise InputError(
             f"unknown column {unknown[0]!r}; expected columns: {', '.join(CATALOG_COLUMNS)}",
@@ -89,14 +94,25 @@ def parse_catalog_csv(text: str, *, origin: str) -> list[Machine]:
             line=1,
             field=unknown[0],
         )
+    header = [COLUMN_ALIASES.get(h, h) for h in written]
+    name = dict(zip(header, written, strict=True))  # a column's name as the file writes it
+    for old, new in COLUMN_ALIASES.items():
+        if old in written and new in written:
+            raise InputError(
+                f"give {new!r} only ({old!r} is its old name)", path=origin, line=1, field=old
+            )
     for required in ("model", "hashrate_ths"):
         if required not in header:
             raise InputError(f"missing column {required!r}", path=origin, line=1, field=required)
-    if "power_w" not in header and "efficiency_jth" not in header:
+    if "power_w" not in header and "efficiency_j_per_th" not in header:
         raise InputError(
-            "needs a power_w or an efficiency_jth column", path=origin, line=1, field="power_w"
+            "needs a power_w or an efficiency_j_per_th column",
+            path=origin,
+            line=1,
+            field="power_w",
         )
     reader.fieldnames = header
+    eff_field = name.get("efficiency_j_per_th", "efficiency_j_per_th")
     machines: list[Machine] = []
     for i, row in enumerate(reader, start=2):
         get = {k: (row.get(k) or "").strip() for k in CATALOG_COLUMNS}
@@ -106,21 +122,19 @@ def parse_catalog_csv(text: str, *, origin: str) -> list[Machine]:
         if hashrate is None:
             raise InputError("hashrate_ths is empty", path=origin, line=i, field="hashrate_ths")
         power = _number(get["power_w"], path=origin, line=i, field="power_w")
-        eff = _number(get["efficiency_jth"], path=origin, line=i, field="efficiency_jth")
+        eff = _number(get["efficiency_j_per_th"], path=origin, line=i, field=eff_field)
         if power is None and eff is None:
-            raise InputError(
-                "needs power_w or efficiency_jth", path=origin, line=i, field="power_w"
-            )
+            raise InputError(f"needs power_w or {eff_field}", path=origin, line=i, field="power_w")
         if power is None:
             assert eff is not None
             power = eff * hashrate
         elif eff is not None and abs(eff - power / hashrate) > _EFFICIENCY_TOLERANCE_SHARE * eff:
             raise InputError(
-                f"efficiency_jth {eff:g} disagrees with power_w / hashrate_ths ="
+                f"{eff_field} {eff:g} disagrees with power_w / hashrate_ths ="
                 f" {power / hashrate:.2f} J/TH (more than 1 %)",
                 path=origin,
                 line=i,
-                field="efficiency_jth",
+                field=eff_field,
             )
         if get["release"] and not _RELEASE_RE.match(get["release"]):
             raise InputError(

@@ -88,16 +88,16 @@ def upsert_blocks(conn: sqlite3.Connection, rows: Sequence[BlockRecord]) -> Writ
     )
     sets = ", ".join(f"{c} = {v}" for c, v in new_value.items())
     differs = " OR ".join(f"blocks.{c} IS NOT {v}" for c, v in new_value.items())
-    before = _changes(conn)
     try:
-        conn.executemany(
+        # The cursor counts this statement's rows only (total_changes() would also count
+        # the rows the block_days triggers write).
+        written = conn.executemany(
             f"INSERT INTO blocks ({cols}) VALUES ({marks}) "
             f"ON CONFLICT (height) DO UPDATE SET {sets} WHERE {differs}",
             (_block_row(r) for r in rows),
-        )
+        ).rowcount
     except sqlite3.IntegrityError as exc:
         raise ConflictError(f"block rows {lo}..{hi} violate a constraint: {exc}") from exc
-    written = _changes(conn) - before
     fill_block_bits(conn, lo, hi)
     updated = written - inserted
     return WriteCounts(inserted, updated, len(rows) - inserted - updated)
@@ -105,14 +105,13 @@ def upsert_blocks(conn: sqlite3.Connection, rows: Sequence[BlockRecord]) -> Writ
 
 def fill_block_bits(conn: sqlite3.Connection, lo: int = 0, hi: int | None = None) -> int:
     """Set the bits of stored blocks that have none from their epoch's row; return rows set."""
-    before = _changes(conn)
-    conn.execute(
+    cur = conn.execute(
         "UPDATE blocks SET bits = (SELECT e.bits FROM epochs e WHERE e.epoch = blocks.height / ?)"
         " WHERE bits IS NULL AND height BETWEEN ? AND ?"
         " AND EXISTS (SELECT 1 FROM epochs e WHERE e.epoch = blocks.height / ?)",
         (BLOCKS_PER_EPOCH, lo, hi if hi is not None else 2**62, BLOCKS_PER_EPOCH),
     )
-    return _changes(conn) - before
+    return cur.rowcount  # this statement's rows only (not the block_days triggers')
 
 
 def delete_blocks_from(conn: sqlite3.Connection, height: int) -> int:

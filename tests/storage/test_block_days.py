@@ -1,0 +1,111 @@
+"""The per-day block aggregates of migration 0005: triggers keep them equal to a GROUP BY."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+
+import numpy as np
+
+from minerscope import storage
+from minerscope.consensus import block_subsidy_sat
+from minerscope.records import BlockRecord, EpochRecord
+from minerscope.storage import moments
+
+# The table's definition: one row per (UTC day of the block time, retarget epoch).
+GROUP_BY = (
+    "SELECT time_s / 86400, height / 2016, COUNT(*), MIN(height), MAX(height),"
+    " COALESCE(SUM(fees_sat), 0), COUNT(fees_sat), SUM(subsidy_sat), MAX(bits)"
+    " FROM blocks GROUP BY 1, 2 ORDER BY 1, 2"
+)
+T0 = 1_700_000_000
+
+
+def _table(conn: sqlite3.Connection) -> list[tuple[object, ...]]:
+    return conn.execute("SELECT * FROM block_days ORDER BY day, epoch").fetchall()
+
+
+def _blocks(rng: random.Random, lo: int, hi: int, *, salt: str = "") -> list[BlockRecord]:
+    # Timestamps wander around 600 s per block (not monotone, as on the real chain); some
+    # blocks lack fees or bits; a halving (210,000) and retargets fall inside the range.
+    return [
+        BlockRecord(
+            h,
+            f"{salt}{h:x}".rjust(64, "0"),
+            T0 + h * 600 + rng.randint(-4_000, 4_000),
+            bits=None if h % 7 == 0 else 0x17000000 + h // 2016,
+            fees_sat=None if h % 5 == 0 else rng.randint(0, 10**8),
+            subsidy_sat=None if h % 3 else block_subsidy_sat(h),
+        )
+        for h in range(lo, hi)
+    ]
+
+
+def test_triggers_keep_the_aggregates_through_inserts_updates_and_reorgs(
+    fresh_db: sqlite3.Connection,
+) -> None:
+    rng = random.Random(5)
+    with storage.transaction(fresh_db):
+        storage.upsert_blocks(fresh_db, _blocks(rng, 208_000, 212_500))
+    # A block stored without its subsidy counts the consensus one.
+    expected = fresh_db.execute(GROUP_BY.replace(
+        "SUM(subsidy_sat)", "SUM(COALESCE(subsidy_sat, 5000000000 >> (height / 210000)))"
+    )).fetchall()  # fmt: skip
+    assert _table(fresh_db) == expected and len(expected) > 30
+    with storage.transaction(fresh_db):  # fees filled in later, and a time moved across days
+        storage.upsert_blocks(
+            fresh_db,
+            [BlockRecord(h, f"{h:x}".rjust(64, "0"), T0 + h * 600 + 90_000 * (h % 2), fees_sat=7)
+             for h in range(209_000, 209_300)],
+        )  # fmt: skip
+        storage.upsert_epochs(fresh_db, [EpochRecord(104, 209_664, 0x17000068)])  # fills bits
+    with storage.transaction(fresh_db):  # a reorg: the top 700 blocks replaced
+        storage.delete_blocks_from(fresh_db, 211_800)
+        storage.upsert_blocks(fresh_db, _blocks(rng, 211_800, 212_100, salt="b"))
+    fresh_db.execute("UPDATE blocks SET subsidy_sat = NULL WHERE height % 11 = 0")
+    expected = fresh_db.execute(GROUP_BY.replace(
+        "SUM(subsidy_sat)", "SUM(COALESCE(subsidy_sat, 5000000000 >> (height / 210000)))"
+    )).fetchall()  # fmt: skip
+    assert _table(fresh_db) == expected
+    with storage.transaction(fresh_db):
+        storage.delete_blocks_from(fresh_db, 0)
+    assert _table(fresh_db) == []
+
+
+def test_sql_subsidy_is_the_consensus_schedule(fresh_db: sqlite3.Connection) -> None:
+    heights = [0, 209_999, 210_000, 839_999, 840_000, 6_929_999, 6_930_000, 13_440_000]
+    for h in heights:
+        (sql,) = fresh_db.execute("SELECT 5000000000 >> (? / 210000)", (h,)).fetchone()
+        assert sql == block_subsidy_sat(h), h
+
+
+def test_groups_without_the_table_match(fresh_db: sqlite3.Connection) -> None:
+    # A read-only database from before migration 0005 is aggregated from the blocks.
+    rng = random.Random(2)
+    with storage.transaction(fresh_db):
+        storage.upsert_blocks(fresh_db, _blocks(rng, 100_000, 103_000))
+    with_table = moments.block_day_groups(fresh_db)
+    for (trigger,) in fresh_db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'blocks'"
+    ).fetchall():
+        fresh_db.execute(f"DROP TRIGGER {trigger}")
+    fresh_db.execute("DROP TABLE block_days")
+    without = moments.block_day_groups(fresh_db)
+    for name in ("day", "epoch", "blocks", "min_height", "max_height", "fees_sat", "fee_blocks",
+                 "subsidy_sat"):  # fmt: skip
+        np.testing.assert_array_equal(getattr(with_table, name), getattr(without, name))
+    assert with_table.bits == without.bits
+    assert moments.height_runs(fresh_db) == [(100_000, 102_999)]
+    fresh_db.execute("DELETE FROM blocks WHERE height BETWEEN 101000 AND 101009")
+    assert moments.height_runs(fresh_db) == [(100_000, 100_999), (101_010, 102_999)]
+
+
+def test_upsert_counts_ignore_the_trigger_writes(fresh_db: sqlite3.Connection) -> None:
+    rows = _blocks(random.Random(1), 10, 20)
+    with storage.transaction(fresh_db):
+        first = storage.upsert_blocks(fresh_db, rows)
+        again = storage.upsert_blocks(fresh_db, rows)
+    assert (first.inserted, first.updated, first.unchanged) == (10, 0, 0)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 10)
+    with storage.transaction(fresh_db):
+        assert storage.upsert_epochs(fresh_db, [EpochRecord(0, 0, 0x17000000)]).inserted == 1
