@@ -38,7 +38,7 @@ def _target(bits: int) -> int:
 
 
 def header_json(b: Block, chain: Chain, broken: int | None) -> dict[str, Any]:
-    nxt = chain.at(b.height + 1)
+    nxt = chain.next_hash(b.height)
     out: dict[str, Any] = {
         "hash": b.hash,
         "confirmations": chain.tip - b.height + 1,
@@ -53,10 +53,11 @@ def header_json(b: Block, chain: Chain, broken: int | None) -> dict[str, Any]:
         "difficulty": DIFF1_TARGET / _target(b.bits),
         "chainwork": f"{b.chainwork:064x}",
         "nTx": b.txs,
-        "previousblockhash": BROKEN_PREV_HASH if b.height == broken else b.prev_hash,
     }
+    if b.height > 0:  # Core omits it for genesis
+        out["previousblockhash"] = BROKEN_PREV_HASH if b.height == broken else b.prev_hash
     if nxt is not None:
-        out["nextblockhash"] = nxt.hash
+        out["nextblockhash"] = nxt
     return out
 
 
@@ -142,12 +143,13 @@ class RPCHandler(Handler):
             assert tip is not None
             return tip.hash
         if method == "getblockhash":
-            b = chain.at(int(params[0]))
+            h = int(params[0])
+            b = chain.at(h) or chain.sparse_at(h)
             if b is None:
                 raise _RPCError(-8, "Block height out of range")
             return b.hash
         if method == "getblockheader":
-            b = chain.find(str(params[0]))
+            b = chain.find(str(params[0])) or chain.sparse_find(str(params[0]))
             if b is None:
                 raise _RPCError(-5, "Block not found")
             return header_json(b, chain, broken)
