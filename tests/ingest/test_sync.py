@@ -29,6 +29,7 @@ from minerscope.sources.coinmetrics import CoinMetricsClient
 from minerscope.sources.esplora import EsploraClient
 from tests.servers.base import Running
 from tests.servers.chain import Chain, load_blocks
+from tests.servers.esplora import esplora_server
 from tests.servers.fixtures import (  # noqa: F401
     FAST_RETRY,
     chain,
@@ -506,3 +507,27 @@ def test_esplora_fills_the_missing_epochs(esplora: Running, shared_data: Path) -
     electrum = pd.read_csv(shared_data / "difficulty_epochs_electrum.csv", index_col="epoch")
     assert (epochs["bits"] == electrum.loc[:463, "bits_int"]).all()
     assert epochs.loc[458, "end_hash"] == electrum.loc[458, "end_block_hash"]  # from 459's header
+
+
+def test_a_server_limiting_one_request_in_seven_is_synced_to_the_end(
+    chain: Chain, rpc: Running, cookie_file: Path
+) -> None:
+    # Plain esplora (two requests a block, four at a time); every 7th request answers
+    # 429 "Retry-After: 0". The waits are jittered, the concurrency backs off, and a 429
+    # does not use up the retries meant for failures: the sync finishes, every time.
+    by_rpc = storage.connect(":memory:")
+    rpc_sync(by_rpc, rpc.url, cookie_file, from_height=934_300, fill_epochs=False)
+    with esplora_server(chain, mempool=False) as srv:
+        srv.faults.rate_limit_every, srv.faults.retry_after = 7, "0"
+        conn = storage.connect(":memory:")
+        policy = RetryPolicy(attempts=2, base_delay_s=0.005, max_delay_s=0.5)
+        with EsploraClient(srv.url + "/api", concurrency=4, policy=policy) as c:
+            s = sync_blocks(conn, c, from_height=934_300, fill_epochs=False)
+            lowest = c.limiter.lowest
+        limited = srv.faults.rate_limited
+    assert s.blocks_fetched == 276 and limited >= 70  # 553 requests and more: 1 in 7
+    assert lowest < 4  # the workers slowed down together
+    # plain esplora has no fees: compare what it serves (hash, links, times, bits, sizes)
+    cols = "height, hash, prev_hash, time_s, median_time_s, bits, tx_count, size_bytes"
+    q = f"SELECT {cols} FROM blocks ORDER BY height"
+    assert conn.execute(q).fetchall() == by_rpc.execute(q).fetchall()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -89,6 +90,13 @@ class QuietServer(ThreadingHTTPServer):
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         pass
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        # Headers and body go out as two writes: without TCP_NODELAY the body waits for
+        # the client's (delayed, 40 ms) ACK of the headers, as a real server would not.
+        sock, addr = super().get_request()
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock, addr
 
 
 class Handler(BaseHTTPRequestHandler):

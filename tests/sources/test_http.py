@@ -196,7 +196,7 @@ def test_429s_have_their_own_budget(esplora: Running) -> None:
     esplora.faults.rate_limit, esplora.faults.retry_after = 6, "0"
     with EsploraClient(esplora.url + "/api", policy=FAST) as c:
         assert c.tip_height() == 934_575
-        assert c.limiter.lowest == 1  # 4 -> 2 -> 1 while the 429s came
+        assert c.limiter.lowest < 4  # halved while the 429s came (once per 0.2 s burst)
 
 
 def test_concurrency_limit_halves_on_429_and_grows_back() -> None:

@@ -261,6 +261,7 @@ def request(
     *,
     policy: RetryPolicy,
     json_body: Any = None,
+    content: bytes | None = None,
     params: dict[str, str] | None = None,
     parse: Callable[[Answer], Any] | None = None,
     check: Check | None = None,
@@ -273,8 +274,15 @@ def request(
     (e.g. a JSON-RPC error in an HTTP 500 body). ``parse`` failures with
     :class:`SourceBadResponse` are retried like a 5xx (a server mid-restart sends junk).
     ``limiter`` bounds how many requests of the client run at once (and shrinks on 429).
+    ``content`` is a body already encoded as JSON (instead of ``json_body``).
     """
-    req = client.build_request(method, url, json=json_body, params=params)
+    if content is not None:  # JSON already encoded by the caller
+        req = client.build_request(
+            method, url, content=content, params=params,
+            headers={"Content-Type": "application/json"},
+        )  # fmt: skip
+    else:
+        req = client.build_request(method, url, json=json_body, params=params)
     what = f"{method} {redact_url(req.url.copy_with(query=None))}"
     started = time.monotonic()
     deadline = started + policy.request_deadline_s
