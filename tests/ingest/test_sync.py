@@ -531,3 +531,54 @@ def test_a_server_limiting_one_request_in_seven_is_synced_to_the_end(
     cols = "height, hash, prev_hash, time_s, median_time_s, bits, tx_count, size_bytes"
     q = f"SELECT {cols} FROM blocks ORDER BY height"
     assert conn.execute(q).fetchall() == by_rpc.execute(q).fetchall()
+
+
+def test_the_deadline_is_checked_between_batches_too(rpc: Running, cookie_file: Path) -> None:
+    # The client has no deadline of its own here: only sync_blocks' check can stop it.
+    conn = storage.connect(":memory:")
+    deadline = time.monotonic() + 0.5
+    with (
+        rpc_client_for(rpc.url, cookie_file) as c,
+        pytest.raises(SourceTimeout, match="blocks up to 933199 are stored"),
+    ):
+        sync_blocks(conn, c, from_height=SUB, batch_blocks=100, deadline_at=deadline,
+                    progress=lambda done, total, h: time.sleep(0.3))  # fmt: skip
+    assert storage.max_block_height(conn) == 933_199  # 2 batches: 0.6 s > 0.5 s
+
+
+def _vm_steps_of_one_batch(n_stored: int) -> int:
+    """SQLite VM instructions (in hundreds) to write 1,000 blocks after ``n_stored``."""
+    from minerscope.ingest.sync import _write
+    from minerscope.records import EpochRecord
+
+    conn = storage.connect(":memory:")
+
+    def blocks(lo: int, hi: int) -> list[BlockRecord]:
+        return [
+            BlockRecord(h, f"{h * 7919 % 10**12:064x}", 1_231_006_505 + 600 * h,
+                        bits=0x1D00FFFF, subsidy_sat=5_000_000_000)
+            for h in range(lo, hi)
+        ]  # fmt: skip
+
+    with storage.transaction(conn):
+        storage.upsert_blocks(conn, blocks(0, n_stored))
+        storage.upsert_epochs(conn, [EpochRecord(e, e * 2016, 0x1D00FFFF)
+                                     for e in range(n_stored // 2016)])  # fmt: skip
+    steps = [0]
+
+    def count() -> int:
+        steps[0] += 1
+        return 0
+
+    conn.set_progress_handler(count, 100)
+    with storage.transaction(conn):  # starts an epoch: blocks and the epoch row written
+        _write(conn, blocks(n_stored, n_stored + 1_000))
+    conn.close()
+    return steps[0]
+
+
+def test_a_batch_costs_the_same_on_a_table_15_times_larger() -> None:
+    # Not a timing: the work SQLite does. A statement over the whole table (the old
+    # bits check and fill in upsert_epochs) makes it grow with the table, 15x here.
+    small, big = _vm_steps_of_one_batch(4 * 2016), _vm_steps_of_one_batch(60 * 2016)
+    assert big < 1.5 * small, (small, big)
