@@ -580,5 +580,5 @@ def _vm_steps_of_one_batch(n_stored: int) -> int:
 def test_a_batch_costs_the_same_on_a_table_15_times_larger() -> None:
     # Not a timing: the work SQLite does. A statement over the whole table (the old
     # bits check and fill in upsert_epochs) makes it grow with the table, 15x here.
-    small, big = _vm_steps_of_one_batch(4 * 2016), _vm_steps_of_one_batch(60 * 2016)
+    small, big = _vm_steps_of_one_batch(2 * 2016), _vm_steps_of_one_batch(30 * 2016)
     assert big < 1.5 * small, (small, big)

@@ -337,7 +337,7 @@ def _repair(
         if first_stale_epoch <= old_tip // EPOCH_BLOCKS:
             storage.delete_epochs_between(conn, first_stale_epoch, old_tip // EPOCH_BLOCKS)
         counts = _write(conn, records) if records else storage.WriteCounts()
-    log.warning("reorg: replaced %d blocks from height %d (old tip %d)", deleted, fork, old_tip)
+    log.info("reorg: replaced %d blocks from height %d (old tip %d)", deleted, fork, old_tip)
     summary.reorgs.append(Reorg(fork, deleted, old_tip, new_hi if records else fork - 1))
     summary.blocks_fetched += len(records)
     summary.blocks_inserted += counts.inserted

@@ -192,12 +192,17 @@ def follow_blocks(
                     deadline_at=deadline_at,
                     should_stop=stop.is_set,
                 )
-        except SourceError as exc:
+        except (SourceError, sqlite3.OperationalError) as exc:
+            # the source failed, or the database was busy (another writer held it
+            # longer than the lock timeout): the round is lost, not the follow
             failures += 1
             if max_failures is not None and failures >= max_failures:
+                if isinstance(exc, sqlite3.OperationalError):
+                    raise InputError(f"the database: {exc}") from exc
                 raise
             wait = backoff_s(failures, interval_s, rng)
-            emit(SourceDown("source_down", str(exc), failures, round(wait, 3)))
+            what = str(exc) if isinstance(exc, SourceError) else f"the database: {exc}"
+            emit(SourceDown("source_down", what, failures, round(wait, 3)))
             stop.wait(wait)
             continue
         if failures:

@@ -291,6 +291,9 @@ def sync_database(
     target = NewDatabase.open(db)
     try:
         out = run_plan(target.conn, plan, now_s=now_s, progress=progress)
+    except sqlite3.OperationalError as exc:  # locked by another writer, disk full ...
+        target.discard_if_empty()
+        raise InputError(f"database {target.path}: {exc}") from exc
     except BaseException:
         target.discard_if_empty()
         raise
