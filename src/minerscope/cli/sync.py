@@ -198,7 +198,9 @@ def sync_cmd(
     ] = None,
     timeout_s: Annotated[
         float | None,
-        typer.Option("--timeout-s", help="Timeout of each socket read, in seconds."),
+        typer.Option(
+            "--timeout-s", help="Timeout of each socket read, in seconds [60 RPC, 30 REST]."
+        ),
     ] = None,
     retries: Annotated[
         int | None,
@@ -253,6 +255,8 @@ def sync_cmd(
     """Sync blocks (or Coin Metrics daily rows) incrementally; reorg-safe and resumable.
 
     Example: minerscope sync --source esplora --url https://mempool.space/api --json
+
+    Follow a node: minerscope sync --follow --interval-s 60 --rpc-cookie ~/.bitcoin/.cookie
     """
     from ..ingest.sync_run import SyncRequest, sync_database  # lazy: httpx only when syncing
 

@@ -208,9 +208,9 @@ class EsploraClient:
         self._has_v1: bool | None = None
 
     def close(self) -> None:
-        """Close the connections and the worker threads."""
-        self._pool.shutdown(wait=True)
+        """Close the connections (requests still running fail at once), then the workers."""
         self._client.close()
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> EsploraClient:
         return self
