@@ -102,6 +102,7 @@ def test_a_repeated_page_token_stops_with_one_error(coinmetrics: Running) -> Non
         with pytest.raises(SourceBadResponse, match="do not advance"):
             for p in c.iter_pages("2025-01-01", "2025-12-31"):
                 pages.append(p)
+                assert len(pages) <= 4, "the client follows a page token that repeats"
     assert len(pages) == 2  # page 1, page 2; page 2 is not fetched again
     assert coinmetrics.faults.requests == 2
 
