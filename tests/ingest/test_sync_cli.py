@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -40,16 +41,17 @@ def run(*args: str) -> tuple[int, str, str]:
 
 def test_rpc_sync_json_summary(rpc: Running, cookie_file: Path, tmp_path: Path) -> None:
     db = str(tmp_path / "a.sqlite")
-    code, out, _ = run("sync", "--url", rpc.url, "--rpc-cookie", str(cookie_file),
-                       "--from-height", "934000", "--db", db, "--json")  # fmt: skip
-    assert code == 0
+    code, out, err = run("sync", "--url", rpc.url, "--rpc-cookie", str(cookie_file),
+                         "--from-height", "934000", "--db", db, "--json")  # fmt: skip
+    assert code == 0, err
     s = json.loads(out)
     # 934,000 .. 934,575 = 576 blocks
     assert (s["source"], s["first_height"], s["last_height"], s["blocks_fetched"]) == (
         "rpc", 934000, 934575, 576)  # fmt: skip
-    code, out, _ = run("sync", "--url", rpc.url, "--rpc-user", "__cookie__",
-                       "--rpc-password", RPC_PASSWORD, "--db", db, "--json")  # fmt: skip
-    assert code == 0 and json.loads(out)["blocks_fetched"] == 0
+    code, out, err = run("sync", "--url", rpc.url, "--rpc-user", "__cookie__",
+                         "--rpc-password", RPC_PASSWORD, "--db", db, "--json")  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out)["blocks_fetched"] == 0
 
 
 def test_password_from_environment(
@@ -135,3 +137,71 @@ def test_human_output(rpc: Running, cookie_file: Path, tmp_path: Path, chain: Ch
     chain.reorg(6)
     code, out, _ = run(*base)
     assert code == 0 and "replaced 6 blocks from height 934570" in out
+
+
+# --- a node alone is enough -------------------------------------------------------------
+
+AT = "2026-02-01T08:40:17Z"  # the last reference block, 934,575
+
+
+def test_a_node_alone_gives_difficulty_and_the_network_status(
+    rpc: Running, cookie_file: Path, tmp_path: Path
+) -> None:
+    db = str(tmp_path / "node-only.sqlite")
+    code, out, err = run("sync", "--url", rpc.url, "--rpc-cookie", str(cookie_file), "--db", db,
+                         "--json")  # fmt: skip
+    assert code == 0, err
+    # blocks 931,392..934,575 (epochs 462, 463) plus one header each for epochs 0..461
+    assert json.loads(out)["epochs_filled"] == 462
+    code, out, err = run("difficulty", "--db", db, "--json", "--at", AT)
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["epoch"]["index"] == 463 and d["epoch"]["blocks_remaining"] == 848
+    change = d["next_adjustment"]["change_pct"]
+    assert change["p5"] < change["p50"] < change["p95"] < 0  # the drop the touchstone expects
+    assert d["halving"]["height"] == 1_050_000
+    code, out, err = run("status", "--db", db, "--json", "--at", AT)
+    assert code == 0, err
+    net = json.loads(out)["network"]
+    assert (
+        net["hashrate"]["lower_ehs"]
+        < net["hashrate"]["hashrate_ehs"]
+        < net["hashrate"]["upper_ehs"]
+    )
+    assert net["next_adjustment"]["retarget_height"] == 935_424
+    assert net["halving"]["eta"]["p50"]["time_s"] > 1_769_935_217
+
+
+# --- follow, in process (the subprocess test with signals is test_sync_follow.py) --------
+
+
+def test_follow_prints_blocks_and_stops_at_to_height(
+    rpc: Running, cookie_file: Path, chain: Chain, tmp_path: Path
+) -> None:
+    db = str(tmp_path / "follow.sqlite")
+    base = ["sync", "--url", rpc.url, "--rpc-cookie", str(cookie_file), "--db", db]
+    assert run(*base, "--from-height", "934500", "--to-height", "934570")[0] == 0
+    code, out, err = run(*base, "--follow", "--interval-s", "0.05", "--to-height", "934573")
+    assert code == 0, err
+    # one line per new block: height, hash, time (rows of the reference file)
+    assert out.splitlines() == [
+        f"block {h} {chain.at(h).hash} {_iso(chain.at(h).time)}"  # type: ignore[union-attr]
+        for h in (934_571, 934_572, 934_573)
+    ]
+    assert "stopped (reached --to-height); stored tip 934573" in err
+
+
+def test_follow_survives_a_dead_source_until_max_failures(tmp_path: Path) -> None:
+    db = tmp_path / "dead.sqlite"
+    code, out, err = run("sync", "--url", "http://127.0.0.1:9/", "--rpc-user", "u",
+                         "--rpc-password", "hunter2", "--follow", "--interval-s", "0.01",
+                         "--retries", "0", "--max-failures", "3", "--db", str(db))  # fmt: skip
+    assert code == 3 and out == ""
+    lines = err.splitlines()
+    assert [ln.startswith("source unavailable (") for ln in lines] == [True, True, False]
+    assert lines[-1].startswith("minerscope: error:") and "cannot connect" in lines[-1]
+    assert "hunter2" not in err and not db.exists()  # nothing stored, no file left
+
+
+def _iso(t: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))

@@ -11,6 +11,14 @@ filled as follows (documented in ``docs/sync.md``):
   work of each block in turn, as Bitcoin Core accumulates it (``GetBlockProof``);
 - ``merkleroot``/``nonce``/``version``: synthetic (``version`` 0x20000000, ``nonce`` 0).
 
+Below the file's first block, a node-only sync still needs every epoch's bits, so
+:func:`load_sparse` gives the FIRST and LAST block of every earlier epoch (header fields
+only; ``Chain.sparse_at``): bits from the Electrum epochs file; the last block's hash is
+Electrum's end hash (real); the first block's previous hash is the epoch before's end
+hash (real) and its own hash synthetic (genesis: the real one); times synthetic
+(genesis time + 600 s per height); chainwork as above. The RPC and esplora servers
+answer ``getblockhash`` / ``getblockheader`` and ``/block-height`` / ``/block`` for them.
+
 Knobs: :meth:`Chain.reorg` replaces the top N blocks (every block from there up) with
 other hashes; ``visible_tip`` hides the blocks above it (a growing chain).
 """
@@ -30,6 +38,8 @@ BLOCKSTATS_CSV = "blocks_getblockstats_909458_934575.csv"
 EPOCHS_CSV = "difficulty_epochs_electrum.csv"
 FIRST_PREV_HASH = "0000000000000000000" + hashlib.sha256(b"minerscope 909457").hexdigest()[19:]
 EPOCH_BLOCKS = 2016
+GENESIS_HASH = "000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f"
+GENESIS_TIME_S = 1_231_006_505
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,10 +117,51 @@ def load_blocks(data_dir: Path) -> list[Block]:
     return out
 
 
-class Chain:
-    """A mutable view of the reference blocks: reorgs and a visible tip, thread-safe."""
+def _header_only(height: int, block_hash: str, prev: str, bits: int, work: int) -> Block:
+    t = GENESIS_TIME_S + 600 * height
+    return Block(height, block_hash, prev, t, t - 3_000, bits, work, 1, 1, 2, 285, 1140,
+                 0, 0, 0, tuple((k, 0) for k in _EXTRA))  # fmt: skip
 
-    def __init__(self, blocks: list[Block], *, visible_tip: int | None = None) -> None:
+
+def load_sparse(data_dir: Path, below: int) -> dict[int, Block]:
+    """First and last block of every epoch that starts below ``below`` (header fields only)."""
+    bits_of = epoch_bits(data_dir)
+    with (data_dir / EPOCHS_CSV).open(newline="") as f:
+        end_hash = {int(r["epoch"]): r["end_block_hash"] for r in csv.DictReader(f)}
+    out: dict[int, Block] = {}
+    for e in range(below // EPOCH_BLOCKS + 1):
+        first, last = e * EPOCH_BLOCKS, (e + 1) * EPOCH_BLOCKS - 1
+        if first < below:
+            h = GENESIS_HASH if e == 0 else "0000000000" + hashlib.sha256(
+                f"minerscope sparse {first}".encode()).hexdigest()[10:]  # fmt: skip
+            prev = "" if e == 0 else end_hash[e - 1]
+            out[first] = _header_only(
+                first, h, prev, bits_of[e], base_chainwork(bits_of, first + 1)
+            )
+        if last < below:
+            prev = (
+                "0000000000"
+                + hashlib.sha256(f"minerscope sparse {last - 1}".encode()).hexdigest()[10:]
+            )
+            out[last] = _header_only(
+                last, end_hash[e], prev, bits_of[e], base_chainwork(bits_of, last + 1)
+            )
+    return out
+
+
+class Chain:
+    """A mutable view of the reference blocks: reorgs and a visible tip, thread-safe.
+
+    ``sparse``: header-only blocks below the first reference block (:func:`load_sparse`).
+    """
+
+    def __init__(
+        self,
+        blocks: list[Block],
+        *,
+        visible_tip: int | None = None,
+        sparse: dict[int, Block] | None = None,
+    ) -> None:
         self.lock = threading.Lock()
         self.blocks = list(blocks)
         self.base = blocks[0].height
@@ -118,6 +169,16 @@ class Chain:
         self.by_hash = {b.hash: b for b in self.blocks}
         self.generation = 0
         self.coinbases: dict[int, Any] = {}  # height -> coinbase.CoinbaseSpec (pools tests)
+        self.sparse = dict(sparse or {})  # private: tests may edit it
+        self.sparse_by_hash = {b.hash: b for b in self.sparse.values()}
+
+    def sparse_at(self, height: int) -> Block | None:
+        """A header-only block below the reference blocks (first/last of an epoch)."""
+        return self.sparse.get(height) if height < self.base else None
+
+    def sparse_find(self, block_hash: str) -> Block | None:
+        """A header-only block by hash."""
+        return self.sparse_by_hash.get(block_hash)
 
     @property
     def tip(self) -> int:
@@ -129,6 +190,11 @@ class Chain:
         if height < self.base or height > self.tip:
             return None
         return self.blocks[height - self.base]
+
+    def next_hash(self, height: int) -> str | None:
+        """Hash of the visible block above ``height`` (None at the tip)."""
+        b = self.at(height + 1)
+        return None if b is None else b.hash
 
     def find(self, block_hash: str) -> Block | None:
         """A visible block by hash (stale blocks are forgotten)."""

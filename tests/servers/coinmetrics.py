@@ -39,7 +39,7 @@ class CMHandler(Handler):
         if self.common_faults():
             return
         parts = urlsplit(self.path)
-        if parts.path != "/v4/timeseries/asset-metrics":
+        if parts.path != self.server.prefix + "/timeseries/asset-metrics":  # type: ignore[attr-defined]
             self.send_json(404, {"error": {"type": "not_found", "message": "Not found"}})
             return
         q = {k: v[0] for k, v in parse_qs(parts.query).items()}
@@ -68,7 +68,8 @@ class CMHandler(Handler):
             data.append(item)
         body: dict[str, Any] = {"data": data}
         if offset + size < len(rows):
-            nxt = base64.urlsafe_b64encode(str(offset + size).encode()).decode()
+            at = size if self.server.faults.repeat_page_token else offset + size
+            nxt = base64.urlsafe_b64encode(str(at).encode()).decode()
             body["next_page_token"] = nxt
             host = self.headers.get("Host", "127.0.0.1")
             body["next_page_url"] = f"http://{host}{parts.path}?" + urlencode(
@@ -77,6 +78,6 @@ class CMHandler(Handler):
         self.send_json(200, body)
 
 
-def cm_server(days: list[dict[str, str]]) -> Any:
-    """Context manager: a running Coin Metrics-like server; the API root is URL + ``/v4``."""
-    return serve(CMHandler, days=days)
+def cm_server(days: list[dict[str, str]], *, prefix: str = "/v4") -> Any:
+    """Context manager: a running Coin Metrics-like server; the API root is URL + ``prefix``."""
+    return serve(CMHandler, days=days, prefix=prefix)

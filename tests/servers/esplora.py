@@ -5,7 +5,9 @@ Routes (esplora ``API.md``; mempool.space/docs/api/rest): ``/api/blocks/tip/heig
 ``/api/v1/blocks/:height`` (mempool: the 15 blocks from ``height`` down, with
 ``extras.totalFees``, ``extras.reward``, ``extras.pool`` and the coinbase fields), and
 ``/api/block/:hash/txs/0`` (the coinbase only: see ``coinbase.py``). With ``mempool=False``
-the ``/v1`` routes answer 404, like a plain esplora server.
+the ``/v1`` routes answer 404, like a plain esplora server; with ``prefix=""`` the routes
+are at the root, like electrs. Below the reference blocks, the first and last block of
+every epoch are served too (``Chain.sparse_at``), so epoch bits can be fetched.
 """
 
 from __future__ import annotations
@@ -32,7 +34,11 @@ def block_json(
         "size": b.total_size,
         "weight": b.total_weight,
         "merkle_root": "ab" * 32,
-        "previousblockhash": BROKEN_PREV_HASH if b.height == broken else b.prev_hash,
+        "previousblockhash": None  # esplora sends null for genesis
+        if b.height == 0
+        else BROKEN_PREV_HASH
+        if b.height == broken
+        else b.prev_hash,
         "mediantime": b.mediantime,
         "nonce": 0,
         "bits": b.bits,
@@ -60,22 +66,23 @@ class EsploraHandler(Handler):
         chain: Chain = self.server.chain  # type: ignore[attr-defined]
         broken = self.server.faults.broken_link_height
         path = self.path.split("?")[0]
-        if not path.startswith("/api/"):
+        prefix = self.server.prefix + "/"  # type: ignore[attr-defined]
+        if not path.startswith(prefix):
             self.send_body(404, b"Not Found", "text/plain")
             return
-        parts = path[len("/api/") :].split("/")
+        parts = path[len(prefix) :].split("/")
         if parts == ["blocks", "tip", "height"]:
             self.send_body(200, str(chain.tip).encode(), "text/plain")
             return
         if len(parts) == 2 and parts[0] == "block-height" and parts[1].isdigit():
-            b = chain.at(int(parts[1]))
+            b = chain.at(int(parts[1])) or chain.sparse_at(int(parts[1]))
             if b is None:
                 self.send_body(404, b"Block not found", "text/plain")
             else:
                 self.send_body(200, b.hash.encode(), "text/plain")
             return
         if len(parts) == 2 and parts[0] == "block":
-            b = chain.find(parts[1])
+            b = chain.find(parts[1]) or chain.sparse_find(parts[1])
             if b is None:
                 self.send_body(404, b"Block not found", "text/plain")
             else:
@@ -104,6 +111,9 @@ class EsploraHandler(Handler):
         self.send_body(404, b"Not Found", "text/plain")
 
 
-def esplora_server(chain: Chain, *, mempool: bool = True) -> Any:
-    """Context manager: a running esplora (``mempool=True``: mempool) server; URL + ``/api``."""
-    return serve(EsploraHandler, chain=chain, mempool=mempool)
+def esplora_server(chain: Chain, *, mempool: bool = True, prefix: str = "/api") -> Any:
+    """Context manager: a running esplora (``mempool=True``: mempool) server; URL + ``prefix``.
+
+    ``prefix=""`` serves the routes at the root, as electrs does (``http://127.0.0.1:3002``).
+    """
+    return serve(EsploraHandler, chain=chain, mempool=mempool, prefix=prefix)

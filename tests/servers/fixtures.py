@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +15,7 @@ from minerscope.sources._http import RetryPolicy
 from minerscope.sources.bitcoind import BitcoindClient, RPCCredentials
 
 from .base import Running
-from .chain import Block, Chain, load_blocks
+from .chain import Block, Chain, load_blocks, load_sparse
 from .coinmetrics import cm_server, load_days
 from .esplora import esplora_server
 from .rpc import rpc_server
@@ -30,10 +31,16 @@ def ref_blocks(shared_data: Path) -> list[Block]:
     return load_blocks(shared_data)
 
 
+@functools.cache
+def sparse_blocks(data_dir: Path, below: int) -> dict[int, Block]:
+    """Header-only first and last blocks of every epoch below ``below`` (loaded once)."""
+    return load_sparse(data_dir, below)
+
+
 @pytest.fixture
-def chain(ref_blocks: list[Block]) -> Chain:
-    """A private, mutable chain over the reference blocks."""
-    return Chain(ref_blocks)
+def chain(ref_blocks: list[Block], shared_data: Path) -> Chain:
+    """A private, mutable chain over the reference blocks (and the epochs below them)."""
+    return Chain(ref_blocks, sparse=sparse_blocks(shared_data, ref_blocks[0].height))
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from minerscope.sources.coinmetrics import (
     parse_page,
 )
 from tests.servers.base import Running
+from tests.servers.coinmetrics import cm_server
 from tests.servers.fixtures import FAST_RETRY
 
 # 2025-06-07 in the combined daily file (Coin Metrics values), as the API would send it.
@@ -91,3 +92,22 @@ def test_bad_parameter_is_not_retried(coinmetrics: Running) -> None:
         with pytest.raises(SourceHTTPError, match="400"):
             list(c.iter_pages("2025-01-01", "2025-01-02", metrics=("NoSuchMetric",)))
         assert coinmetrics.faults.requests - before == 1
+
+
+def test_a_repeated_page_token_stops_with_one_error(coinmetrics: Running) -> None:
+    # The server names page 2 as the next page on every page: following it never ends.
+    coinmetrics.faults.repeat_page_token = True
+    with CoinMetricsClient(coinmetrics.url + "/v4", page_size=100, policy=FAST_RETRY) as c:
+        pages = []
+        with pytest.raises(SourceBadResponse, match="do not advance"):
+            for p in c.iter_pages("2025-01-01", "2025-12-31"):
+                pages.append(p)
+                assert len(pages) <= 4, "the client follows a page token that repeats"
+    assert len(pages) == 2  # page 1, page 2; page 2 is not fetched again
+    assert coinmetrics.faults.requests == 2
+
+
+def test_root_url_without_v4(cm_days: list[dict[str, str]]) -> None:
+    with cm_server(cm_days, prefix="") as srv, CoinMetricsClient(srv.url, policy=FAST_RETRY) as c:
+        pages = list(c.iter_pages("2025-01-01", "2025-01-10"))
+    assert [d.date for d in pages[0]][:2] == ["2025-01-01", "2025-01-02"]

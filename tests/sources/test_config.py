@@ -45,3 +45,32 @@ def test_bad_files_name_the_path(tmp_path: Path, text: str) -> None:
 def test_env_overrides_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MINERSCOPE_CONFIG", str(tmp_path / "c.toml"))
     assert config_path() == tmp_path / "c.toml"
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [("[rpc]\ntimeout_s = -1\n", "timeout_s"), ("[rpc]\ntimeout_s = inf\n", "timeout_s"),
+     ("[esplora]\ntimeout_s = nan\n", "timeout_s"), ("[sync]\nbatch_blocks = -5\n", "batch_blocks"),
+     ("[sync]\nbatch_blocks = 0\n", "batch_blocks"), ("[sync]\ndeadline_s = 0\n", "deadline_s"),
+     ("[sync]\nmax_body_mib = 1e9\n", "max_body_mib"),
+     ("[esplora]\nconcurrency = 0\n", "concurrency"),
+     ("[coinmetrics]\npage_size = 2.5\n", "page_size"),
+     ('[rpc]\nurl = "http://alice:hunter2@node:99999/"\n', "url"),
+     ('[esplora]\nurl = "mempool.space/api"\n', "url")],
+)  # fmt: skip
+def test_bad_values_are_one_line_naming_file_and_key(tmp_path: Path, text: str, key: str) -> None:
+    p = tmp_path / "config.toml"
+    p.write_text(text)
+    with pytest.raises(InputError) as info:
+        load_config(p)
+    msg = str(info.value)
+    assert msg.startswith(f"{p}, field {key!r}: ") and "\n" not in msg
+    assert "hunter2" not in msg
+
+
+def test_zero_is_not_silently_the_default(tmp_path: Path) -> None:
+    # `batch_blocks = 0` used to fall back to 1000 without a word (0 is falsy)
+    p = tmp_path / "config.toml"
+    p.write_text("[sync]\nbatch_blocks = 1\nrequest_deadline_s = 2.5\n")
+    cfg = load_config(p)
+    assert (cfg.batch_blocks, cfg.request_deadline_s, cfg.deadline_s) == (1, 2.5, None)

@@ -114,9 +114,12 @@ def test_rate_limit_waits_for_retry_after(esplora: Running) -> None:
     esplora.faults.retry_after = "0"
     with EsploraClient(esplora.url + "/api", policy=FAST_RETRY) as c:
         assert c.tip_height() == 934575
-        esplora.faults.rate_limit = 10
+        esplora.faults.rate_limit = 100
+        before = esplora.faults.requests
         with pytest.raises(SourceRateLimited, match="429"):
             c.tip_height()
+        # 429 has its own budget: rate_limit_attempts answers, then the error
+        assert esplora.faults.requests - before == FAST_RETRY.rate_limit_attempts
 
 
 def test_concurrency_is_bounded(esplora: Running) -> None:

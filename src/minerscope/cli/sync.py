@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import signal
+import sys
+import threading
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import (
@@ -15,13 +19,15 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from .. import storage
 from . import app
-from ._output import DbOption, JsonOption, emit_json, err_console, now_s, render_pairs
+from ._output import DbOption, JsonOption, emit_json, err_console, message, now_s, render_pairs
+
+if TYPE_CHECKING:
+    from ..ingest.sync_follow import FollowEvent
 
 
 class _Bar:
-    """A rich progress bar on stderr: blocks (or days) done, rate per second and ETA."""
+    """A rich progress bar on stderr (a terminal only): blocks (or days) done, rate, ETA."""
 
     def __init__(self) -> None:
         self.progress = Progress(
@@ -32,11 +38,13 @@ class _Bar:
             TextColumn("ETA"),
             TimeRemainingColumn(),
             console=err_console,
-            transient=False,
+            transient=True,  # the summary (or the one error line) replaces it
         )
         self.task: TaskID | None = None
 
     def __call__(self, done: int, total: int, height: int) -> None:
+        if not err_console.is_terminal:  # logs, pipes, systemd: no bar, just the result
+            return
         if self.task is None:
             self.progress.start()
             self.task = self.progress.add_task("sync", total=total, rate="")
@@ -63,6 +71,78 @@ def _human(summary: dict[str, Any]) -> list[tuple[str, str]]:
             )
         )
     return pairs
+
+
+def _follow_line(e: FollowEvent) -> tuple[str, bool]:
+    """One human line for a follow event, and whether it is data (stdout) or a message."""
+    d = e.to_dict()
+    kind = d["event"]
+    if kind == "block":
+        return f"block {d['height']} {d['hash']} {d['time_iso']}", True
+    if kind == "reorg":
+        return (
+            f"reorg at height {d['fork_height']}: {d['blocks_replaced']} blocks replaced"
+            f" (old tip {d['old_tip_height']}, new tip {d['new_tip_height']})",
+            True,
+        )
+    if kind == "caught_up":
+        return (
+            f"synced blocks {d['first_height']}..{d['last_height']} ({d['blocks']} blocks);"
+            f" tip {d['tip_hash']} {d['tip_time_iso']}",
+            True,
+        )
+    if kind == "source_down":
+        return (
+            f"source unavailable ({d['failures']} in a row): {d['message']};"
+            f" retrying in {d['retry_in_s']:.1f} s",
+            False,
+        )
+    if kind == "source_back":
+        return f"source answers again after {d['failures']} failed rounds", False
+    return f"stopped ({d['reason']}); stored tip {d['tip_height']}", False
+
+
+def _follow(
+    db: Path | None, req: Any, interval_s: float, max_failures: int | None, js: bool
+) -> None:
+    from ..ingest.sync_follow import follow_database
+
+    stop = threading.Event()
+    got: list[str] = []
+
+    def on_signal(signum: int, frame: object) -> None:
+        if stop.is_set():  # a second signal: do not wait for the batch, roll it back
+            raise KeyboardInterrupt
+        got.append(signal.Signals(signum).name)
+        stop.set()
+
+    def emit(event: FollowEvent) -> None:
+        if js:  # one JSON document per line (NDJSON), flushed: scripts read it live
+            sys.stdout.write(json.dumps(event.to_dict()) + "\n")
+            sys.stdout.flush()
+            return
+        line, data = _follow_line(event)
+        if data:
+            typer.echo(line)
+        else:
+            message(line)
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        follow_database(
+            db,
+            req,
+            stop=stop,
+            emit=emit,
+            interval_s=interval_s,
+            max_failures=max_failures,
+            reason=lambda: got[0] if got else "stop requested",
+        )
+    except KeyboardInterrupt:
+        message("stopped (second signal): the batch in progress was rolled back")
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
 
 
 @app.command("sync")
@@ -114,15 +194,60 @@ def sync_cmd(
     ] = None,
     batch_blocks: Annotated[
         int | None,
-        typer.Option("--batch-blocks", min=1, help="Blocks per request batch and commit [1000]."),
+        typer.Option("--batch-blocks", help="Blocks per request batch and commit [1000]."),
     ] = None,
     timeout_s: Annotated[
         float | None,
-        typer.Option("--timeout-s", min=0.01, help="Per-request timeout in seconds."),
+        typer.Option(
+            "--timeout-s", help="Timeout of each socket read, in seconds [60 RPC, 30 REST]."
+        ),
     ] = None,
     retries: Annotated[
         int | None,
-        typer.Option("--retries", min=0, help="Retries of a failed request [4]."),
+        typer.Option("--retries", help="Retries of a failed request [4]."),
+    ] = None,
+    request_deadline_s: Annotated[
+        float | None,
+        typer.Option(
+            "--request-deadline-s",
+            help="Overall limit on one request with all its retries, however slowly the"
+            " server answers [300].",
+            show_default=False,
+        ),
+    ] = None,
+    deadline_s: Annotated[
+        float | None,
+        typer.Option(
+            "--deadline-s",
+            help="Overall limit on the whole sync (each round with --follow); whole batches"
+            " are kept [no limit].",
+            show_default=False,
+        ),
+    ] = None,
+    max_body_mib: Annotated[
+        float | None,
+        typer.Option(
+            "--max-body-mib", help="Longest answer accepted, in MiB [64].", show_default=False
+        ),
+    ] = None,
+    follow: Annotated[
+        bool,
+        typer.Option(
+            "--follow",
+            help="Keep following the source: one line per new block or reorg; stops cleanly"
+            " on SIGTERM/SIGINT.",
+        ),
+    ] = False,
+    interval_s: Annotated[
+        float, typer.Option("--interval-s", help="With --follow: seconds between polls.")
+    ] = 60.0,
+    max_failures: Annotated[
+        int | None,
+        typer.Option(
+            "--max-failures",
+            help="With --follow: exit 3 after this many failed polls in a row [never].",
+            show_default=False,
+        ),
     ] = None,
     db: DbOption = None,
     json_out: JsonOption = False,
@@ -130,8 +255,10 @@ def sync_cmd(
     """Sync blocks (or Coin Metrics daily rows) incrementally; reorg-safe and resumable.
 
     Example: minerscope sync --source esplora --url https://mempool.space/api --json
+
+    Follow a node: minerscope sync --follow --interval-s 60 --rpc-cookie ~/.bitcoin/.cookie
     """
-    from ..ingest.sync import SyncRequest, run_sync  # lazy: httpx only when syncing
+    from ..ingest.sync_run import SyncRequest, sync_database  # lazy: httpx only when syncing
 
     req = SyncRequest(
         source=source,
@@ -144,14 +271,18 @@ def sync_cmd(
         batch_blocks=batch_blocks,
         timeout_s=timeout_s,
         retries=retries,
+        request_deadline_s=request_deadline_s,
+        deadline_s=deadline_s,
+        max_body_mib=max_body_mib,
     )
+    if follow:
+        _follow(db, req, interval_s, max_failures, json_out)
+        return
     bar = _Bar()
-    conn = storage.connect(db)
     try:
-        summary = run_sync(conn, req, now_s=now_s(), progress=bar)
+        summary = sync_database(db, req, now_s=now_s(), progress=bar)
     finally:
         bar.stop()
-        conn.close()
     if json_out:
         emit_json(summary)
     else:

@@ -27,34 +27,44 @@ Blocks (:func:`sync_blocks`, any :class:`BlockSource`: Bitcoin Core RPC or esplo
    link among themselves is fetched once more (the source may have reorganised between
    two requests), then rejected the same way.
 
+5. **Ahead.** While a batch is checked and written, the next one is already being
+   fetched (one batch ahead, in a daemon thread): the node works while SQLite writes.
+   A fetched batch is only ever used for the range it was asked for, after the checks
+   above; one fetched before a reorg repair is dropped.
+6. **Every epoch's bits.** After the blocks, each retarget period from genesis to the
+   tip that has no ``epochs`` row gets one from the header of its first block
+   (:mod:`~minerscope.ingest.sync_epochs`), so a node alone gives the full difficulty
+   history.
+
+Bounds: ``deadline_at`` ends the sync (between batches, and inside every request through
+the source's :class:`~minerscope.sources._http.RetryPolicy`) with
+:class:`~minerscope.sources._http.SourceTimeout`; ``should_stop`` ends it cleanly after
+the batch being written (``summary.stopped``). Either way only whole batches are stored.
+
 Chainwork missing from a source (esplora) is derived from the stored block below:
 chainwork(h) = chainwork(h - 1) + block_work(bits(h)).
 
 Daily rows: :func:`~minerscope.ingest.sync_daily.sync_coinmetrics` (re-exported here).
-:func:`run_sync` is the one entry point of ``minerscope sync``.
+:func:`~minerscope.ingest.sync_run.run_sync` is the one entry point of ``minerscope sync``.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
 from typing import Any, Protocol
 
 from .. import storage
-from ..config import DEFAULT_COOKIE, Config, load_config
 from ..consensus import MAINNET, block_subsidy_sat, block_work
-from ..errors import InputError, SourceError
+from ..errors import SourceError
 from ..records import BlockRecord, EpochRecord
-from ..sources._http import RetryPolicy, SourceBadResponse
-from ..sources.bitcoind import BitcoindClient, RPCCredentials
-from ..sources.coinmetrics import CoinMetricsClient
-from ..sources.esplora import EsploraClient
+from ..sources._http import SourceBadResponse, SourceTimeout
 from ..sources.pools import PoolCatalog
-from .pools import identify_blocks, sync_catalog
+from .pools import identify_blocks
 from .sync_daily import (
     CM_REFETCH_DAYS,
     DailySyncSummary,
@@ -90,6 +100,10 @@ class BlockSource(Protocol):
         """Blocks ``lo`` to ``hi`` inclusive, oldest first."""
         ...
 
+    def block_headers(self, heights: Sequence[int]) -> list[BlockRecord]:
+        """Header fields only (hash, time, bits, previous hash) of the blocks at ``heights``."""
+        ...
+
 
 @dataclass(frozen=True)
 class Reorg:
@@ -118,6 +132,8 @@ class SyncSummary:
     blocks_unchanged: int = 0
     batches: int = 0
     reorgs: list[Reorg] = field(default_factory=list)
+    epochs_filled: int = 0
+    stopped: bool = False
     elapsed_s: float = 0.0
 
     @property
@@ -167,6 +183,10 @@ def link_records(records: Sequence[BlockRecord], below: BlockRecord | None) -> l
     """
     out: list[BlockRecord] = []
     prev = below
+    work_of: dict[int, int] = {}  # block work per bits value (bits change once an epoch)
+    prev_work = (
+        None if below is None or below.chainwork_hex is None else int(below.chainwork_hex, 16)
+    )
     for i, r in enumerate(records):
         if i > 0 and prev is not None:
             if r.height != prev.height + 1:
@@ -181,23 +201,27 @@ def link_records(records: Sequence[BlockRecord], below: BlockRecord | None) -> l
                 f"block {r.height}: subsidy {r.subsidy_sat} sat is not the consensus"
                 f" {block_subsidy_sat(r.height)} sat"
             )
+        work = None if r.chainwork_hex is None else int(r.chainwork_hex, 16)
         if (
             r.bits is not None
             and prev is not None
             and prev.height == r.height - 1
-            and prev.chainwork_hex is not None
+            and prev_work is not None
         ):
             # chainwork(h) = chainwork(h-1) + GetBlockProof(bits(h))  (Core src/chain.cpp)
-            before = int(prev.chainwork_hex, 16)
-            expected = before + block_work(r.bits)
-            if r.chainwork_hex is None:
+            w = work_of.get(r.bits)
+            if w is None:
+                w = work_of[r.bits] = block_work(r.bits)
+            expected = prev_work + w
+            if work is None:
+                work = expected
                 r = replace(r, chainwork_hex=f"{expected:064x}")
-            elif int(r.chainwork_hex, 16) <= before:
+            elif work <= prev_work:
                 raise SourceBadResponse(
                     f"block {r.height}: chainwork {r.chainwork_hex} does not exceed the"
                     f" previous block's {prev.chainwork_hex}"
                 )
-            elif int(r.chainwork_hex, 16) != expected:
+            elif work != expected:
                 # Bitcoin Core is always exact; another server may round the work. Keep
                 # what it says (it still grows) and say so, rather than refuse the chain.
                 log.warning(
@@ -209,6 +233,7 @@ def link_records(records: Sequence[BlockRecord], below: BlockRecord | None) -> l
                 )
         out.append(r)
         prev = r
+        prev_work = work
     return out
 
 
@@ -317,7 +342,7 @@ def _repair(
             storage.delete_epochs_between(conn, first_stale_epoch, old_tip // EPOCH_BLOCKS)
         counts = _write(conn, records) if records else storage.WriteCounts()
         storage.upsert_block_pools(conn, pool_rows)
-    log.warning("reorg: replaced %d blocks from height %d (old tip %d)", deleted, fork, old_tip)
+    log.info("reorg: replaced %d blocks from height %d (old tip %d)", deleted, fork, old_tip)
     summary.reorgs.append(Reorg(fork, deleted, old_tip, new_hi if records else fork - 1))
     summary.blocks_fetched += len(records)
     summary.blocks_inserted += counts.inserted
@@ -329,6 +354,42 @@ def _repair(
 # --- the sync ------------------------------------------------------------------------
 
 
+class _Ahead:
+    """One batch fetched ahead in a daemon thread (a stuck fetch never blocks an exit)."""
+
+    def __init__(self, fetch: Callable[[int, int], list[BlockRecord]], lo: int, hi: int):
+        self.lo, self.hi = lo, hi
+        self._records: list[BlockRecord] = []
+        self._error: BaseException | None = None
+        self._done = threading.Event()
+        threading.Thread(
+            target=self._run, args=(fetch,), daemon=True, name="minerscope-fetch-ahead"
+        ).start()
+
+    def _run(self, fetch: Callable[[int, int], list[BlockRecord]]) -> None:
+        try:
+            self._records = fetch(self.lo, self.hi)
+        except BaseException as exc:  # handed to the main thread, which decides
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def result(self) -> list[BlockRecord]:
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        return self._records
+
+
+def _past(deadline_at: float | None, summary: SyncSummary) -> None:
+    if deadline_at is not None and time.monotonic() >= deadline_at:
+        done = summary.last_height
+        kept = f"blocks up to {done} are stored" if done is not None else "nothing new is stored"
+        raise SourceTimeout(
+            f"the sync's deadline (--deadline-s) has passed; {kept}: run it again to continue"
+        )
+
+
 def sync_blocks(
     conn: sqlite3.Connection,
     source: BlockSource,
@@ -337,6 +398,10 @@ def sync_blocks(
     to_height: int | None = None,
     batch_blocks: int = DEFAULT_BATCH_BLOCKS,
     progress: ProgressFn | None = None,
+    fill_epochs: bool = True,
+    fetch_ahead: bool = True,
+    deadline_at: float | None = None,
+    should_stop: Callable[[], bool] | None = None,
     clock: Callable[[], float] = time.monotonic,
     pools: PoolCatalog | None = None,
 ) -> SyncSummary:
@@ -357,6 +422,17 @@ def sync_blocks(
         Blocks per fetch and per committed transaction. [blocks]
     progress : callable, optional
         Called after each batch with (blocks done, blocks to do, height reached).
+    fill_epochs : bool
+        Afterwards, store the bits of every epoch up to the last height that has no
+        ``epochs`` row, from one header per retarget height.
+    fetch_ahead : bool
+        Fetch the next batch while the current one is checked and written.
+    deadline_at : float, optional
+        Stop with :class:`SourceTimeout` once this moment has passed (checked between
+        batches; the source's policy bounds each request by it too). [monotonic s]
+    should_stop : callable, optional
+        Polled between batches; when it returns True the sync ends cleanly after the
+        batch being written, with ``summary.stopped`` set.
     pools : PoolCatalog, optional
         Identify each block's pool from its coinbase with this tag catalog, written in
         the batch's transaction (:func:`minerscope.ingest.pools.identify_blocks`); None:
@@ -375,6 +451,7 @@ def sync_blocks(
     if batch_blocks < 1:
         raise ValueError("batch_blocks must be >= 1")
     started = clock()
+    storage.prepare_for_sync_writes(conn)
     tip = source.tip_height()
     stored_tip = storage.max_hashed_height(conn)
     summary = SyncSummary(source.name, source.url, tip, stored_tip)
@@ -397,11 +474,31 @@ def sync_blocks(
     done = 0
     h = start
     refetched: set[int] = set()
+    ahead: _Ahead | None = None
+
+    def fetch(lo: int, hi: int) -> list[BlockRecord]:
+        return _checked(source, lo, hi)
+
     while h <= end:
+        if should_stop is not None and should_stop():
+            summary.stopped = True
+            break
+        _past(deadline_at, summary)
         hi = min(end, h + batch_blocks - 1)
-        records = _checked(source, h, hi)
+        records = None
+        if ahead is not None and (ahead.lo, ahead.hi) == (h, hi):
+            try:
+                records = ahead.result()
+            except SourceError:  # fetched while the chain moved, maybe: ask again, now
+                records = None
+        if records is None:
+            records = fetch(h, hi)
+        ahead = None
+        if fetch_ahead and hi < end:
+            ahead = _Ahead(fetch, hi + 1, min(end, hi + batch_blocks))
         below = storage.hashed_block_row(conn, h - 1)
         if below is not None and records[0].prev_hash != below.hash:
+            ahead = None  # fetched from the chain being replaced, maybe
             theirs = source.block_hashes([h - 1])[h - 1]
             if theirs == below.hash:
                 raise SourceBadResponse(
@@ -422,6 +519,7 @@ def sync_blocks(
         try:
             records = link_records(records, below)
         except SourceBadResponse:
+            ahead = None
             if h in refetched:
                 raise
             refetched.add(h)  # the source may have reorganised between two requests
@@ -443,6 +541,11 @@ def sync_blocks(
             progress(done, total, hi)
         h = hi + 1
 
+    if fill_epochs and not summary.stopped and end >= 0:
+        from .sync_epochs import fill_epoch_bits
+
+        _past(deadline_at, summary)
+        summary.epochs_filled = fill_epoch_bits(conn, source, end // EPOCH_BLOCKS)
     summary.stored_tip_after = storage.max_hashed_height(conn)
     summary.elapsed_s = clock() - started
     return summary
@@ -469,124 +572,19 @@ def sync_state(conn: sqlite3.Connection) -> dict[str, Any]:
     }
 
 
-# --- one entry point for the CLI ------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SyncRequest:
-    """What ``minerscope sync`` was asked; None means the config file's value or default.
-
-    ``rpc_password`` is only held in memory and never shown (``repr`` hides it).
-    """
-
-    source: str | None = None
-    url: str | None = None
-    rpc_cookie: Path | None = None
-    rpc_user: str | None = None
-    rpc_password: str | None = field(default=None, repr=False)
-    from_height: int | None = None
-    to_height: int | None = None
-    batch_blocks: int | None = None
-    timeout_s: float | None = None
-    retries: int | None = None
-
-
-def rpc_credentials(req: SyncRequest, cfg: Config) -> RPCCredentials:
-    """Credentials by precedence: --rpc-cookie, --rpc-user/--rpc-password, the config
-    file's ``cookie``, its ``user``/``password``, else the default cookie
-    ``~/.bitcoin/.cookie`` (read only when the client opens)."""
-    if req.rpc_cookie is not None:
-        return RPCCredentials(cookie_path=req.rpc_cookie)
-    if req.rpc_user is not None:
-        return RPCCredentials(user=req.rpc_user, password=req.rpc_password)
-    if cfg.rpc.cookie is not None:
-        return RPCCredentials(cookie_path=Path(cfg.rpc.cookie))
-    if cfg.rpc.user is not None:
-        return RPCCredentials(user=cfg.rpc.user, password=cfg.rpc.password)
-    return RPCCredentials(cookie_path=Path(DEFAULT_COOKIE))
-
-
-def run_sync(
-    conn: sqlite3.Connection,
-    req: SyncRequest,
-    *,
-    now_s: int,
-    config: Config | None = None,
-    progress: ProgressFn | None = None,
-) -> dict[str, Any]:
-    """Open the requested source (options over the config file) and sync; JSON-ready summary.
-
-    Parameters
-    ----------
-    conn : sqlite3.Connection
-        A writable database.
-    req : SyncRequest
-        The command-line options.
-    now_s : int
-        The current time (Coin Metrics fetches only days ended by then). [Unix s]
-    config : Config, optional
-        The user configuration (default: :func:`minerscope.config.load_config`).
-    """
-    cfg = config if config is not None else load_config()
-    source = req.source or cfg.source
-    policy = RetryPolicy() if req.retries is None else RetryPolicy(attempts=req.retries + 1)
-    batch = req.batch_blocks or cfg.batch_blocks
-    if source == "coinmetrics":
-        cm = cfg.coinmetrics
-        with CoinMetricsClient(
-            req.url or cm.url,
-            page_size=cm.page_size,
-            timeout_s=req.timeout_s or cm.timeout_s,
-            policy=policy,
-            api_key=cm.api_key,
-        ) as cmc:
-            return sync_coinmetrics(conn, cmc, now_s=now_s, progress=progress).as_dict()
-    client: BitcoindClient | EsploraClient
-    if source == "rpc":
-        client = BitcoindClient(
-            req.url or cfg.rpc.url,
-            credentials=rpc_credentials(req, cfg),
-            timeout_s=req.timeout_s or cfg.rpc.timeout_s,
-            policy=policy,
-            batch_size=batch,
-        )
-    elif source == "esplora":
-        client = EsploraClient(
-            req.url or cfg.esplora.url,
-            concurrency=cfg.esplora.concurrency,
-            timeout_s=req.timeout_s or cfg.esplora.timeout_s,
-            policy=policy,
-        )
-    else:
-        raise InputError(f"unknown source {source!r}: use rpc, esplora or coinmetrics")
-    with client:
-        summary = sync_blocks(
-            conn,
-            client,
-            from_height=req.from_height,
-            to_height=req.to_height,
-            batch_blocks=batch,
-            progress=progress,
-            pools=sync_catalog(cfg),
-        )
-    return summary.as_dict()
-
-
 __all__ = [
     "CM_REFETCH_DAYS",
     "DEFAULT_BATCH_BLOCKS",
+    "EPOCH_BLOCKS",
     "BlockSource",
     "DailySyncSummary",
     "Reorg",
-    "SyncRequest",
     "SyncSummary",
     "coinmetrics_start_date",
     "default_start_height",
     "derived_epochs",
     "find_fork_height",
     "link_records",
-    "rpc_credentials",
-    "run_sync",
     "sync_blocks",
     "sync_coinmetrics",
     "sync_state",

@@ -17,6 +17,7 @@ from typing import Any
 
 from .. import storage
 from ..asof import last_complete_day
+from ..sources._http import SourceTimeout
 from ..sources.coinmetrics import FIRST_DAY, CoinMetricsClient
 
 CM_REFETCH_DAYS = 7
@@ -67,6 +68,7 @@ def sync_coinmetrics(
     from_date: str | None = None,
     to_date: str | None = None,
     progress: ProgressFn | None = None,
+    deadline_at: float | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> DailySyncSummary:
     """Fetch Coin Metrics daily rows into ``daily`` and ``prices``, one transaction a page.
@@ -77,6 +79,9 @@ def sync_coinmetrics(
         The current time; only days that have ended by then are fetched. [Unix s]
     from_date, to_date : str, optional
         YYYY-MM-DD bounds (defaults: :func:`coinmetrics_start_date`, last complete day).
+    deadline_at : float, optional
+        Stop with :class:`~minerscope.sources._http.SourceTimeout` once this moment has
+        passed (checked between pages; the client's policy bounds each request). [monotonic s]
     """
     started = clock()
     start = coinmetrics_start_date(conn, from_date)
@@ -87,6 +92,11 @@ def sync_coinmetrics(
         return summary
     total = (date.fromisoformat(end) - date.fromisoformat(start)).days + 1
     for days in client.iter_pages(start, end):
+        if deadline_at is not None and time.monotonic() >= deadline_at:
+            raise SourceTimeout(
+                f"the sync's deadline (--deadline-s) has passed; days up to"
+                f" {summary.last_date or 'none'} are stored: run it again to continue"
+            )
         days = [d for d in days if start <= d.date <= end]
         daily = [d.daily_record() for d in days]
         prices = [p for p in (d.price_record() for d in days) if p is not None]

@@ -25,6 +25,7 @@ amount. Each ``get_*`` is ``parse_*(fetch(...))``; the parsers work offline.
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -38,13 +39,14 @@ from ..errors import SourceError
 from ..records import BlockRecord
 from ._fields import HASH_RE, json_hash, json_int
 from ._http import (
+    Answer,
     RetryPolicy,
     SourceBadResponse,
     decode_json,
     make_client,
-    redact_url,
     request,
 )
+from ._urls import check_url, one_line
 from .coinbase import parse_rpc_coinbase, parse_rpc_coinbase_txid
 from .pools import Coinbase
 
@@ -107,7 +109,7 @@ _CODE_CLASSES: dict[int, type[RPCError]] = {
 def rpc_error(error: Mapping[str, Any], *, method: str) -> RPCError:
     """The :class:`RPCError` subclass for a JSON-RPC ``error`` object."""
     code = error.get("code")
-    msg = str(error.get("message", "")).strip()
+    msg = one_line(str(error.get("message", "")).strip())
     icode = int(code) if isinstance(code, int | Decimal) else None
     cls = _CODE_CLASSES.get(icode, RPCError) if icode is not None else RPCError
     if cls is RPCInWarmup:
@@ -158,8 +160,38 @@ class HeaderInfo:
     chainwork_hex: str | None
 
 
+_HEADER_INTS = ("height", "time", "mediantime")
+_is_hash = HASH_RE.match
+_is_bits = _BITS_RE.match
+
+
 def parse_header(obj: Any) -> HeaderInfo:
-    """Parse a verbose ``getblockheader`` result (``bits`` is 8 hex digits)."""
+    """Parse a verbose ``getblockheader`` result (``bits`` is 8 hex digits).
+
+    A well-formed header takes a fast path (one type test per field); anything else is
+    parsed field by field, so the error names the field that is wrong.
+    """
+    if type(obj) is dict:
+        height, time_s, mtp = (obj.get(k) for k in _HEADER_INTS)
+        h, prev, bits, cw = (
+            obj.get("hash"),
+            obj.get("previousblockhash"),
+            obj.get("bits"),
+            obj.get("chainwork"),
+        )
+        if (
+            type(height) is int and type(time_s) is int and type(mtp) is int
+            and height >= 0 and time_s >= 0 and mtp >= 0
+            and type(h) is str and _is_hash(h)
+            and type(prev) is str and _is_hash(prev)
+            and type(bits) is str and _is_bits(bits)
+            and type(cw) is str and _is_hash(cw)
+        ):  # fmt: skip
+            return HeaderInfo(height, h, prev, time_s, mtp, int(bits, 16), cw)
+    return _parse_header_checked(obj)
+
+
+def _parse_header_checked(obj: Any) -> HeaderInfo:
     if not isinstance(obj, dict):
         raise SourceBadResponse(f"getblockheader: expected an object, got {str(obj)[:80]!r}")
     what = f"getblockheader {obj.get('hash')}"
@@ -196,8 +228,25 @@ class StatsInfo:
     weight_wu: int | None
 
 
+_STATS_INTS = (
+    "height", "time", "mediantime", "subsidy", "totalfee", "txs", "total_size", "total_weight",
+)  # fmt: skip
+
+
 def parse_blockstats(obj: Any) -> StatsInfo:
-    """Parse a ``getblockstats`` result (``totalfee``, ``subsidy`` in sat)."""
+    """Parse a ``getblockstats`` result (``totalfee``, ``subsidy`` in sat).
+
+    Fast path for a well-formed answer, else field by field (naming the bad field).
+    """
+    if type(obj) is dict:
+        v: list[Any] = [obj.get(k) for k in _STATS_INTS]
+        h = obj.get("blockhash")
+        if type(h) is str and _is_hash(h) and all(type(x) is int and x >= 0 for x in v):
+            return StatsInfo(v[0], h, v[1], v[2], v[3], v[4], v[5], v[6], v[7])
+    return _parse_blockstats_checked(obj)
+
+
+def _parse_blockstats_checked(obj: Any) -> StatsInfo:
     if not isinstance(obj, dict):
         raise SourceBadResponse(f"getblockstats: expected an object, got {str(obj)[:80]!r}")
     what = f"getblockstats {obj.get('height')}"
@@ -243,6 +292,29 @@ def merge_block(header: HeaderInfo, stats: StatsInfo | None) -> BlockRecord:
         size_bytes=None if stats is None else stats.size_bytes,
         weight_wu=None if stats is None else stats.weight_wu,
     )
+
+
+# --- request bodies ------------------------------------------------------------------
+
+_json = json.JSONEncoder(separators=(",", ":")).encode
+_PLAIN_RE = re.compile(r"^[0-9A-Za-z_]*$")  # needs no JSON escaping
+
+
+def _params_json(params: Sequence[Any]) -> str:
+    """JSON text of a parameter list; ints, bools and hex strings (almost every batched
+    call) without the encoder, which costs more than the whole reply's parse."""
+    parts = []
+    for p in params:
+        t = type(p)
+        if t is int:
+            parts.append(str(p))
+        elif t is bool:
+            parts.append("true" if p else "false")
+        elif t is str and _PLAIN_RE.match(p):
+            parts.append(f'"{p}"')
+        else:
+            parts.append(_json(p))
+    return "[" + ",".join(parts) + "]"
 
 
 # --- credentials ---------------------------------------------------------------------
@@ -294,9 +366,9 @@ class BitcoindClient:
     Parameters
     ----------
     url : str
-        RPC endpoint, e.g. ``http://127.0.0.1:8332/``.
+        RPC endpoint, e.g. ``http://127.0.0.1:8332/`` (checked: :func:`~._urls.check_url`).
     credentials : RPCCredentials, optional
-        Cookie file or user and password.
+        Cookie file or user and password (default: the URL's user info, if any).
     timeout_s : float
         Per-request read timeout. [s]
     policy : RetryPolicy, optional
@@ -317,11 +389,14 @@ class BitcoindClient:
         batch_size: int = 500,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
+        checked = check_url(url, what="RPC URL")
+        if credentials is None and checked.user is not None:
+            credentials = RPCCredentials(user=checked.user, password=checked.password)
         auth = (credentials or RPCCredentials()).auth()
-        self.url = redact_url(url)
-        self.batch_size = batch_size
+        self.url = checked.url
+        self.batch_size = max(1, batch_size)
         self.policy = policy or RetryPolicy()
-        self._client = make_client(url, timeout_s=timeout_s, auth=auth, transport=transport)
+        self._client = make_client(checked.url, timeout_s=timeout_s, auth=auth, transport=transport)
         self._ids = itertools.count(1)
 
     def close(self) -> None:
@@ -336,15 +411,15 @@ class BitcoindClient:
 
     # transport ----------------------------------------------------------------------
 
-    def _check(self, resp: httpx.Response, method: str) -> None:
-        if resp.status_code in (401, 403):
+    def _check(self, ans: Answer, method: str) -> None:
+        if ans.status in (401, 403):
             raise RPCAuthError(
-                f"the node at {self.url} rejected the RPC credentials (HTTP {resp.status_code});"
+                f"the node at {self.url} rejected the RPC credentials (HTTP {ans.status});"
                 " check --rpc-cookie or --rpc-user/--rpc-password (and rpcallowip)"
             )
-        if resp.status_code in (404, 500) and resp.content[:1] == b"{":
+        if ans.status in (404, 500) and ans.body[:1] == b"{":
             try:
-                body = decode_json(resp.content, what=method)
+                body = decode_json(ans.body, what=method)
             except SourceBadResponse:
                 return
             if isinstance(body, dict) and isinstance(body.get("error"), dict):
@@ -356,8 +431,9 @@ class BitcoindClient:
             "POST",
             "",
             policy=self.policy,
-            json_body=payload,
-            check=lambda resp: self._check(resp, method),
+            content=payload if isinstance(payload, bytes) else None,
+            json_body=None if isinstance(payload, bytes) else payload,
+            check=lambda ans: self._check(ans, method),
         )
 
     def call(self, method: str, *params: Any) -> Any:
@@ -372,11 +448,11 @@ class BitcoindClient:
         for start in range(0, len(calls), self.batch_size):
             chunk = calls[start : start + self.batch_size]
             ids = [next(self._ids) for _ in chunk]
-            body = [
-                {"jsonrpc": "1.0", "id": i, "method": m, "params": list(p)}
+            body = ",".join(
+                f'{{"jsonrpc":"1.0","id":{i},"method":{_json(m)},"params":{_params_json(p)}}}'
                 for i, (m, p) in zip(ids, chunk, strict=True)
-            ]
-            reply = self._post(body, f"batch of {len(chunk)} {chunk[0][0]}")
+            )
+            reply = self._post(f"[{body}]".encode(), f"batch of {len(chunk)} {chunk[0][0]}")
             out.extend(parse_batch_reply(reply, ids, [m for m, _ in chunk]))
         return out
 
@@ -410,18 +486,37 @@ class BitcoindClient:
         calls = [("getblockstats", [h, list(STATS_FIELDS)]) for h in heights]
         return [parse_blockstats(r) for r in self.batch(calls)]
 
+    def block_headers(self, heights: Sequence[int]) -> list[BlockRecord]:
+        """Header fields of the blocks at ``heights``: ``getblockhash``, then
+        ``getblockheader`` (two batched round trips; no stats, so pruned heights work)."""
+        hashes = self.block_hashes(heights)
+        headers = self.get_headers([hashes[h] for h in heights])
+        for h, hd in zip(heights, headers, strict=True):
+            if hd.height != h:
+                raise SourceBadResponse(f"getblockheader {hashes[h]}: height {hd.height}, not {h}")
+        return [merge_block(hd, None) for hd in headers]
+
     def blocks(self, lo: int, hi: int) -> list[BlockRecord]:
         """Blocks ``lo`` to ``hi`` inclusive: stats by height, then the header of each hash.
 
         Two batched round trips. The header is fetched by the hash the stats named, so
-        both halves describe the same block even if the node reorganises in between.
+        both halves describe the same block even if the node reorganises in between; if
+        it did, and drops a named block ("Block not found", -5), the pair is asked again
+        once.
         """
         heights = list(range(lo, hi + 1))
-        stats = self.get_blockstats(heights)
-        for h, s in zip(heights, stats, strict=True):
-            if s.height != h:
-                raise SourceBadResponse(f"getblockstats {h} answered height {s.height}")
-        headers = self.get_headers([s.hash for s in stats])
+        for again in (False, True):
+            stats = self.get_blockstats(heights)
+            for h, s in zip(heights, stats, strict=True):
+                if s.height != h:
+                    raise SourceBadResponse(f"getblockstats {h} answered height {s.height}")
+            try:
+                headers = self.get_headers([s.hash for s in stats])
+            except RPCNotFound:
+                if again:
+                    raise
+                continue  # a reorg between the two calls: the stats named a stale block
+            break
         return [merge_block(hd, s) for hd, s in zip(headers, stats, strict=True)]
 
     def coinbases(self, records: Sequence[BlockRecord]) -> dict[int, Coinbase]:

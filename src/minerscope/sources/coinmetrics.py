@@ -33,12 +33,14 @@ import httpx
 
 from ..records import DailyRecord, PriceRecord
 from ..units import HPS_PER_THS, SAT_PER_BTC, SECONDS_PER_DAY
-from ._http import RetryPolicy, SourceBadResponse, make_client, redact_url, request
+from ._http import RetryPolicy, SourceBadResponse, make_client, request
+from ._urls import check_url, one_line
 
 DEFAULT_COINMETRICS_URL = "https://community-api.coinmetrics.io/v4"
 SOURCE_NAME = "coinmetrics"
 METRICS: tuple[str, ...] = ("PriceUSD", "BlkCnt", "DiffMean", "HashRate", "IssTotNtv", "FeeTotNtv")
 FIRST_DAY = "2009-01-03"  # genesis block day
+MAX_EMPTY_PAGES = 3  # empty pages in a row that still name a next page: not advancing
 _TIME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})T00:00:00(\.0+)?Z$")
 
 
@@ -169,13 +171,12 @@ class CoinMetricsClient:
         api_key: str | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self.url = redact_url(base_url)
-        self.page_size = page_size
+        checked = check_url(base_url, what="Coin Metrics URL")
+        self.url = checked.url
+        self.page_size = max(1, page_size)
         self.policy = policy or RetryPolicy()
         self._api_key = api_key
-        self._client = make_client(
-            base_url.rstrip("/") + "/", timeout_s=timeout_s, transport=transport
-        )
+        self._client = make_client(checked.url, timeout_s=timeout_s, transport=transport)
 
     def close(self) -> None:
         """Close the connections."""
@@ -190,7 +191,15 @@ class CoinMetricsClient:
     def iter_pages(
         self, start_date: str, end_date: str, metrics: tuple[str, ...] = METRICS
     ) -> Iterator[list[CMDay]]:
-        """Pages of days from ``start_date`` to ``end_date`` inclusive, oldest first."""
+        """Pages of days from ``start_date`` to ``end_date`` inclusive, oldest first.
+
+        Raises
+        ------
+        SourceBadResponse
+            The server repeats a ``next_page_token``, or a page does not start after the
+            previous one's last day, or sends :data:`MAX_EMPTY_PAGES` empty pages in a row
+            with a token: the pages do not advance, and following them would never end.
+        """
         params = {
             "assets": "btc",
             "metrics": ",".join(metrics),
@@ -203,20 +212,42 @@ class CoinMetricsClient:
         if self._api_key:
             params["api_key"] = self._api_key
         token: str | None = None
+        seen: set[str] = set()
+        last_day = ""
+        empty = pages = 0
         while True:
             query = dict(params) if token is None else {**params, "next_page_token": token}
             obj = request(
                 self._client, "GET", "timeseries/asset-metrics", policy=self.policy, params=query
             )
             days, token = parse_page(obj)
+            pages += 1
+            first = min((d.date for d in days), default="")
+            empty = 0 if days else empty + 1
+            if days and first <= last_day:
+                self._stuck(pages, f"starts on {first}, not after the previous page's {last_day}")
+            if token is not None and empty >= MAX_EMPTY_PAGES:
+                self._stuck(pages, f"is the {empty}th empty page in a row naming a next page")
+            if days:
+                last_day = max(d.date for d in days)
             yield days
             if token is None:
                 return
+            if token in seen:  # the next request would fetch a page already fetched
+                self._stuck(pages, f"names a page already fetched ({one_line(token, limit=40)!r})")
+            seen.add(token)
+
+    def _stuck(self, page: int, why: str) -> None:
+        raise SourceBadResponse(
+            f"asset-metrics at {self.url}: page {page} {why}: the pages do not advance;"
+            " stopped (the pages before it are kept)"
+        )
 
 
 __all__ = [
     "DEFAULT_COINMETRICS_URL",
     "FIRST_DAY",
+    "MAX_EMPTY_PAGES",
     "METRICS",
     "SOURCE_NAME",
     "CMDay",

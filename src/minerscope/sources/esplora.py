@@ -34,13 +34,14 @@ import httpx
 from ..records import BlockRecord
 from ._fields import HASH_RE, json_hash, json_int
 from ._http import (
+    ConcurrencyLimit,
     RetryPolicy,
     SourceBadResponse,
     SourceHTTPError,
     make_client,
-    redact_url,
     request,
 )
+from ._urls import check_url
 from .coinbase import parse_esplora_coinbase, parse_mempool_extras
 from .pools import Coinbase
 
@@ -193,21 +194,26 @@ class EsploraClient:
         policy: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self.url = redact_url(base_url)
+        checked = check_url(base_url, what="esplora URL")
+        self.url = checked.url
         self.concurrency = max(1, concurrency)
         self.policy = policy or RetryPolicy()
-        base = base_url.rstrip("/") + "/"
+        # Lowered while the server answers 429, raised again as answers come (see _net).
+        self.limiter = ConcurrencyLimit(self.concurrency)
         self._client = make_client(
-            base, timeout_s=timeout_s, max_connections=self.concurrency, transport=transport
+            checked.url,
+            timeout_s=timeout_s,
+            max_connections=self.concurrency,
+            transport=transport,
         )
         self._pool = ThreadPoolExecutor(max_workers=self.concurrency)
         self._has_v1: bool | None = None
         self._extras: dict[str, Coinbase] = {}  # block hash -> mempool extras' coinbase
 
     def close(self) -> None:
-        """Close the connections and the worker threads."""
-        self._pool.shutdown(wait=True)
+        """Close the connections (requests still running fail at once), then the workers."""
         self._client.close()
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> EsploraClient:
         return self
@@ -218,12 +224,17 @@ class EsploraClient:
     def _get_parsed(self, path: str, parse: Callable[[str], T]) -> T:
         """GET a plain-text answer and parse it inside the retry loop (junk is retried)."""
         out: T = request(
-            self._client, "GET", path, policy=self.policy, parse=lambda r: parse(r.text)
+            self._client,
+            "GET",
+            path,
+            policy=self.policy,
+            parse=lambda r: parse(r.text),
+            limiter=self.limiter,
         )
         return out
 
     def _get_json(self, path: str) -> Any:
-        return request(self._client, "GET", path, policy=self.policy)
+        return request(self._client, "GET", path, policy=self.policy, limiter=self.limiter)
 
     def _map(self, fn: Callable[[int], T], items: Sequence[int]) -> list[T]:
         return list(self._pool.map(fn, items))
@@ -307,6 +318,15 @@ class EsploraClient:
                     reported_pool_name=reported.reported_pool_name,
                 )
             out[r.height] = cb
+        return out
+
+    def block_headers(self, heights: Sequence[int]) -> list[BlockRecord]:
+        """The blocks at ``heights`` (``/block-height/:h``, then ``/block/:hash``; no fees)."""
+        hashes = self.block_hashes(heights)
+        out = self._map(lambda h: self.get_block(hashes[h]), list(heights))
+        for h, r in zip(heights, out, strict=True):
+            if r.height != h:
+                raise SourceBadResponse(f"/block/{hashes[h]}: height {r.height}, not {h}")
         return out
 
     def blocks(self, lo: int, hi: int) -> list[BlockRecord]:
