@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from .. import ingest, storage
 from ..asof import resolve_as_of
+from ..errors import MinerscopeError
 from ..ingest import ImportReport
 from ..report import status as status_report
 from . import app
-from ._output import DbOption, JsonOption, emit_json, message, now_s
+from ._output import DbOption, JsonOption, emit_json, error_line, exit_code_for, message, now_s
 from .network import render_status
 
 import_app = typer.Typer(
@@ -40,14 +39,9 @@ def _report(reports: list[ImportReport], json_out: bool) -> None:
             message(f"  note: {note}")
 
 
-def _import_one(
-    db: Path | None, json_out: bool, run: Callable[[sqlite3.Connection], ImportReport]
-) -> None:
-    conn = storage.connect(db)
-    try:
-        _report([run(conn)], json_out)
-    finally:
-        conn.close()
+def _import_one(db: Path | None, json_out: bool, kind: str, file: Path, **options: Any) -> None:
+    # The report is rendered only after the import has committed; rendering is plain text.
+    _report([ingest.run_import(db, kind, file, now_s=now_s(), **options)], json_out)
 
 
 @import_app.command("blockstats")
@@ -56,7 +50,7 @@ def import_blockstats_cmd(file: FileArg, db: DbOption = None, json_out: JsonOpti
 
     Example: minerscope import blockstats ../shared/data/blocks_getblockstats_909458_934575.csv
     """
-    _import_one(db, json_out, lambda conn: ingest.import_blockstats(conn, file))
+    _import_one(db, json_out, "blockstats", file)
 
 
 @import_app.command("epochs")
@@ -65,7 +59,7 @@ def import_epochs_cmd(file: FileArg, db: DbOption = None, json_out: JsonOption =
 
     Example: minerscope import epochs ../shared/data/electrum_checkpoints_mainnet.json
     """
-    _import_one(db, json_out, lambda conn: ingest.import_epochs(conn, file))
+    _import_one(db, json_out, "epochs", file)
 
 
 @import_app.command("daily")
@@ -74,7 +68,7 @@ def import_daily_cmd(file: FileArg, db: DbOption = None, json_out: JsonOption = 
 
     Example: minerscope import daily ../shared/data/btc_daily_network_2009-01-03_2026-05-23.csv
     """
-    _import_one(db, json_out, lambda conn: ingest.import_daily(conn, file))
+    _import_one(db, json_out, "daily", file)
 
 
 @import_app.command("prices")
@@ -101,9 +95,11 @@ def import_prices_cmd(
     _import_one(
         db,
         json_out,
-        lambda conn: ingest.import_prices(
-            conn, file, source=source, time_column=time_column, price_column=price_column
-        ),
+        "prices",
+        file,
+        source=source,
+        time_column=time_column,
+        price_column=price_column,
     )
 
 
@@ -122,13 +118,22 @@ def quickstart_cmd(
 
     Example: minerscope quickstart ../shared/data
     """
-    conn = storage.connect(db)
+    clock = now_s()
+    reports = ingest.run_reference_import(db, data_dir, now_s=clock)
+    # The imports have committed: from here on a failure is the status's, and says so.
     try:
-        reports = ingest.import_reference_dir(conn, data_dir)
-        as_of = resolve_as_of(conn, None, now_s=now_s())
-        data = status_report.build_status(conn, as_of, sections=status_report.default_sections())
-    finally:
-        conn.close()
+        with storage.reading(db) as conn:
+            as_of = resolve_as_of(conn, None, now_s=clock)
+            data = status_report.build_status(
+                conn, as_of, sections=status_report.default_sections()
+            )
+    except MinerscopeError as exc:
+        if json_out:
+            emit_json({"imports": [r.as_dict() for r in reports], "status": None})
+        else:
+            _report(reports, False)
+        message(f"imported; {error_line(exc).removeprefix('minerscope: error: ')}")
+        raise typer.Exit(exit_code_for(exc)) from None
     if json_out:
         emit_json({"imports": [r.as_dict() for r in reports], "status": data})
         return

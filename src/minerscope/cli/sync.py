@@ -146,7 +146,7 @@ def sync_cmd(
         retries=retries,
     )
     bar = _Bar()
-    conn = storage.connect(db)
+    conn = storage.open_for_writing(db)
     try:
         summary = run_sync(conn, req, now_s=now_s(), progress=bar)
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .files import (
+    IMPORTERS,
     REFERENCE_FILES,
     ImportReport,
     import_blockstats,
@@ -10,9 +11,12 @@ from .files import (
     import_epochs,
     import_prices,
     import_reference_dir,
+    run_import,
+    run_reference_import,
 )
 
 __all__ = [
+    "IMPORTERS",
     "REFERENCE_FILES",
     "ImportReport",
     "import_blockstats",
@@ -20,4 +24,6 @@ __all__ = [
     "import_epochs",
     "import_prices",
     "import_reference_dir",
+    "run_import",
+    "run_reference_import",
 ]

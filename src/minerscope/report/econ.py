@@ -419,7 +419,7 @@ def economics_view(
                 ok = False
             if not ok:
                 raise InputError(f"{value!r} is not a date (YYYY-MM-DD)", field=name)
-    conn = storage.connect(db)
+    conn = storage.open_for_reading(db)
     try:
         spec = parse_time_spec(at) if at is not None else None
         as_of = resolve_as_of(conn, spec, now_s=now_s)

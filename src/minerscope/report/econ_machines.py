@@ -91,7 +91,7 @@ def resolve_inputs(
             btc_price_usd=btc_price_usd,
         )
         return EconInputs(**{**inputs.__dict__, "time_s": t, "subsidy_source": src}), t
-    conn = storage.connect(db, read_only=False)
+    conn = storage.open_for_reading(db)
     try:
         as_of = resolve_as_of(conn, spec, now_s=now_s)
         inputs = load_inputs(
