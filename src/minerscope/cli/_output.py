@@ -11,8 +11,10 @@ crash a command, recolour the terminal or forge an output line.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import json
 import math
+import os
 import re
 import sqlite3
 import sys
@@ -97,11 +99,6 @@ def plain(value: object) -> str:
     return _UNSAFE_RE.sub(_escape, str(value))
 
 
-def _plain_lines(value: object) -> str:
-    """Like :func:`plain`, but our own line breaks (between lines we wrote) are kept."""
-    return "\n".join(plain(line) for line in str(value).split("\n"))
-
-
 def _escape_click_message(exc: Any) -> None:
     message = getattr(exc, "message", None)
     if isinstance(message, str):
@@ -119,11 +116,16 @@ def error_line(exc: BaseException) -> str:
     return f"minerscope: error: {plain(exc)}"
 
 
+ENV_DEBUG = "MINERSCOPE_DEBUG"
+
+
 class GuardedGroup(typer.core.TyperGroup):
     """A command group that turns minerscope errors into one stderr line and an exit code.
 
     Errors of the database file that reach the command unwrapped (locked, full, damaged)
-    get the same one line; user text inside click's usage errors is escaped.
+    get the same one line; user text inside click's usage errors is escaped. Anything else
+    (a bug) is one ``internal error`` line too, unless ``$MINERSCOPE_DEBUG`` is set, which
+    shows the traceback.
     """
 
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
@@ -146,6 +148,22 @@ class GuardedGroup(typer.core.TyperGroup):
         except ClickException as exc:
             _escape_click_message(exc)
             raise
+        except (typer.Exit, typer.Abort):
+            raise
+        except OSError as exc:
+            if exc.errno == errno.EPIPE or os.environ.get(ENV_DEBUG):
+                raise  # a closed pipe: click exits quietly
+            typer.echo(f"minerscope: error: {plain(exc.strerror or exc)}", err=True)
+            ctx.exit(EXIT_BAD_INPUT)
+        except Exception as exc:
+            if os.environ.get(ENV_DEBUG):
+                raise
+            typer.echo(
+                f"minerscope: internal error: {type(exc).__name__}: {plain(exc)} (a bug:"
+                f" please report it; {ENV_DEBUG}=1 shows the traceback)",
+                err=True,
+            )
+            ctx.exit(EXIT_BAD_INPUT)
 
 
 def now_s() -> int:
@@ -175,12 +193,12 @@ def emit_json(payload: Any) -> None:
 
 
 def message(text: str) -> None:
-    """A message for people, on stderr, printed as plain text (see :func:`plain`).
+    """One line for people, on stderr, printed as plain text (see :func:`plain`).
 
-    Line breaks in ``text`` are kept (a message may be several lines we wrote); control
-    characters inside each line are escaped.
+    A line break inside ``text`` is shown escaped like any control character, so text
+    from outside cannot forge a second line: print several lines with several calls.
     """
-    err_console.print(Text(_plain_lines(text)), highlight=False, markup=False, emoji=False)
+    err_console.print(Text(plain(text)), highlight=False, markup=False, emoji=False)
 
 
 def render_table(

@@ -328,13 +328,16 @@ def check_rows(rows: BlockRows, *, now_s: int | None) -> None:
         )
     if size is not None and weight is not None:
         both = (size != MISSING) & (weight != MISSING)
+        rule = "weight = 3 x base size + total size, so size <= weight <= 4 x size"
         first(
-            both & ((weight < size) | (weight > 4 * size)),
+            both & (size > weight),
+            "size_bytes",
+            lambda i: f"{size[i]} bytes is more than the block's weight {weight[i]} WU ({rule})",
+        )
+        first(
+            both & (weight > 4 * size),
             "weight_wu",
-            lambda i: (
-                f"{weight[i]} WU is impossible for {size[i]} bytes (weight = 3 x base"
-                " size + total size, so size <= weight <= 4 x size)"
-            ),
+            lambda i: f"{weight[i]} WU is more than 4 x the block's size {size[i]} bytes ({rule})",
         )
     if "fees_sat" in opt:
         fee = opt["fees_sat"]

@@ -173,9 +173,32 @@ def _read_checkpoints(p: Path, text: TextFile) -> list[Located]:
         data = json.loads("".join(parts))
     except json.JSONDecodeError as exc:
         raise InputError(f"malformed JSON: {exc.msg}", path=str(p), line=exc.lineno) from exc
-    except (ValueError, RecursionError) as exc:  # a 5,000-digit integer, deep nesting
-        raise InputError(f"malformed JSON: {str(exc)[:120]}", path=str(p)) from None
+    except RecursionError:
+        raise InputError("malformed JSON: nested too deeply", path=str(p)) from None
+    except ValueError:  # Python refuses integers of more than 4,300 digits
+        raise InputError(
+            "malformed JSON: an integer with thousands of digits", path=str(p)
+        ) from None
     return _epochs_from_checkpoints(p, data)
+
+
+def read_text_file(path: str | Path, *, max_bytes: int = MAX_JSON_BYTES) -> str:
+    """A whole small text file (config, fleet, catalog), read as safely as the imports.
+
+    A FIFO, a device, a directory, a file over ``max_bytes``, a NUL byte or bytes that
+    are not UTF-8 are refused with one line naming the file (and the line). A leading
+    UTF-8 byte-order mark is dropped. [bytes]
+    """
+    p = Path(path)
+    with TextFile(p) as text:
+        parts = [text.header + "\n"]
+        size = len(parts[0])
+        for _, block in text.blocks():
+            size += len(block)
+            if size > max_bytes:
+                raise InputError(f"is larger than {max_bytes:,} bytes", path=str(p))
+            parts.append(block.decode("utf-8"))
+    return "".join(parts)
 
 
 def read_epochs_file(path: str | Path) -> list[Located]:
@@ -482,5 +505,6 @@ __all__ = [
     "read_epochs",
     "read_epochs_file",
     "read_price_csv",
+    "read_text_file",
     "records",
 ]

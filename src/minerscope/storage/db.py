@@ -23,6 +23,7 @@ import itertools
 import os
 import sqlite3
 import stat
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -278,7 +279,34 @@ def _identify(conn: sqlite3.Connection, path: Path) -> str:
 # --- reading ------------------------------------------------------------------------------
 
 
-class _ReadConnection(sqlite3.Connection):
+# Database files this process has open through this module (a count per absolute path):
+# a file is removed or cleaned up only when no other connection of ours still uses it.
+_open_counts: Counter[str] = Counter()
+
+
+class _Tracked(sqlite3.Connection):
+    """A connection counted in ``_open_counts`` until it is closed."""
+
+    tracked_path: str | None = None
+
+    def track(self, path: Path) -> None:
+        self.tracked_path = str(path.absolute())
+        _open_counts[self.tracked_path] += 1
+
+    def close(self) -> None:
+        super().close()
+        path, self.tracked_path = self.tracked_path, None
+        if path is not None:
+            _open_counts[path] -= 1
+            if _open_counts[path] <= 0:
+                del _open_counts[path]
+
+
+def _in_use(path: Path) -> bool:
+    return _open_counts.get(str(path.absolute()), 0) > 0
+
+
+class _ReadConnection(_Tracked):
     """A read-only connection that removes the -wal/-shm files its opening created."""
 
     cleanup_path: str | None = None
@@ -286,7 +314,7 @@ class _ReadConnection(sqlite3.Connection):
     def close(self) -> None:
         super().close()
         path, self.cleanup_path = self.cleanup_path, None
-        if path is None:
+        if path is None or _in_use(Path(path)):
             return
         # A read-only connection cannot delete the WAL files SQLite made for it. A plain
         # connection that reads and closes does, and only when it is the last one open
@@ -320,6 +348,7 @@ def _open_ro(path: Path) -> _ReadConnection:
         )
     except sqlite3.Error as exc:
         raise _translated(exc, None, path) from exc
+    conn.track(path)
     if state.wal_mode and not read_only_fs and not ({"-wal", "-shm"} & before):
         conn.cleanup_path = str(path.absolute())
     return conn
@@ -369,7 +398,7 @@ def open_for_reading(path: str | Path | None = None) -> sqlite3.Connection:
 # --- writing ------------------------------------------------------------------------------
 
 
-class _WriteConnection(sqlite3.Connection):
+class _WriteConnection(_Tracked):
     """A connection that knows whether its opening created the database file.
 
     ``created_from`` is ``"missing"`` (the file did not exist), ``"empty"`` (it had 0
@@ -439,6 +468,7 @@ def open_for_writing(
     except sqlite3.Error as exc:
         raise _translated(exc, None, p) from exc
     conn.created_from = "missing" if not state.exists else "empty" if state.size == 0 else None
+    conn.track(p)
     try:
         conn.execute(f"PRAGMA busy_timeout = {int(timeout * _MS_PER_S)}")
         conn.execute("PRAGMA foreign_keys = ON")
@@ -487,7 +517,9 @@ _SHARED_SIZE: Final = 510
 
 
 def _remove_if_sole_user(path: Path, *, keep_empty: bool) -> None:
-    """Remove a database (or empty it) unless another process has it open."""
+    """Remove a database (or empty it) unless another connection or process has it open."""
+    if _in_use(path):
+        return  # (and closing a descriptor here would drop that connection's POSIX locks)
     try:
         import fcntl
     except ImportError:  # pragma: no cover - Windows: leave the file rather than guess
