@@ -13,11 +13,13 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from minerscope import ingest, storage
 from minerscope.errors import ConflictError, InputError
 from minerscope.sources import _textfile
+from minerscope.sources.blockstats import BlockstatsFile, expected_subsidy_sat
 from tests.conftest import BITSTAMP_CSV, BLOCKSTATS_CSV, DAILY_CSV, EPOCHS_CSV
 
 # 2026-12-01T00:00:00Z: a clock after every reference file, fixed so tests do not age.
@@ -385,6 +387,22 @@ def test_encodings_line_ends_and_special_files(
         with pytest.raises(InputError, match=reason):
             ingest.import_blockstats(seeded, path, now_s=NOW_S)
     assert dump(seeded) == before
+
+
+def test_the_subsidy_schedule_at_the_halvings() -> None:
+    # Core's GetBlockSubsidy: 50 BTC >> (height // 210,000), 0 from the 64th halving.
+    heights = np.array([0, 209_999, 210_000, 839_999, 840_000, 13_439_999, 13_440_000])
+    expected = [5_000_000_000, 5_000_000_000, 2_500_000_000, 625_000_000, 312_500_000, 0, 0]
+    assert expected_subsidy_sat(heights).tolist() == expected
+
+
+def test_plain_blocks_take_the_fast_path(tmp_path: Path, block_lines: list[str]) -> None:
+    plain_file = _write(tmp_path, "plain.csv", block_lines)
+    quoted = _write(tmp_path, "q.csv", _set(block_lines, 350, "txs", '"3490"'))
+    with BlockstatsFile(plain_file) as f:
+        assert sum(len(r) for r in f.chunks()) == 399 and (f.fast_blocks, f.strict_blocks) == (1, 0)
+    with BlockstatsFile(quoted) as f:
+        assert sum(len(r) for r in f.chunks()) == 399 and (f.fast_blocks, f.strict_blocks) == (0, 1)
 
 
 def test_fast_and_strict_readers_agree(

@@ -170,7 +170,7 @@ class TextFile:
             yield line, block
             line += block.count(b"\n")
         if pending:
-            block = pending + b"\n"  # a last line without its newline
+            block = pending if pending.endswith(b"\n") else pending + b"\n"  # no last newline
             check_block(self.path, block, line)
             yield line, block
 
