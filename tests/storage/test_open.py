@@ -16,6 +16,7 @@ import pytest
 from minerscope import storage
 from minerscope.errors import DatabaseBusyError, DatabaseError
 from minerscope.records import PriceRecord
+from minerscope.storage import _dbfile as dbfile
 from minerscope.storage import db as dbmod
 
 
@@ -125,10 +126,9 @@ def test_reading_leaves_no_files_and_upgrades_an_older_schema(
     conn.close()
     assert _files(tmp_path) == before  # SQLite's -wal and -shm for the reader are gone
     # A schema older than this minerscope's (a migration missing) is brought up to date.
-    monkeypatch.setattr(
-        dbmod, "MIGRATIONS", (*storage.MIGRATIONS, (9, "0009_test", "CREATE TABLE t9 (x INTEGER)"))
-    )
-    monkeypatch.setattr(storage.migrations, "MIGRATIONS", dbmod.MIGRATIONS)
+    newer = (*storage.MIGRATIONS, (9, "0009_test", "CREATE TABLE t9 (x INTEGER)"))
+    monkeypatch.setattr(dbfile, "MIGRATIONS", newer)
+    monkeypatch.setattr(storage.migrations, "MIGRATIONS", newer)
     conn = storage.open_for_reading(ours)
     assert 9 in [v for (v,) in conn.execute("SELECT version FROM _migrations")]
     conn.close()
@@ -196,6 +196,19 @@ def test_a_failed_first_write_leaves_no_file(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError), storage.writing(zero):
         raise RuntimeError("the import failed")
     assert [p.name for p in tmp_path.iterdir()] == ["zero.sqlite"] and zero.stat().st_size == 0
+    # Every write command's "try: ... finally: conn.close()" does the same (sync included).
+    synced = tmp_path / "synced.sqlite"
+    conn = storage.open_for_writing(synced)
+    with pytest.raises(RuntimeError):
+        try:
+            raise RuntimeError("the source is down")
+        finally:
+            conn.close()
+    assert not synced.exists()
+    conn = storage.open_for_writing(synced)
+    conn.close()  # closed normally: an empty new database stays
+    assert synced.exists()
+    synced.unlink()
     # An existing database, or one another connection has open, is never removed.
     ours = _ours(tmp_path / "ours.sqlite")
     with pytest.raises(RuntimeError), storage.writing(ours):

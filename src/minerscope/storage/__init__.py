@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from ._dbfile import database_path
 from .db import (
     bulk_cache,
     connect,
     created_database,
-    database_path,
     default_db_path,
     describe_sqlite_error,
     open_for_reading,
