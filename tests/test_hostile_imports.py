@@ -488,6 +488,7 @@ DAILY_CASES = [
     ("FeeTotNtv", "-0.1", "is negative"),
     ("PriceUSD", "1e300", "is above 1e+09 USD per BTC"),
     ("PriceUSD", "0x1p3", "is not a number"),
+    ("PriceUSD", "1e-300", "is below 0.0001 USD per BTC"),
 ]
 
 
@@ -523,6 +524,7 @@ def test_prices_refused(fresh_db: sqlite3.Connection, shared_data: Path, tmp_pat
         ("date", lines[98].split(",")[0], "repeats line 99"),
         ("c", "1e300", "is above 1e+09 USD per BTC"),
         ("c", "-3", "is negative"),
+        ("c", "0.00001", "is below 0.0001 USD per BTC"),
         ("c", "inf", "is not a number"),
     ):
         path = _write(tmp_path, "p.csv", _set(lines, 100, column, value))

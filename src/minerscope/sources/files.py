@@ -249,7 +249,13 @@ def _daily_row(f: Field, header: list[str], kind: str, now_s: int | None) -> Dai
         else None
     )
     price = (
-        f.float_("PriceUSD", positive=True, maximum=limits.MAX_PRICE_USD, what=" USD per BTC")
+        f.float_(
+            "PriceUSD",
+            positive=True,
+            minimum=limits.MIN_PRICE_USD,
+            maximum=limits.MAX_PRICE_USD,
+            what=" USD per BTC",
+        )
         if "PriceUSD" in header
         else None
     )
@@ -444,6 +450,8 @@ class PriceFile(CsvFile):
                 price = f.float_(
                     pcol, optional=False, maximum=limits.MAX_PRICE_USD, what=" USD per BTC"
                 )
+                if price is not None and 0 < price < limits.MIN_PRICE_USD:
+                    raise f.fail(pcol, f"{price:g} is below {limits.MIN_PRICE_USD:g} USD per BTC")
                 if price == 0:  # blockchain.com writes 0 where there was no market yet
                     continue
                 assert price is not None

@@ -50,6 +50,9 @@ MAX_DIFFICULTY: Final = float(DIFFICULTY_1_TARGET)
 #: the world's yearly output (about 1.1e14 USD, World Bank 2023): a wrong unit or a
 #: corrupt value, not a price. [USD]
 MAX_PRICE_USD: Final = 1e9
+#: The first recorded BTC/USD trade, 5,050 BTC for 5.02 USD (2009-10-12), was about 0.001
+#: USD a coin; a price below a tenth of that is a wrong unit or a corrupt value. [USD]
+MIN_PRICE_USD: Final = 1e-4
 #: The median time past covers the 11 blocks before a block (Core ``CBlockIndex::
 #: nMedianTimeSpan``).
 MEDIAN_TIME_SPAN: Final = 11
