@@ -309,6 +309,23 @@ def test_bits_must_match_the_stored_epoch_and_consensus(
             "bits",
             reason,
         )
+    # ... and at most 4x from the neighbouring epoch's (hashes of zeros meet any target).
+    jump = _write(
+        tmp_path,
+        "jump.csv",
+        "height,blockhash,time,bits\n"
+        f"911230,{'00' * 31}01,1756000000,17022cb3\n"
+        f"911231,{'00' * 31}02,1756000600,17022cb3\n"
+        f"911232,{'00' * 31}03,1756001200,1c00ffff\n",
+    )
+    _refused(
+        no_epochs,
+        lambda: ingest.import_blockstats(no_epochs, jump, now_s=NOW_S),
+        jump,
+        4,
+        "bits",
+        "bits 1c00ffff of epoch 452 cannot follow 17022cb3 of epoch 451",
+    )
     # ... and the epochs imported later must agree with the stored blocks (blamed on them).
     ingest.import_blockstats(no_epochs, _write(tmp_path, "b.csv", with_bits), now_s=NOW_S)
     wrong = _write(tmp_path, "e.csv", "epoch,start_height,bits_hex\n451,909216,17022cb4\n")

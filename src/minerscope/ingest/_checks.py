@@ -193,7 +193,7 @@ class EpochBits:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        self._seen: dict[int, tuple[int, int, int]] = {}  # epoch -> (bits, line, index)
+        self._seen: dict[int, tuple[int, int]] = {}  # epoch -> (bits, first line)
 
     def check(self, rows: BlockRows) -> None:
         """Refuse a line whose bits differ from an earlier line of the same epoch."""
@@ -205,7 +205,7 @@ class EpochBits:
             bits = int(rows.bits[i])
             known = self._seen.get(e)
             if known is None:
-                self._seen[e] = (bits, int(rows.lines[i]), i)
+                self._seen[e] = (bits, int(rows.lines[i]))
             elif known[0] != bits:
                 raise rows.fail(
                     i,
@@ -217,7 +217,8 @@ class EpochBits:
     def finish(self, fail: Callable[[int, int, str], InputError]) -> None:
         """Refuse bits that no retarget can reach from the neighbouring epoch's (x4 or /4).
 
-        ``fail(epoch, line, why)`` builds the error for the epoch's first line.
+        ``fail(epoch, line, why)`` builds the error for the first line of the later epoch of
+        the pair (of the file's epoch when the other one is stored).
         """
         if not self._seen:
             return
@@ -225,14 +226,14 @@ class EpochBits:
             self.conn, min(self._seen) - 1, max(self._seen) + 1)}  # fmt: skip
         bits_of = {**stored, **{e: v[0] for e, v in self._seen.items()}}
         for e in sorted(self._seen):
-            bits, line, _ = self._seen[e]
             for before, after in ((e - 1, e), (e, e + 1)):
                 if before in bits_of and after in bits_of and before >= 0:
                     old, new = bits_of[before], bits_of[after]
                     if not is_permitted_transition(after * limits.EPOCH_BLOCKS, old, new):
+                        blamed = after if after in self._seen else e  # the later line
                         raise fail(
-                            e,
-                            line,
+                            blamed,
+                            self._seen[blamed][1],
                             f"bits {new:08x} of epoch {after} cannot follow {old:08x} of epoch"
                             f" {before}: a retarget changes the target by at most 4x",
                         )

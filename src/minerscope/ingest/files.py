@@ -62,8 +62,15 @@ def _conflict_at(exc: ConflictError, path: Path, where: Located | None) -> Confl
     return ConflictError(reason, key=exc.key, path=str(path), line=line, field=exc.field)
 
 
-def _repeat(keys: SeenKeys, located: Sequence[Located], key: Callable[[Any], int], name: str,
-            path: Path, what: Callable[[Any], str]) -> None:  # fmt: skip
+def _repeat(
+    keys: SeenKeys,
+    located: Sequence[Located],
+    key: Callable[[Any], int],
+    name: str,
+    path: Path,
+    what: Callable[[Any], str],
+) -> None:
+    """Refuse the first record whose ``key`` an earlier line of the file already had."""
     lines = np.array([x.line or 0 for x in located], dtype=np.int64)
     hit = keys.add(np.array([key(x.record) for x in located], dtype=np.int64), lines)
     if hit is not None:
