@@ -4,7 +4,9 @@
 
     MinerscopeError
     ├── InputError            bad input: a file, line or field (exit 1)
-    │   └── ConflictError     a row that contradicts a stored one (exit 1)
+    │   ├── ConflictError     a row that contradicts a stored one (exit 1)
+    │   └── DatabaseError     the database file cannot be opened, read or written (exit 1)
+    │       └── DatabaseBusyError  another process held the lock past the wait (exit 3)
     ├── NoDataError           the database holds nothing to answer with (exit 1)
     └── SourceError           a data source is unavailable or answered junk (exit 3)
 """
@@ -57,6 +59,18 @@ class ConflictError(InputError):
     ) -> None:
         self.key = key
         super().__init__(message, path=path, line=line, field=field)
+
+
+class DatabaseError(InputError):
+    """The database file is missing, not minerscope's, damaged, newer, read-only or full.
+
+    ``path`` is the database file; the message says what is wrong and, where there is one,
+    what to do.
+    """
+
+
+class DatabaseBusyError(DatabaseError):
+    """Another process kept the database locked for longer than the wait."""
 
 
 class NoDataError(MinerscopeError):

@@ -39,11 +39,11 @@ def _no_user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def hostile(tmp_path: Path, args: list[str], *, code: int, within_s: float) -> str:
-    """Run ``sync`` with a database in a directory that does not exist yet; check the
-    contract; return the one stderr line."""
+    """Run ``sync`` with a database file that does not exist yet (in an empty folder);
+    check the contract; return the one stderr line."""
     root = tmp_path / "run"
     root.mkdir()
-    db = root / "new" / "dir" / "db.sqlite"
+    db = root / "db.sqlite"
     t0 = time.monotonic()
     result = runner.invoke(app, ["sync", *args, "--db", str(db)])
     elapsed = time.monotonic() - t0

@@ -58,9 +58,13 @@ def test_cli_import_is_atomic(db_path: Path, tmp_path: Path) -> None:
 
 
 def test_read_only_database_from_before_the_table(tmp_path: Path) -> None:
+    # a minerscope database written before migration 6 added the table
     path = tmp_path / "old.sqlite"
+    storage.connect(path).close()
     conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE daily (date TEXT)")
+    conn.execute("DROP TABLE mvrv_daily")
+    conn.execute("DELETE FROM _migrations WHERE name = '0006_mvrv_daily'")
+    conn.commit()
     conn.close()
     ro = storage.connect(path, read_only=True)
     try:

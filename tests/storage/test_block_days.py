@@ -52,13 +52,26 @@ def test_triggers_keep_the_aggregates_through_inserts_updates_and_reorgs(
         "SUM(subsidy_sat)", "SUM(COALESCE(subsidy_sat, 5000000000 >> (height / 210000)))"
     )).fetchall()  # fmt: skip
     assert _table(fresh_db) == expected and len(expected) > 30
-    with storage.transaction(fresh_db):  # fees filled in later, and a time moved across days
+    with storage.transaction(fresh_db):  # fees filled in later
+        stored = [storage.block_row(fresh_db, h) for h in range(209_000, 209_300)]
+        storage.upsert_blocks(
+            fresh_db,
+            [BlockRecord(b.height, b.hash, b.time_s, fees_sat=7) for b in stored if b],
+        )
+        storage.upsert_epochs(fresh_db, [EpochRecord(104, 209_664, 0x17000068)])  # fills bits
+    # times known first without hashes (a block-times file), then from a hashed source
+    # whose times differ: the hashed time wins and moves half of them across days
+    heights = list(range(212_500, 212_800))
+    with storage.transaction(fresh_db):
+        storage.upsert_block_times(fresh_db, heights, [T0 + h * 600 for h in heights])
+    with storage.transaction(fresh_db):
         storage.upsert_blocks(
             fresh_db,
             [BlockRecord(h, f"{h:x}".rjust(64, "0"), T0 + h * 600 + 90_000 * (h % 2), fees_sat=7)
-             for h in range(209_000, 209_300)],
+             for h in heights],
         )  # fmt: skip
-        storage.upsert_epochs(fresh_db, [EpochRecord(104, 209_664, 0x17000068)])  # fills bits
+    moved = storage.block_row(fresh_db, 212_501)
+    assert moved is not None and moved.time_s == T0 + 212_501 * 600 + 90_000
     with storage.transaction(fresh_db):  # a reorg: the top 700 blocks replaced
         storage.delete_blocks_from(fresh_db, 211_800)
         storage.upsert_blocks(fresh_db, _blocks(rng, 211_800, 212_100, salt="b"))

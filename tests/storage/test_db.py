@@ -75,7 +75,9 @@ def test_bits_come_from_epochs(fresh_db: sqlite3.Connection) -> None:
     assert storage.load_blocks(fresh_db).loc[2017, "bits"] == 0x1D00FFFF
     with pytest.raises(ConflictError, match="epoch 1 is stored with"):
         storage.upsert_epochs(fresh_db, [EpochRecord(1, 2016, 0x1C00FFFF)])
-    conflict = pytest.raises(ConflictError, match="stored block 4033 has bits 1c00ffff")
+    conflict = pytest.raises(
+        ConflictError, match="contradict the bits 1c00ffff of the stored block 4033"
+    )
     with conflict, storage.transaction(fresh_db):
         storage.upsert_blocks(fresh_db, [BlockRecord(4033, H2, 200, bits=0x1C00FFFF)])
         storage.upsert_epochs(fresh_db, [EpochRecord(2, 4032, 0x1D00FFFF)])
@@ -100,12 +102,31 @@ def test_daily_and_prices(fresh_db: sqlite3.Connection) -> None:
 
 
 def test_read_only_and_garbage_files(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="does not exist"):
+    with pytest.raises(InputError, match="no minerscope database at"):
         storage.connect(tmp_path / "missing.sqlite", read_only=True)
+    assert not (tmp_path / "missing.sqlite").exists()
     junk = tmp_path / "junk.sqlite"
     junk.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(InputError, match="is not a minerscope database"):
+    with pytest.raises(InputError, match="is not an SQLite database file"):
         storage.connect(junk)
+
+
+def test_the_same_block_has_one_time_and_one_hash(fresh_db: sqlite3.Connection) -> None:
+    with storage.transaction(fresh_db):
+        storage.upsert_blocks(fresh_db, [BlockRecord(1, H1, 100, fees_sat=7)])
+    with pytest.raises(ConflictError, match="is stored with time 100, not 101"):
+        storage.upsert_blocks(fresh_db, [BlockRecord(1, H1, 101)])
+    with pytest.raises(ConflictError, match=f"block hash {H1} is already stored at height 1"):
+        storage.upsert_blocks(fresh_db, [BlockRecord(2, H1, 200)])
+    with storage.transaction(fresh_db):
+        storage.upsert_epochs(fresh_db, [EpochRecord(0, 0, 0x1D00FFFF)])
+    with pytest.raises(ConflictError, match="has bits 1c00ffff but its epoch 0 is stored with"):
+        storage.upsert_blocks(fresh_db, [BlockRecord(3, H2, 300, bits=0x1C00FFFF)])
+    # Re-importing identical rows writes nothing; a new field fills in.
+    before = fresh_db.total_changes
+    again = storage.upsert_blocks(fresh_db, [BlockRecord(1, H1, 100, fees_sat=7)])
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 1)
+    assert fresh_db.total_changes == before
 
 
 def test_default_path_honours_the_environment(

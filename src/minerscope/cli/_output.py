@@ -1,10 +1,22 @@
-"""Shared CLI options, rendering and error handling. Rendering only: no logic."""
+r"""Shared CLI options, rendering and error handling. Rendering only: no logic.
+
+Everything printed for people goes through :func:`message`, :func:`render_table`,
+:func:`render_pairs` or the error line of :class:`GuardedGroup`, and all of them print
+text as plain data (:func:`plain`): a file path, a fleet, site, group or model name, a
+server's answer is never read as rich markup, and control characters (escape sequences,
+carriage returns, newlines) are shown escaped (``\x1b``, ``\r``, ``\n``), so no name can
+crash a command, recolour the terminal or forge an output line.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import errno
 import json
 import math
+import os
+import re
+import sqlite3
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -15,8 +27,10 @@ import typer
 import typer.core
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
+from typer._click.exceptions import ClickException
 
-from ..errors import InputError, MinerscopeError, NoDataError, SourceError
+from ..errors import DatabaseBusyError, InputError, MinerscopeError, NoDataError, SourceError
 from ..results import to_jsonable
 
 EXIT_OK = 0
@@ -50,18 +64,69 @@ out_console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160
 
 
 def exit_code_for(exc: BaseException) -> int:
-    """The contract's exit code for an error (1 bad input or failed check, 3 source down)."""
-    if isinstance(exc, SourceError):
+    """The contract's exit code for an error (1 bad input or failed check, 3 source down).
+
+    A database locked by another process past the wait counts as a source that is
+    unavailable for now (3).
+    """
+    if isinstance(exc, SourceError | DatabaseBusyError):
         return EXIT_SOURCE
     if isinstance(exc, InputError | NoDataError | MinerscopeError):
         return EXIT_BAD_INPUT
     return EXIT_BAD_INPUT
 
 
+# C0 controls, DEL, C1 controls, and the Unicode marks that reorder or hide text.
+_UNSAFE_RE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    ch = match.group(0)
+    named = _NAMED_ESCAPES.get(ch)
+    if named is not None:
+        return named
+    code = ord(ch)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def plain(value: object) -> str:
+    r"""Text from anywhere as one safe printable line: control characters escaped.
+
+    ``"a<ESC>[31mb<CR><LF>"`` becomes ``a\x1b[31mb\r\n`` (backslashes literal). Rich
+    markup such as ``[bold]`` is left as it is: the printers below never interpret it.
+    """
+    return _UNSAFE_RE.sub(_escape, str(value))
+
+
+def _escape_click_message(exc: Any) -> None:
+    message = getattr(exc, "message", None)
+    if isinstance(message, str):
+        exc.message = plain(message)
+
+
+def error_line(exc: BaseException) -> str:
+    """The one stderr line of a failed command."""
+    if isinstance(exc, sqlite3.Error):
+        from ..storage import describe_sqlite_error
+
+        known = describe_sqlite_error(exc)
+        text = str(known) if known is not None else f"database error: {exc}"
+        return f"minerscope: error: {plain(text)}"
+    return f"minerscope: error: {plain(exc)}"
+
+
+ENV_DEBUG = "MINERSCOPE_DEBUG"
+
+
 class GuardedGroup(typer.core.TyperGroup):
     """A command group that turns minerscope errors into one stderr line and an exit code.
 
-    Its commands convert their option values without pydantic (:mod:`._lean`).
+    Its commands convert their option values without pydantic (:mod:`._lean`). Errors of
+    the database file that reach the command unwrapped (locked, full, damaged) get the same
+    one line; user text inside click's usage errors is escaped. Anything else (a bug) is one
+    ``internal error`` line too, unless ``$MINERSCOPE_DEBUG`` is set, which shows the
+    traceback.
     """
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
@@ -71,12 +136,42 @@ class GuardedGroup(typer.core.TyperGroup):
         rest: list[str] = super().parse_args(ctx, args)
         return rest
 
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except ClickException as exc:
+            _escape_click_message(exc)
+            raise
+
     def invoke(self, ctx: Any) -> Any:  # the Context of whichever click typer uses
         try:
             return super().invoke(ctx)
         except MinerscopeError as exc:
-            typer.echo(f"minerscope: error: {exc}", err=True)
+            typer.echo(error_line(exc), err=True)
             ctx.exit(exit_code_for(exc))
+        except sqlite3.Error as exc:
+            typer.echo(error_line(exc), err=True)
+            code = EXIT_SOURCE if "locked" in str(exc) else EXIT_BAD_INPUT
+            ctx.exit(code)
+        except ClickException as exc:
+            _escape_click_message(exc)
+            raise
+        except (typer.Exit, typer.Abort):
+            raise
+        except OSError as exc:
+            if exc.errno == errno.EPIPE or os.environ.get(ENV_DEBUG):
+                raise  # a closed pipe: click exits quietly
+            typer.echo(f"minerscope: error: {plain(exc.strerror or exc)}", err=True)
+            ctx.exit(EXIT_BAD_INPUT)
+        except Exception as exc:
+            if os.environ.get(ENV_DEBUG):
+                raise
+            typer.echo(
+                f"minerscope: internal error: {type(exc).__name__}: {plain(exc)} (a bug:"
+                f" please report it; {ENV_DEBUG}=1 shows the traceback)",
+                err=True,
+            )
+            ctx.exit(EXIT_BAD_INPUT)
 
 
 def now_s() -> int:
@@ -106,8 +201,12 @@ def emit_json(payload: Any) -> None:
 
 
 def message(text: str) -> None:
-    """A message for people, on stderr."""
-    err_console.print(text, highlight=False)
+    """One line for people, on stderr, printed as plain text (see :func:`plain`).
+
+    A line break inside ``text`` is shown escaped like any control character, so text
+    from outside cannot forge a second line: print several lines with several calls.
+    """
+    err_console.print(Text(plain(text)), highlight=False, markup=False, emoji=False)
 
 
 def render_table(
@@ -117,12 +216,20 @@ def render_table(
     *,
     justify: Callable[[int], str] | None = None,
 ) -> None:
-    """Print a plain table to stdout."""
-    table = Table(title=title, show_edge=False, header_style="bold")
+    """Print a table to stdout; every title, header and cell is plain text (:func:`plain`)."""
+    table = Table(
+        title=None if title is None else Text(plain(title)),
+        show_edge=False,
+        header_style="bold",
+    )
     for i, c in enumerate(columns):
-        table.add_column(c, justify=(justify(i) if justify else ("left" if i == 0 else "right")))  # type: ignore[arg-type]
+        table.add_column(
+            Text(plain(c)),
+            justify=(justify(i) if justify else ("left" if i == 0 else "right")),  # type: ignore[arg-type]
+            overflow="fold",
+        )
     for r in rows:
-        table.add_row(*("" if v is None else str(v) for v in r))
+        table.add_row(*(Text("" if v is None else plain(v)) for v in r))
     out_console.print(table)
 
 
@@ -160,9 +267,10 @@ def as_of_lines(as_of: Mapping[str, Any]) -> list[str]:
 
 
 def render_pairs(title: str | None, pairs: Sequence[tuple[str, str]]) -> None:
-    """Print label/value lines to stdout."""
+    """Print label/value lines to stdout; labels and values are plain text (:func:`plain`)."""
     if title:
-        out_console.print(f"[bold]{title}[/bold]", highlight=False)
-    width = max((len(k) for k, _ in pairs), default=0)
-    for k, v in pairs:
-        out_console.print(f"  {k.ljust(width)}  {v}", highlight=False)
+        out_console.print(Text(plain(title), style="bold"), highlight=False)
+    labels = [plain(k) for k, _ in pairs]
+    width = max((len(k) for k in labels), default=0)
+    for k, (_, v) in zip(labels, pairs, strict=True):
+        out_console.print(Text(f"  {k.ljust(width)}  {plain(v)}"), highlight=False)

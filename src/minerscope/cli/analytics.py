@@ -264,7 +264,7 @@ def hashrate_cmd(
     if window_blocks is not None and window_days is not None:
         raise InputError("give --window-blocks or --window-days, not both", field="--window-days")
     spec = parse_time_spec(at) if at else None
-    conn = storage.connect(db, read_only=True)
+    conn = storage.open_for_reading(db)
     try:
         as_of = resolve_as_of(conn, spec, now_s=now_s())
         data = network_report.hashrate_report(
@@ -315,7 +315,7 @@ def difficulty_cmd(
     from ..report import network as network_report  # lazy: keeps start-up light
 
     spec = parse_time_spec(at) if at else None
-    conn = storage.connect(db, read_only=True)
+    conn = storage.open_for_reading(db)
     try:
         as_of = resolve_as_of(conn, spec, now_s=now_s())
         data = network_report.difficulty_report(conn, as_of)
@@ -355,7 +355,7 @@ def backtest_projection_cmd(
     for name, value in (("--from", from_date), ("--to", to_date)):
         if value is not None and (len(value) != 10 or value[4] != "-" or value[7] != "-"):
             raise InputError(f"{value!r} is not a YYYY-MM-DD date", field=name)
-    conn = storage.connect(db, read_only=True)
+    conn = storage.open_for_reading(db)
     try:
         data = network_report.backtest_report(
             conn, from_date=from_date, to_date=to_date, include_rows=rows,

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .. import ingest, storage
+from .. import storage
 from ..asof import resolve_as_of
-from ..ingest import ImportReport
-from ..report import status as status_report
+from ..errors import MinerscopeError
 from . import app
-from ._output import DbOption, JsonOption, emit_json, message, now_s
+from ._output import DbOption, JsonOption, emit_json, error_line, exit_code_for, message, now_s
 from .network import render_status
+
+if TYPE_CHECKING:  # the importers (numpy, file readers) load only when a command imports
+    from ..ingest import ImportReport
 
 import_app = typer.Typer(
     help="Import offline files (the formats in ../shared/data) into the database.",
@@ -40,14 +40,11 @@ def _report(reports: list[ImportReport], json_out: bool) -> None:
             message(f"  note: {note}")
 
 
-def _import_one(
-    db: Path | None, json_out: bool, run: Callable[[sqlite3.Connection], ImportReport]
-) -> None:
-    conn = storage.connect(db)
-    try:
-        _report([run(conn)], json_out)
-    finally:
-        conn.close()
+def _import_one(db: Path | None, json_out: bool, kind: str, file: Path, **options: Any) -> None:
+    # The report is rendered only after the import has committed; rendering is plain text.
+    from .. import ingest
+
+    _report([ingest.run_import(db, kind, file, now_s=now_s(), **options)], json_out)
 
 
 @import_app.command("blockstats")
@@ -56,7 +53,7 @@ def import_blockstats_cmd(file: FileArg, db: DbOption = None, json_out: JsonOpti
 
     Example: minerscope import blockstats ../shared/data/blocks_getblockstats_909458_934575.csv
     """
-    _import_one(db, json_out, lambda conn: ingest.import_blockstats(conn, file))
+    _import_one(db, json_out, "blockstats", file)
 
 
 @import_app.command("epochs")
@@ -65,7 +62,7 @@ def import_epochs_cmd(file: FileArg, db: DbOption = None, json_out: JsonOption =
 
     Example: minerscope import epochs ../shared/data/electrum_checkpoints_mainnet.json
     """
-    _import_one(db, json_out, lambda conn: ingest.import_epochs(conn, file))
+    _import_one(db, json_out, "epochs", file)
 
 
 @import_app.command("daily")
@@ -74,7 +71,7 @@ def import_daily_cmd(file: FileArg, db: DbOption = None, json_out: JsonOption = 
 
     Example: minerscope import daily ../shared/data/btc_daily_network_2009-01-03_2026-05-23.csv
     """
-    _import_one(db, json_out, lambda conn: ingest.import_daily(conn, file))
+    _import_one(db, json_out, "daily", file)
 
 
 @import_app.command("prices")
@@ -101,9 +98,11 @@ def import_prices_cmd(
     _import_one(
         db,
         json_out,
-        lambda conn: ingest.import_prices(
-            conn, file, source=source, time_column=time_column, price_column=price_column
-        ),
+        "prices",
+        file,
+        source=source,
+        time_column=time_column,
+        price_column=price_column,
     )
 
 
@@ -120,7 +119,7 @@ def import_mvrv_cmd(
 
     Example: minerscope import mvrv ../shared/data/cm_btc_price_issuance_daily_2010-07-18_2026-05-23.csv
     """
-    _import_one(db, json_out, lambda conn: ingest.import_mvrv(conn, file, source=source))
+    _import_one(db, json_out, "mvrv", file, source=source)
 
 
 @import_app.command("pools")
@@ -143,7 +142,7 @@ def import_pools_cmd(
     from ..report.pools import pool_catalog  # lazy: keeps start-up light
 
     catalog = pool_catalog(tags or [])
-    _import_one(db, json_out, lambda conn: ingest.import_pools(conn, file, catalog=catalog))
+    _import_one(db, json_out, "pools", file, catalog=catalog)
 
 
 @import_app.command("blocktimes")
@@ -155,7 +154,7 @@ def import_blocktimes_cmd(file: FileArg, db: DbOption = None, json_out: JsonOpti
 
     Example: minerscope import blocktimes ../shared/data/pools/blocks_by_pool_664063_946236.csv
     """
-    _import_one(db, json_out, lambda conn: ingest.import_blocktimes(conn, file))
+    _import_one(db, json_out, "blocktimes", file)
 
 
 @app.command("quickstart")
@@ -174,13 +173,25 @@ def quickstart_cmd(
 
     Example: minerscope quickstart ../shared/data
     """
-    conn = storage.connect(db)
+    clock = now_s()
+    from .. import ingest
+    from ..report import status as status_report
+
+    reports = ingest.run_reference_import(db, data_dir, now_s=clock)
+    # The imports have committed: from here on a failure is the status's, and says so.
     try:
-        reports = ingest.import_reference_dir(conn, data_dir)
-        as_of = resolve_as_of(conn, None, now_s=now_s())
-        data = status_report.build_status(conn, as_of, sections=status_report.default_sections())
-    finally:
-        conn.close()
+        with storage.reading(db) as conn:
+            as_of = resolve_as_of(conn, None, now_s=clock)
+            data = status_report.build_status(
+                conn, as_of, sections=status_report.default_sections()
+            )
+    except MinerscopeError as exc:
+        if json_out:
+            emit_json({"imports": [r.as_dict() for r in reports], "status": None})
+        else:
+            _report(reports, False)
+        message(f"imported; {error_line(exc).removeprefix('minerscope: error: ')}")
+        raise typer.Exit(exit_code_for(exc)) from None
     if json_out:
         emit_json({"imports": [r.as_dict() for r in reports], "status": data})
         return

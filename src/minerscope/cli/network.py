@@ -181,7 +181,7 @@ def status_cmd(at: AtOption = None, db: DbOption = None, json_out: JsonOption = 
     Example: minerscope status --at 2026-02-01T08:40:17Z --json
     """
     spec = parse_time_spec(at) if at else None
-    conn = storage.connect(db)
+    conn = storage.open_for_reading(db)
     try:
         as_of = resolve_as_of(conn, spec, now_s=now_s())
         data = status_report.build_status(conn, as_of, sections=status_report.default_sections())

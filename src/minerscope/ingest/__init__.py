@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .files import (
+    IMPORTERS,
     REFERENCE_FILES,
     ImportReport,
     import_blockstats,
@@ -11,10 +12,13 @@ from .files import (
     import_mvrv,
     import_prices,
     import_reference_dir,
+    run_import,
+    run_reference_import,
 )
 from .pools import import_blocktimes, import_pools
 
 __all__ = [
+    "IMPORTERS",
     "REFERENCE_FILES",
     "ImportReport",
     "import_blockstats",
@@ -25,4 +29,6 @@ __all__ = [
     "import_pools",
     "import_prices",
     "import_reference_dir",
+    "run_import",
+    "run_reference_import",
 ]

@@ -45,7 +45,11 @@ def _time_note(c: BlockTimeCounts) -> str:
 
 
 def import_pools(
-    conn: sqlite3.Connection, path: str | Path, *, catalog: PoolCatalog | None = None
+    conn: sqlite3.Connection,
+    path: str | Path,
+    *,
+    catalog: PoolCatalog | None = None,
+    now_s: int | None = None,
 ) -> ImportReport:
     """Import a pool attribution CSV (``height``, ``time_s``, ``pool_slug``).
 
@@ -57,7 +61,7 @@ def import_pools(
     started = time.perf_counter()
     p = Path(path)
     cat = catalog if catalog is not None else load_catalog()
-    f = read_blocktimes_csv(p, pool_names=cat.names)
+    f = read_blocktimes_csv(p, pool_names=cat.names, now_s=now_s)
     assert f.pool_slugs is not None
     heights = f.heights.tolist()
     with storage.transaction(conn):
@@ -72,14 +76,16 @@ def import_pools(
     )  # fmt: skip
 
 
-def import_blocktimes(conn: sqlite3.Connection, path: str | Path) -> ImportReport:
+def import_blocktimes(
+    conn: sqlite3.Connection, path: str | Path, *, now_s: int | None = None
+) -> ImportReport:
     """Import a plain block-times CSV (``height`` and ``time_s``, ``time`` or ``timestamp``).
 
     The report's counts are those of the block rows.
     """
     started = time.perf_counter()
     p = Path(path)
-    f = read_blocktimes_csv(p)
+    f = read_blocktimes_csv(p, now_s=now_s)
     with storage.transaction(conn):
         times = storage.upsert_block_times(conn, f.heights.tolist(), f.times_s.tolist())
     notes = [_time_note(times)]

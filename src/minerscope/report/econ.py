@@ -519,7 +519,7 @@ def economics_view(
             if not ok:
                 raise InputError(f"{value!r} is not a date (YYYY-MM-DD)", field=name)
     spec = parse_time_spec(at) if at is not None else None
-    conn = storage.connect(db)
+    conn = storage.open_for_reading(db)
     try:
         as_of = resolve_as_of(conn, spec, now_s=now_s)
         return economics_history(conn, as_of, from_date=from_date, to_date=to_date)

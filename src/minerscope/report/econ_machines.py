@@ -111,8 +111,9 @@ def resolve_inputs_on(
     if conn is None:
         if None in (difficulty, fees_btc_per_block, btc_price_usd):
             raise NoDataError(
-                f"no database at {db_label}: import data (`minerscope quickstart"
-                " ../shared/data`) or give --difficulty, --fees-btc-per-block and --btc-price-usd"
+                f"no minerscope database at {db_label}; create it with `minerscope quickstart`,"
+                " `minerscope import` or `minerscope sync`, or give --difficulty,"
+                " --fees-btc-per-block and --btc-price-usd"
             )
         as_of = moment_without_data(spec, now_s=now_s)
         return inputs_at(None, as_of, None), as_of_info(as_of, resolution=None, data_time_s=None)
@@ -142,7 +143,7 @@ def resolve_inputs(
     """
     spec = parse_time_spec(at) if at is not None else None
     path = storage.resolve_db_path(db)
-    conn = storage.connect(path) if path.exists() else None
+    conn = storage.open_for_reading(path) if path.exists() else None
     try:
         return resolve_inputs_on(
             conn,

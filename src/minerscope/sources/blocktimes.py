@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import InputError
+from . import limits
+from .files import read_text_file
 
 if TYPE_CHECKING:  # numpy is imported when a file is read: the CLI starts faster
     import numpy as np
@@ -54,13 +56,13 @@ class BlockTimesFile:
         return len(self.heights)
 
 
+#: A block-times file is at most this large (the 282,174-row attribution file is 7.6 MB). [bytes]
+MAX_FILE_BYTES = 1 << 30
+
+
 def _open(path: Path) -> list[str]:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", path=str(path)) from exc
-    except UnicodeDecodeError as exc:
-        raise InputError("not a UTF-8 text file", path=str(path)) from exc
+    # the imports' safe reader: no FIFO or device, no NUL, UTF-8 only (one line otherwise)
+    text = read_text_file(path, max_bytes=MAX_FILE_BYTES)
     lines = text.splitlines()
     if not lines or not lines[0].strip():
         raise InputError("empty file: expected a CSV header line", path=str(path), line=1)
@@ -91,7 +93,7 @@ def _time(text: str) -> int:
 
 
 def read_blocktimes_csv(
-    path: str | Path, *, pool_names: Mapping[str, str] | None = None
+    path: str | Path, *, pool_names: Mapping[str, str] | None = None, now_s: int | None = None
 ) -> BlockTimesFile:
     """Read and validate a block-times CSV (with ``pool_names``: an attribution CSV).
 
@@ -103,6 +105,9 @@ def read_blocktimes_csv(
     pool_names : mapping, optional
         Known pool slugs (slug -> name). Given: the file must have a pool column and
         every slug must be one of these.
+    now_s : int, optional
+        The clock: a time more than 2 h after it is refused, as Bitcoin Core refuses a
+        header from the future (``MAX_FUTURE_BLOCK_TIME``). [Unix s]
 
     Raises
     ------
@@ -111,6 +116,7 @@ def read_blocktimes_csv(
         bad row.
     """
     p = Path(path)
+    latest_s = limits.max_time_s(now_s)
     lines = _open(p)
     reader = csv.reader(lines)
     header = [h.strip() for h in next(reader)]
@@ -159,6 +165,13 @@ def read_blocktimes_csv(
                 raise InputError(
                     f"{time_s} is not a plausible block time (before the genesis block"
                     f" {GENESIS_TIME_S} or beyond the 32-bit header field)",
+                    path=fail_at,
+                    line=line,
+                    field=tname,
+                )
+            if time_s > latest_s:
+                raise InputError(
+                    f"{time_s} is more than 2 h after the clock: a block from the future",
                     path=fail_at,
                     line=line,
                     field=tname,

@@ -7,12 +7,13 @@ import or a sync batch lands whole or not at all.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import astuple, dataclass, fields
 from operator import attrgetter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pandas is imported by the loaders only: imports and syncs start faster
+    import numpy as np
     import pandas as pd
 
 from ..errors import ConflictError
@@ -53,9 +54,11 @@ def _changes(conn: sqlite3.Connection) -> int:
 def upsert_blocks(conn: sqlite3.Connection, rows: Sequence[BlockRecord]) -> WriteCounts:
     """Insert or update blocks keyed on height; fill missing bits from the epochs table.
 
-    A field the new row leaves empty (None) keeps its stored value. A height stored with
-    another hash raises :class:`ConflictError` (a reorg is repaired by
-    :func:`delete_blocks_from` first, never by overwriting).
+    A field the new row leaves empty (None) keeps its stored value. Raises
+    :class:`ConflictError` (with the height as ``key``) for a height stored with another
+    hash (a reorg is repaired by :func:`delete_blocks_from` first, never by overwriting), a
+    hash stored at another height, a time or bits that differ from the stored block's
+    (the same hash is the same header), and bits that contradict the stored epoch's.
 
     A row without a hash ("hash unknown": a block-times file) never conflicts: a hashed
     row later fills the hash in, and where both give a time, the hashed source's time
@@ -63,68 +66,175 @@ def upsert_blocks(conn: sqlite3.Connection, rows: Sequence[BlockRecord]) -> Writ
     """
     if not rows:
         return WriteCounts()
-    lo = min(r.height for r in rows)
-    hi = max(r.height for r in rows)
-    stored = dict(
-        conn.execute("SELECT height, hash FROM blocks WHERE height BETWEEN ? AND ?", (lo, hi))
-    )
-    for r in rows:
-        old = stored.get(r.height)
-        if old is not None and r.hash is not None and old != r.hash:
-            raise ConflictError(
-                f"block {r.height} is stored with hash {old}, not {r.hash}",
-                key=r.height,
-                field="blockhash",
-            )
-    _check_bits_against_epochs(conn, rows, lo, hi)
-    inserted = sum(1 for r in {r.height for r in rows} if r not in stored)
-    cols = ", ".join(_BLOCK_COLUMNS)
-    marks = ", ".join("?" for _ in _BLOCK_COLUMNS)
-    data_cols = [c for c in _BLOCK_COLUMNS if c not in ("height", "hash", "time_s")]
-    new_value = {c: f"COALESCE(excluded.{c}, blocks.{c})" for c in data_cols}
-    new_value["hash"] = "COALESCE(blocks.hash, excluded.hash)"
-    new_value["time_s"] = (
-        "CASE WHEN excluded.hash IS NULL AND blocks.hash IS NOT NULL"
-        " THEN blocks.time_s ELSE excluded.time_s END"
-    )
-    sets = ", ".join(f"{c} = {v}" for c, v in new_value.items())
-    differs = " OR ".join(f"blocks.{c} IS NOT {v}" for c, v in new_value.items())
-    try:
-        # The cursor counts this statement's rows only (total_changes() would also count
-        # the rows the block_days triggers write).
-        written = conn.executemany(
-            f"INSERT INTO blocks ({cols}) VALUES ({marks}) "
-            f"ON CONFLICT (height) DO UPDATE SET {sets} WHERE {differs}",
-            (_block_row(r) for r in rows),
-        ).rowcount
-    except sqlite3.IntegrityError as exc:
-        raise ConflictError(f"block rows {lo}..{hi} violate a constraint: {exc}") from exc
-    if any(r.bits is None for r in rows):
-        fill_block_bits(conn, lo, hi)
-    updated = written - inserted
-    return WriteCounts(inserted, updated, len(rows) - inserted - updated)
+    return upsert_block_columns(conn, {c: [getattr(r, c) for r in rows] for c in _BLOCK_COLUMNS})
 
 
-def _check_bits_against_epochs(
-    conn: sqlite3.Connection, rows: Sequence[BlockRecord], lo: int, hi: int
-) -> None:
-    """Refuse a block whose bits contradict its stored epoch's (only the epochs touched)."""
-    epoch_bits = dict(
-        conn.execute(
+def epoch_end_hashes(conn: sqlite3.Connection, lo: int, hi: int) -> dict[int, str]:
+    """Stored last-block hashes of the epochs ending between heights ``lo`` and ``hi``,
+    keyed by that last height."""
+    return {
+        int(e) * BLOCKS_PER_EPOCH + BLOCKS_PER_EPOCH - 1: str(h)
+        for e, h in conn.execute(
+            "SELECT epoch, end_hash FROM epochs WHERE end_hash IS NOT NULL"
+            " AND epoch BETWEEN ? AND ?",
+            ((lo - BLOCKS_PER_EPOCH + 1) // BLOCKS_PER_EPOCH, hi // BLOCKS_PER_EPOCH),
+        )
+    }
+
+
+def _epoch_rows(conn: sqlite3.Connection, lo: int, hi: int) -> dict[int, int]:
+    return {
+        int(e): int(b)
+        for e, b in conn.execute(
             "SELECT epoch, bits FROM epochs WHERE epoch BETWEEN ? AND ?",
             (lo // BLOCKS_PER_EPOCH, hi // BLOCKS_PER_EPOCH),
         )
-    )
-    if not epoch_bits:
-        return
-    for r in rows:
-        e_bits = epoch_bits.get(r.height // BLOCKS_PER_EPOCH)
-        if r.bits is not None and e_bits is not None and r.bits != e_bits:
-            raise ConflictError(
-                f"block {r.height} has bits {r.bits:08x} but its epoch says {e_bits:08x}",
-                key=r.height,
-                field="bits",
-            )
+    }
+
+
+def upsert_block_columns(
+    conn: sqlite3.Connection, data: Mapping[str, Sequence[Any]]
+) -> WriteCounts:
+    """:func:`upsert_blocks` for blocks given as columns (the import's fast path).
+
+    ``data`` maps fields of :class:`~minerscope.records.BlockRecord` (at least ``height``,
+    ``hash`` and ``time_s``) to equal-length sequences; a None value keeps the stored
+    one. Rows new to the table are inserted with their epoch's bits; stored rows are
+    rewritten only where a value differs, so importing a file again writes nothing.
+    """
+    heights = data["height"]
+    n = len(heights)
+    if n == 0:
+        return WriteCounts()
+    cols = tuple(data)
+    hashes, times = data["hash"], data["time_s"]
+    given_bits = data.get("bits")
+    lo, hi = int(min(heights)), int(max(heights))
+    epochs = _epoch_rows(conn, lo, hi)
+    if epochs and given_bits is not None:
+        for height, bits in zip(heights, given_bits, strict=True):
+            want = epochs.get(height // BLOCKS_PER_EPOCH)
+            if bits is not None and want is not None and bits != want:
+                raise ConflictError(
+                    f"block {height} has bits {bits:08x} but its epoch"
+                    f" {height // BLOCKS_PER_EPOCH} is stored with bits {want:08x}",
+                    key=int(height),
+                    field="bits",
+                )
+    stored = {
+        int(r[0]): r
+        for r in conn.execute(
+            f"SELECT {', '.join(_BLOCK_COLUMNS)} FROM blocks WHERE height BETWEEN ? AND ?",
+            (lo, hi),
+        )
+    }
+    new: list[int] | None = None  # indices of the rows new to the table (None: all)
+    changed: list[tuple[Any, ...]] = []
+    if stored:
+        new = []
+        pos = [_BLOCK_COLUMNS.index(c) for c in cols]
+        columns = [data[c] for c in cols]
+        time_pos = cols.index("time_s")
+        for i, height in enumerate(heights):
+            old = stored.get(height)
+            if old is None:
+                new.append(i)
+                continue
+            if old[1] is not None and hashes[i] is not None:  # both hashed: one header
+                _same_block(
+                    height, old, hashes[i], times[i], None if given_bits is None else given_bits[i]
+                )
+            row = tuple(col[i] for col in columns)
+            keep_time = hashes[i] is None and old[1] is not None  # the hashed time wins
+            if any(
+                v is not None and v != old[j] and not (keep_time and k == time_pos)
+                for k, (v, j) in enumerate(zip(row, pos, strict=True))
+            ):
+                changed.append(row)
+    inserted = n if new is None else len(new)
+    if inserted:
+        _insert_new_blocks(
+            conn, data if new is None else {c: [data[c][i] for i in new] for c in cols}, epochs
+        )
+    if changed:
+        new_value = {
+            c: f"COALESCE(excluded.{c}, blocks.{c})"
+            for c in cols
+            if c not in ("height", "hash", "time_s")
+        }
+        new_value["hash"] = "COALESCE(blocks.hash, excluded.hash)"  # fills an unknown hash
+        new_value["time_s"] = (
+            "CASE WHEN excluded.hash IS NULL AND blocks.hash IS NOT NULL"
+            " THEN blocks.time_s ELSE excluded.time_s END"
+        )
+        sets = ", ".join(f"{c} = {v}" for c, v in new_value.items())
+        conn.executemany(
+            f"INSERT INTO blocks ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})"
+            f" ON CONFLICT (height) DO UPDATE SET {sets}",
+            changed,
+        )
+    if stored and any(old[4] is None for old in stored.values()):
+        fill_block_bits(conn, lo, hi)
+    return WriteCounts(inserted, len(changed), n - inserted - len(changed))
+
+
+def _same_block(
+    height: int, old: tuple[Any, ...], block_hash: str | None, time_s: int, bits: int | None
+) -> None:
+    """Refuse a row that contradicts the stored block at its height."""
+    if old[1] != block_hash:
+        raise ConflictError(
+            f"block {height} is stored with hash {old[1]}, not {block_hash}",
+            key=height,
+            field="blockhash",
+        )
+    if old[2] != time_s:
+        raise ConflictError(
+            f"block {height} ({block_hash}) is stored with time {old[2]}, not {time_s}:"
+            " the same block has one time",
+            key=height,
+            field="time",
+        )
+    if bits is not None and old[4] is not None and old[4] != bits:
+        raise ConflictError(
+            f"block {height} is stored with bits {old[4]:08x}, not {bits:08x}",
+            key=height,
+            field="bits",
+        )
+
+
+def _insert_new_blocks(
+    conn: sqlite3.Connection, data: Mapping[str, Sequence[Any]], epochs: dict[int, int]
+) -> None:
+    columns = dict(data)
+    if epochs:  # blocks without bits take their epoch's
+        heights = columns["height"]
+        given = columns.get("bits")
+        if given is None:
+            columns["bits"] = [epochs.get(h // BLOCKS_PER_EPOCH) for h in heights]
+        else:
+            columns["bits"] = [
+                b if b is not None else epochs.get(h // BLOCKS_PER_EPOCH)
+                for h, b in zip(heights, given, strict=True)
+            ]
+    cols = tuple(columns)
+    try:
+        conn.executemany(
+            f"INSERT INTO blocks ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+            zip(*(columns[c] for c in cols), strict=True),
+        )
+    except sqlite3.IntegrityError as exc:
+        for height, block_hash in zip(columns["height"], columns["hash"], strict=True):
+            other = conn.execute(
+                "SELECT height FROM blocks WHERE hash = ? AND height != ?", (block_hash, height)
+            ).fetchone()
+            if other is not None:
+                raise ConflictError(
+                    f"block hash {block_hash} is already stored at height {other[0]}",
+                    key=int(height),
+                    field="blockhash",
+                ) from exc
+        raise ConflictError(f"block rows violate a constraint: {exc}") from exc
 
 
 def fill_block_bits(conn: sqlite3.Connection, lo: int = 0, hi: int | None = None) -> int:
@@ -149,6 +259,11 @@ def prepare_for_sync_writes(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA cache_size = -65536")
     conn.execute("PRAGMA wal_autocheckpoint = 10000")
     conn.execute("PRAGMA journal_size_limit = 67108864")
+
+
+def blocks_without_bits(conn: sqlite3.Connection) -> int:
+    """Stored blocks whose bits are unknown (no bits of their own and no stored epoch)."""
+    return int(conn.execute("SELECT COUNT(*) FROM blocks WHERE bits IS NULL").fetchone()[0])
 
 
 def delete_blocks_from(conn: sqlite3.Connection, height: int) -> int:
@@ -260,23 +375,36 @@ def load_blocks(
 def upsert_epochs(conn: sqlite3.Connection, rows: Iterable[EpochRecord]) -> WriteCounts:
     """Insert or update epochs keyed on the epoch index.
 
-    An epoch stored with other bits, or whose bits contradict a stored block's, raises
-    :class:`ConflictError`. Stored blocks without bits get their epoch's.
+    Raises :class:`ConflictError` (the epoch as ``key``) for an epoch stored with other
+    bits or start, a last block hash that differs from the stored block's at that height,
+    and bits that contradict a stored block's (the message names the block: it came from
+    an earlier import). A new last block hash replaces the stored one (a sync rewrites it
+    after a reorg). Stored blocks without bits get their epoch's.
     """
     rows = list(rows)
     if not rows:
         return WriteCounts()
-    stored = {int(e): (int(s), int(b)) for e, s, b in conn.execute(
-        "SELECT epoch, start_height, bits FROM epochs")}  # fmt: skip
+    stored = {int(e): (int(s), int(b), h) for e, s, b, h in conn.execute(
+        "SELECT epoch, start_height, bits, end_hash FROM epochs")}  # fmt: skip
     for r in rows:
         old = stored.get(r.epoch)
-        if old is not None and old != (r.start_height, r.bits):
+        if old is not None and old[:2] != (r.start_height, r.bits):
             raise ConflictError(
                 f"epoch {r.epoch} is stored with start {old[0]} and bits {old[1]:08x},"
                 f" not start {r.start_height} and bits {r.bits:08x}",
                 key=r.epoch,
                 field="bits",
             )
+        if r.end_hash is not None:
+            last = r.start_height + BLOCKS_PER_EPOCH - 1
+            row = conn.execute("SELECT hash FROM blocks WHERE height = ?", (last,)).fetchone()
+            if row is not None and row[0] is not None and row[0] != r.end_hash:
+                raise ConflictError(
+                    f"epoch {r.epoch}'s last block hash {r.end_hash} is not the hash of the"
+                    f" stored block {last} ({row[0]}, from an earlier import)",
+                    key=r.epoch,
+                    field="end_hash",
+                )
     inserted = sum(1 for e in {r.epoch for r in rows} if e not in stored)
     before = _changes(conn)
     conn.executemany(
@@ -297,7 +425,9 @@ def upsert_epochs(conn: sqlite3.Connection, rows: Iterable[EpochRecord]) -> Writ
         ).fetchone()
         if bad is not None:
             raise ConflictError(
-                f"stored block {bad[0]} has bits {bad[1]:08x} but its epoch says {r.bits:08x}",
+                f"epoch {r.epoch}'s bits {r.bits:08x} contradict the bits {bad[1]:08x} of the"
+                f" stored block {bad[0]} (from an earlier import): if this file is right, that"
+                " block's row is wrong",
                 key=r.epoch,
                 field="bits",
             )
@@ -479,6 +609,23 @@ def block_range(conn: sqlite3.Connection) -> tuple[int, int] | None:
     """Lowest and highest stored height, or None."""
     row = conn.execute("SELECT MIN(height), MAX(height) FROM blocks").fetchone()
     return None if row[0] is None else (int(row[0]), int(row[1]))
+
+
+def block_time_rows(conn: sqlite3.Connection, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+    """Heights and times of the stored blocks from ``lo`` to ``hi``, by height. [Unix s]"""
+    import numpy as np
+
+    rows = conn.execute(
+        "SELECT height, time_s FROM blocks WHERE height BETWEEN ? AND ? ORDER BY height", (lo, hi)
+    ).fetchall()
+    data = np.array(rows, dtype=np.int64).reshape(-1, 2)
+    return data[:, 0], data[:, 1]
+
+
+def epoch_bits_between(conn: sqlite3.Connection, lo: int, hi: int) -> list[tuple[int, int]]:
+    """(epoch, bits) of the stored epochs ``lo`` to ``hi`` inclusive."""
+    q = "SELECT epoch, bits FROM epochs WHERE epoch BETWEEN ? AND ? ORDER BY epoch"
+    return [(int(e), int(b)) for e, b in conn.execute(q, (lo, hi))]
 
 
 def block_times(conn: sqlite3.Connection, heights: Sequence[int]) -> dict[int, int]:
