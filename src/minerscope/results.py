@@ -151,9 +151,50 @@ class AsOfInfo(Result):
         )
 
 
+@dataclasses.dataclass(frozen=True)
+class ErrorInfo:
+    """What went wrong, as the one stderr line says it.
+
+    Attributes
+    ----------
+    type : str
+        ``"bad_input"`` (exit 1), ``"conflict"`` (a row contradicting a stored one, 1),
+        ``"no_data"`` (1), ``"source_unavailable"`` (3), ``"usage"`` (2) or
+        ``"internal"`` (a bug, 1).
+    message : str
+        The message, without the ``minerscope: error:`` prefix.
+    path, line, field : str, int, str or None
+        Where, when known (a file, its line, a field or option).
+    """
+
+    type: str
+    message: str
+    path: str | None = None
+    line: int | None = None
+    field: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class ErrorDocument(Result):
+    """What a command prints on stdout with ``--json`` when it fails (exit code unchanged)."""
+
+    DOCUMENT: ClassVar[str] = "error"
+
+    error: ErrorInfo
+    exit_code: int
+
+
 def stale_input(name: str, time_s: int, data_time_s: int) -> StaleInput:
     """A :class:`StaleInput` for a value known at ``time_s`` in a document of ``data_time_s``."""
     return StaleInput(name=name, time_s=time_s, time_iso=_iso(time_s), age_s=data_time_s - time_s)
 
 
-__all__ = ["AsOfInfo", "Result", "StaleInput", "stale_input", "to_jsonable"]
+__all__ = [
+    "AsOfInfo",
+    "ErrorDocument",
+    "ErrorInfo",
+    "Result",
+    "StaleInput",
+    "stale_input",
+    "to_jsonable",
+]

@@ -30,8 +30,15 @@ from rich.table import Table
 from rich.text import Text
 from typer._click.exceptions import ClickException
 
-from ..errors import DatabaseBusyError, InputError, MinerscopeError, NoDataError, SourceError
-from ..results import to_jsonable
+from ..errors import (
+    ConflictError,
+    DatabaseBusyError,
+    InputError,
+    MinerscopeError,
+    NoDataError,
+    SourceError,
+)
+from ..results import ErrorDocument, ErrorInfo, to_jsonable
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 1
@@ -136,42 +143,101 @@ class GuardedGroup(typer.core.TyperGroup):
         rest: list[str] = super().parse_args(ctx, args)
         return rest
 
-    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+    def make_context(self, info_name: Any, args: list[str], *rest: Any, **kwargs: Any) -> Any:
+        wants_json = _json_requested(args)
         try:
-            return super().make_context(*args, **kwargs)
+            ctx = super().make_context(info_name, args, *rest, **kwargs)
         except ClickException as exc:
             _escape_click_message(exc)
+            if wants_json:
+                emit_error_json(exc, exc.exit_code)
             raise
+        ctx.meta[_JSON_META] = wants_json  # the whole command line, seen before parsing
+        return ctx
 
     def invoke(self, ctx: Any) -> Any:  # the Context of whichever click typer uses
+        wants_json = bool(ctx.meta.get(_JSON_META))
+
+        def fail(exc: BaseException, code: int, line: str) -> None:
+            typer.echo(line, err=True)
+            if wants_json:
+                emit_error_json(exc, code)
+            ctx.exit(code)
+
         try:
             return super().invoke(ctx)
         except MinerscopeError as exc:
-            typer.echo(error_line(exc), err=True)
-            ctx.exit(exit_code_for(exc))
+            fail(exc, exit_code_for(exc), error_line(exc))
         except sqlite3.Error as exc:
-            typer.echo(error_line(exc), err=True)
-            code = EXIT_SOURCE if "locked" in str(exc) else EXIT_BAD_INPUT
-            ctx.exit(code)
+            fail(exc, EXIT_SOURCE if "locked" in str(exc) else EXIT_BAD_INPUT, error_line(exc))
         except ClickException as exc:
             _escape_click_message(exc)
+            if wants_json:
+                emit_error_json(exc, exc.exit_code)
             raise
         except (typer.Exit, typer.Abort):
             raise
         except OSError as exc:
             if exc.errno == errno.EPIPE or os.environ.get(ENV_DEBUG):
                 raise  # a closed pipe: click exits quietly
-            typer.echo(f"minerscope: error: {plain(exc.strerror or exc)}", err=True)
-            ctx.exit(EXIT_BAD_INPUT)
+            fail(exc, EXIT_BAD_INPUT, f"minerscope: error: {plain(exc.strerror or exc)}")
         except Exception as exc:
             if os.environ.get(ENV_DEBUG):
                 raise
-            typer.echo(
+            fail(
+                exc,
+                EXIT_BAD_INPUT,
                 f"minerscope: internal error: {type(exc).__name__}: {plain(exc)} (a bug:"
                 f" please report it; {ENV_DEBUG}=1 shows the traceback)",
-                err=True,
             )
-            ctx.exit(EXIT_BAD_INPUT)
+
+
+_JSON_META = "minerscope.json"
+
+
+def _json_requested(args: Sequence[str]) -> bool:
+    """Whether the command line asks for ``--json`` (before a ``--`` that ends options)."""
+    for a in args:
+        if a == "--":
+            return False
+        if a == "--json":
+            return True
+    return False
+
+
+def error_document(exc: BaseException, exit_code: int) -> ErrorDocument:
+    """The ``--json`` document of a failed command (:class:`minerscope.results.ErrorDocument`)."""
+    if isinstance(exc, ClickException):
+        kind, message = "usage", exc.format_message()
+    elif isinstance(exc, ConflictError):
+        kind, message = "conflict", str(exc)
+    elif isinstance(exc, InputError):
+        kind, message = "bad_input", str(exc)
+    elif isinstance(exc, NoDataError):
+        kind, message = "no_data", str(exc)
+    elif isinstance(exc, SourceError | DatabaseBusyError):
+        kind, message = "source_unavailable", str(exc)
+    elif isinstance(exc, MinerscopeError | sqlite3.Error | OSError):
+        kind = "bad_input"
+        message = error_line(exc).removeprefix("minerscope: error: ")
+    else:
+        kind, message = "internal", f"{type(exc).__name__}: {exc}"
+    where = exc if isinstance(exc, InputError) else None
+    return ErrorDocument(
+        error=ErrorInfo(
+            type=kind,
+            message=message,
+            path=None if where is None else where.path,
+            line=None if where is None else where.line,
+            field=None if where is None else where.field,
+        ),
+        exit_code=exit_code,
+    )
+
+
+def emit_error_json(exc: BaseException, exit_code: int) -> None:
+    """Write the error document to stdout (with ``--json``, a failure is JSON there too)."""
+    emit_json(error_document(exc, exit_code))
 
 
 def now_s() -> int:
