@@ -67,8 +67,10 @@ class Result:
         from pydantic import TypeAdapter  # lazy: not on any command's start-up path
 
         schema: dict[str, Any] = TypeAdapter(cls).json_schema(mode="serialization")
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         if cls.DOCUMENT:
             schema["$id"] = f"https://minerscope.invalid/schemas/{cls.DOCUMENT}.schema.json"
+            schema["title"] = cls.DOCUMENT
         return schema
 
 

@@ -51,11 +51,8 @@ def document_class(name: str) -> type[Any]:
 
 
 def json_schema(name: str) -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of a document."""
-    from pydantic import TypeAdapter  # lazy: not on any command's start-up path
-
-    schema: dict[str, Any] = TypeAdapter(document_class(name)).json_schema(mode="serialization")
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    """The JSON Schema (draft 2020-12) of a document (:meth:`Result.json_schema`)."""
+    schema: dict[str, Any] = document_class(name).json_schema()
     schema["$id"] = f"https://minerscope.invalid/schemas/{name}.schema.json"
     schema["title"] = name
     return schema

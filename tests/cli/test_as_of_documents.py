@@ -186,6 +186,6 @@ def test_text_output_states_the_moment(reference_db_file: Path) -> None:
 def test_a_moment_after_the_clock_is_refused(command: str, reference_db_file: Path) -> None:
     res = runner.invoke(app, _args(command, "2026-09-22", reference_db_file))
     assert res.exit_code == 1
-    assert res.stdout == ""
+    assert json.loads(res.stdout)["error"]["field"] == "--at"  # --json: the error document
     (line,) = res.stderr.strip().splitlines()
     assert "'2026-09-22' means 2026-09-22T23:59:59Z, which is after the clock" in line
