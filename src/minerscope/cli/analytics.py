@@ -11,7 +11,7 @@ import typer
 from .. import storage
 from ..asof import parse_time_spec, resolve_as_of
 from ..errors import InputError
-from . import app
+from ._app import app
 from ._output import (
     AtOption,
     DbOption,

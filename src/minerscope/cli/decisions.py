@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import InputError
-from . import app
+from ._app import app
 from ._decisions_render import (
     render_curtail,
     render_curtail_csv,

@@ -12,7 +12,7 @@ import typer
 from ..defaults import DEFAULT_POWER_PRICE_USD_PER_KWH
 from ..errors import InputError
 from ..params import parse_difficulty, resolve_pue
-from . import app
+from ._app import app
 from ._output import (
     AtOption,
     DbOption,

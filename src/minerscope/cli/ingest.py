@@ -10,7 +10,7 @@ import typer
 from .. import storage
 from ..asof import resolve_as_of
 from ..errors import MinerscopeError
-from . import app
+from ._app import app
 from ._output import DbOption, JsonOption, emit_json, error_line, exit_code_for, message, now_s
 from .network import render_status
 

@@ -18,7 +18,7 @@ from ..consensus import (
 )
 from ..errors import InputError
 from ..report import status as status_report
-from . import app
+from ._app import app
 from ._output import AtOption, DbOption, JsonOption, as_of_pairs, emit_json, now_s, render_pairs
 
 consensus_app = typer.Typer(

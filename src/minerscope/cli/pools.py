@@ -11,7 +11,7 @@ import typer
 
 from ..errors import InputError
 from ..results import to_jsonable
-from . import app
+from ._app import app
 from ._output import (
     AtOption,
     DbOption,

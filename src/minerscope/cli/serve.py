@@ -9,7 +9,7 @@ import typer
 
 from ..errors import InputError
 from ..storage import resolve_db_path
-from . import app
+from ._app import app
 from ._output import EXIT_USAGE, DbOption, JsonOption
 
 WEB_EXTRA_HINT = "the web server needs the web extra: pip install 'minerscope[web]'"

@@ -13,7 +13,7 @@ import typer
 
 from .. import storage
 from ..asof import parse_time_spec, resolve_as_of
-from . import app
+from ._app import app
 from ._output import (
     AtOption,
     DbOption,

@@ -19,7 +19,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from . import app
+from ._app import app
 from ._output import DbOption, JsonOption, emit_json, err_console, message, now_s, render_pairs
 
 if TYPE_CHECKING:

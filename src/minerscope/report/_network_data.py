@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import date as _date
-from datetime import timedelta as _timedelta
 from typing import Any
 
 import numpy as np
@@ -15,7 +13,7 @@ import numpy as np
 from .. import storage
 from ..asof import AsOf, as_of_info, day_start_s, iso_utc, last_complete_day
 from ..errors import NoDataError
-from ..storage.network import block_arrays, contiguous_epoch_bits, daily_block_rows
+from ..storage.network import block_arrays, contiguous_epoch_bits, daily_block_arrays
 from ..units import HPS_PER_EHS, SECONDS_PER_DAY
 
 DRIFT_LOOKBACK_EPOCHS = 52  # epoch changes the drift is fitted on
@@ -93,22 +91,20 @@ class _DailyArrays:
 
 def _load_daily(conn: sqlite3.Connection, day: str) -> _DailyArrays:
     """Daily rows up to ``day`` on consecutive days (a missing day is a row of NaN)."""
-    rows = daily_block_rows(conn, day)
-    if not rows:
+    days, k, x = daily_block_arrays(conn, day)
+    if len(days) == 0:
         raise NoDataError(f"no daily rows up to {day}")
-    first = _date.fromisoformat(rows[0][0])
-    n_days = (_date.fromisoformat(rows[-1][0]) - first).days + 1
+    n_days = int(days[-1] - days[0]) + 1
     blocks = np.full(n_days, np.nan)
     difficulty = np.full(n_days, np.nan)
-    for d, k, x in rows:
-        i = (_date.fromisoformat(d) - first).days
-        blocks[i] = np.nan if k is None else float(k)
-        difficulty[i] = np.nan if x is None else x
-    dates = [(first + _timedelta(days=i)).isoformat() for i in range(n_days)]
-    start = day_start_s(dates[0])
+    blocks[days - days[0]] = k
+    difficulty[days - days[0]] = x
+    dates = np.datetime_as_string(
+        np.arange(days[0], days[-1] + 1).astype("datetime64[D]"), unit="D"
+    ).tolist()
     return _DailyArrays(
         dates,
-        start + SECONDS_PER_DAY * np.arange(n_days, dtype=float),
+        (days[0] + np.arange(n_days, dtype=float)) * SECONDS_PER_DAY,
         blocks,
         difficulty,
     )

@@ -80,13 +80,22 @@ def contiguous_epoch_bits(conn: sqlite3.Connection) -> list[int]:
     return bits
 
 
-def daily_block_rows(
+def daily_block_arrays(
     conn: sqlite3.Connection, to_date: str
-) -> list[tuple[str, int | None, float | None]]:
-    """``(date, blocks, difficulty)`` of the daily rows up to ``to_date``, in date order."""
-    return [
-        (str(d), None if k is None else int(k), None if x is None else float(x))
-        for d, k, x in conn.execute(
-            "SELECT date, blocks, difficulty FROM daily WHERE date <= ? ORDER BY date", (to_date,)
-        )
-    ]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The daily rows up to ``to_date`` in date order as arrays: the day (days since
+    1970-01-01), blocks and mean difficulty (NaN where the row has none)."""
+    rows = conn.execute(
+        "SELECT CAST(strftime('%s', date) AS INTEGER) / 86400, blocks, difficulty FROM daily"
+        " WHERE date <= ? ORDER BY date",
+        (to_date,),
+    ).fetchall()
+    if not rows:
+        empty = np.zeros(0)
+        return empty.astype(np.int64), empty, empty
+    day, blocks, difficulty = zip(*rows, strict=True)
+    return (
+        np.array(day, dtype=np.int64),
+        np.array(blocks, dtype=float),  # None -> NaN
+        np.array(difficulty, dtype=float),
+    )
