@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import resource
 import signal
 import sqlite3
@@ -222,3 +223,28 @@ def test_a_disk_that_fills_during_an_import(db_path: Path, shared_data: Path) ->
     assert "nothing was written" in line and "rollback" not in line
     assert db_path.read_bytes() == before
     assert sorted(p.name for p in db_path.parent.iterdir()) == [db_path.name]
+
+
+@pytest.mark.parametrize("kind", ["fleet", "catalog", "config", "tags"])
+def test_small_input_files_refuse_a_fifo_without_waiting(
+    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A FIFO as a fleet, catalog, config or pool tag file used to block for ever (nothing
+    # writes to it); it is refused with one line before anything is read.
+    fifo = tmp_path / "input.fifo"
+    os.mkfifo(fifo)
+    args = {
+        "fleet": ["fleet", str(fifo), "--difficulty", "141.67T", "--fees-btc-per-block", "0.02",
+                  "--btc-price-usd", "70000", "--at", "2026-02-01T00:00:00Z"],
+        "catalog": ["machines", "--catalog", str(fifo), "--difficulty", "141.67T",
+                    "--fees-btc-per-block", "0.02", "--btc-price-usd", "70000"],
+        "config": ["machines", "--difficulty", "141.67T", "--fees-btc-per-block", "0.02",
+                   "--btc-price-usd", "70000"],
+        "tags": ["pools", "--list", "--tags", str(fifo)],
+    }[kind]  # fmt: skip
+    if kind == "config":
+        monkeypatch.setenv("MINERSCOPE_CONFIG", str(fifo))
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1, (result.stderr, result.exception)
+    (line,) = result.stderr.strip().splitlines()
+    assert "input.fifo" in line and "not a regular file" in line

@@ -53,6 +53,7 @@ import platformdirs
 
 from .errors import InputError
 from .sources._urls import check_url
+from .sources.files import read_text_file
 
 ENV_CONFIG = "MINERSCOPE_CONFIG"
 CONFIG_FILENAME = "config.toml"
@@ -205,8 +206,8 @@ def load_config(path: Path | None = None) -> Config:
     if not p.exists():
         return Config(path=None)
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        data = tomllib.loads(read_text_file(p))  # a regular UTF-8 file only
+    except tomllib.TOMLDecodeError as exc:
         raise InputError(f"cannot read the config file: {exc}", path=str(p)) from exc
     sync = _section(data, "sync", p)
     rpc = _section(data, "rpc", p)

@@ -28,6 +28,7 @@ from .power_prices import (
     read_interval_times,
 )
 from .records import Machine
+from .sources.files import read_text_file
 from .units import SECONDS_PER_HOUR, W_PER_KW
 
 _FLEET_KEYS = {
@@ -522,10 +523,7 @@ def read_fleet(
 ) -> FleetSpec:
     """Read and validate a fleet TOML file (see :func:`parse_fleet`)."""
     p = Path(path).expanduser()
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read fleet file: {exc.strerror}", path=str(path)) from exc
+    text = read_text_file(p)  # a regular UTF-8 file only: a FIFO or device is refused
     return parse_fleet(text, path=str(path), base_dir=p.parent, catalog=catalog, market=market)
 
 

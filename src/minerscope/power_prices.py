@@ -32,6 +32,8 @@ import numpy.typing as npt
 
 from .asof import iso_utc
 from .errors import InputError, NoDataError
+from .sources._textfile import TextFile
+from .sources.files import read_text_file
 from .units import SECONDS_PER_HOUR, SECONDS_PER_MINUTE, W_PER_KW
 
 FILL_RULES = ("previous", "linear")
@@ -219,6 +221,7 @@ def read_hourly_prices(
             field="power_price_column",
         )
     p = str(path)
+    TextFile(Path(path)).close()  # a regular file only: a FIFO or device is refused unread
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
@@ -536,10 +539,7 @@ def read_interval_times(path: Path) -> npt.NDArray[np.int64]:
         No time column, or a time that does not parse (naming its line).
     """
     p = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise InputError(f"cannot read interval file: {exc.strerror}", path=p) from exc
+    text = read_text_file(Path(path))  # a regular UTF-8 file only
     rows = list(csv.reader(io.StringIO(text)))
     if not rows:
         raise InputError("is empty", path=p)

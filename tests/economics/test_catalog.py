@@ -142,7 +142,7 @@ def test_config_file_names_catalogs(tmp_path: Path) -> None:
 
 
 def test_catalog_file_problems(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="cannot read catalog file") as info:
+    with pytest.raises(InputError, match="missing.csv: cannot read file: no such file") as info:
         load_catalog([tmp_path / "missing.csv"])
     assert info.value.path == str(tmp_path / "missing.csv")
     empty = tmp_path / "empty.csv"

@@ -220,7 +220,7 @@ def test_site_price_per_mwh_and_missing_csv(tmp_path: Path) -> None:
     )
     with pytest.raises(InputError, match="only applies with power_price_csv"):
         parse_fleet(text, path="f.toml", base_dir=tmp_path, catalog=shipped_catalog())
-    with pytest.raises(InputError, match="cannot read fleet file"):
+    with pytest.raises(InputError, match="absent.toml: cannot read file: no such file"):
         read_fleet(tmp_path / "absent.toml", catalog=shipped_catalog())
 
 

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..records import Machine
+from .files import read_text_file
 
 CATALOG_COLUMNS: tuple[str, ...] = (
     "vendor",
@@ -170,10 +171,7 @@ def shipped_catalog() -> list[Machine]:
 def read_catalog_csv(path: str | Path) -> list[Machine]:
     """Read a user catalog CSV (same columns as the shipped file)."""
     p = Path(path).expanduser()
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise InputError(f"cannot read catalog file: {exc.strerror}", path=str(path)) from exc
+    text = read_text_file(p)  # a regular UTF-8 file only: a FIFO or device is refused
     return parse_catalog_csv(text, origin=str(path))
 
 
@@ -183,11 +181,11 @@ def config_catalog_paths(config_path: str | Path) -> list[Path]:
     A missing config file names no catalogs. Relative paths are relative to the config file.
     """
     p = Path(config_path).expanduser()
-    if not p.is_file():
+    if not p.exists():  # absent: no config; anything else must be a readable file
         return []
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+        data = tomllib.loads(read_text_file(p))
+    except tomllib.TOMLDecodeError as exc:
         raise InputError(f"cannot read config file: {exc}", path=str(p)) from exc
     section = data.get("machines", {})
     if not isinstance(section, dict):

@@ -38,6 +38,7 @@ from typing import Any
 from ..errors import InputError
 from ..records import BlockPool
 from ._address import address_from_script, script_from_address
+from .files import read_text_file
 
 UNKNOWN = "unknown"
 TAG_FILE_FORMAT = "minerscope-pools/1"
@@ -376,10 +377,7 @@ def load_catalog(extra_paths: Iterable[str | Path] = ()) -> PoolCatalog:
                        origin=SHIPPED_ORIGIN)  # fmt: skip
     for p in extra_paths:
         path = Path(p).expanduser()
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except OSError as exc:
-            raise InputError(f"cannot read tag file: {exc.strerror}", path=str(path)) from exc
+        text = read_text_file(path)  # a regular UTF-8 file only: a FIFO or device is refused
         merge_tag_document(cat, parse_tag_document(text, origin=str(path)), origin=str(path))
     return cat
 
@@ -398,11 +396,11 @@ def read_pools_config(config_path: str | Path | None) -> PoolsConfig:
     if config_path is None:
         return PoolsConfig()
     p = Path(config_path).expanduser()
-    if not p.is_file():
+    if not p.exists():  # absent: no config; anything else must be a readable file
         return PoolsConfig()
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        data = tomllib.loads(read_text_file(p))
+    except tomllib.TOMLDecodeError as exc:
         raise InputError(f"cannot read config file: {exc}", path=str(p)) from exc
     section = data.get("pools", {})
     if not isinstance(section, dict):
