@@ -35,7 +35,7 @@ from ..config import Config, check_number, load_config
 from ..errors import InputError, SourceError
 from ..results import Result
 from .sync import sync_blocks
-from .sync_run import NewDatabase, SyncPlan, SyncRequest, plan_sync
+from .sync_run import SyncPlan, SyncRequest, plan_sync
 
 MAX_BLOCK_LINES = 25  # a round with more new blocks reports one CaughtUp line instead
 MAX_BACKOFF_S = 300.0
@@ -238,10 +238,9 @@ def follow_database(
         check_number(max_failures, "max_failures", where="--max-failures")
     if plan.source not in ("rpc", "esplora"):
         raise InputError(f"--follow works with --source rpc or esplora, not {plan.source!r}")
-    target = NewDatabase.open(db)
-    try:
+    with storage.writing(db) as conn:  # a file this run created goes again if left empty
         follow_blocks(
-            target.conn,
+            conn,
             plan,
             stop=stop,
             emit=emit,
@@ -249,10 +248,6 @@ def follow_database(
             max_failures=max_failures,
             reason=reason,
         )
-    except BaseException:
-        target.discard_if_empty()
-        raise
-    target.conn.close()
 
 
 __all__ = [

@@ -232,52 +232,6 @@ def run_sync(
     return run_plan(conn, plan_sync(req, cfg), now_s=now_s, progress=progress)
 
 
-def _missing_dirs(path: Path) -> list[Path]:
-    out = []
-    p = path.parent
-    while not p.exists() and p != p.parent:
-        out.append(p)
-        p = p.parent
-    return out
-
-
-@dataclass
-class NewDatabase:
-    """A database opened for a sync that removes itself if it stays empty after a failure."""
-
-    path: Path
-    conn: sqlite3.Connection
-    created: bool
-    made_dirs: list[Path]
-
-    @classmethod
-    def open(cls, db: str | Path | None) -> NewDatabase:
-        """Open (create) the database at ``db`` (None: the default location)."""
-        if str(db) == ":memory:":
-            return cls(Path(":memory:"), storage.connect(":memory:"), False, [])
-        path = storage.resolve_db_path(db)
-        created = not path.exists()
-        made = _missing_dirs(path) if created else []
-        return cls(path, storage.connect(path), created, made)
-
-    def discard_if_empty(self) -> None:
-        """Close; if this run created the file and nothing was stored, remove it."""
-        try:
-            empty = self.created and not any(storage.table_counts(self.conn).values())
-        except sqlite3.Error:
-            empty = False
-        self.conn.close()
-        if not empty:
-            return
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-        for d in self.made_dirs:  # deepest first
-            try:
-                d.rmdir()
-            except OSError:
-                break
-
-
 def sync_database(
     db: str | Path | None,
     req: SyncRequest,
@@ -293,21 +247,14 @@ def sync_database(
     """
     cfg = config if config is not None else load_config()
     plan = plan_sync(req, cfg)
-    target = NewDatabase.open(db)
-    try:
-        out = run_plan(target.conn, plan, now_s=now_s, progress=progress)
-    except sqlite3.OperationalError as exc:  # locked by another writer, disk full ...
-        target.discard_if_empty()
-        raise InputError(f"database {target.path}: {exc}") from exc
-    except BaseException:
-        target.discard_if_empty()
-        raise
-    target.conn.close()
-    return out
+    with storage.writing(db) as conn:  # a file this run created goes again if left empty
+        try:
+            return run_plan(conn, plan, now_s=now_s, progress=progress)
+        except sqlite3.OperationalError as exc:  # locked by another writer, disk full ...
+            raise InputError(f"database {storage.resolve_db_path(db)}: {exc}") from exc
 
 
 __all__ = [
-    "NewDatabase",
     "SyncPlan",
     "SyncRequest",
     "plan_sync",
