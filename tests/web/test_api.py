@@ -73,7 +73,7 @@ def test_fleet_posted_equals_the_cli_file(client: httpx.Client, web_db: Path) ->
     assert api["fleet"].pop("path") == "posted fleet"
     assert cli["fleet"].pop("path").endswith("fleet.toml")
     assert api == cli
-    assert api["switch_off"] == ["s19xp-plus-hyd", "custom-rigs"]
+    assert api["switch_off_groups"] == ["s19xp-plus-hyd", "custom-rigs"]
 
 
 @pytest.mark.shared

@@ -203,7 +203,9 @@ def pools_cmd(
     if list_pools:
         known = pools_report.known_pools(pools_report.pool_catalog(tags or []))
         if json_out:
-            emit_json(list(known))
+            from ..report.pools_results import KnownPools
+
+            emit_json(KnownPools(pools=tuple(known)))
         elif csv_out:
             _write_csv(
                 ("pool_slug", "pool_name", "link", "tags", "addresses", "operator"),

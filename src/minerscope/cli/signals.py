@@ -273,24 +273,33 @@ def write_retargets_csv(data: dict[str, Any], columns: tuple[str, ...]) -> None:
 
 
 def difficulty_history(
-    *, db: Any, from_date: str | None, to_date: str | None, csv_out: bool, json_out: bool
+    *,
+    db: Any,
+    at: str | None = None,
+    from_date: str | None,
+    to_date: str | None,
+    csv_out: bool,
+    json_out: bool,
 ) -> None:
     """Dispatch target of ``difficulty --history``: load, then render (table, CSV or JSON)."""
+    from ..asof import parse_time_spec, resolve_as_of
     from ..errors import InputError
     from ..report import retargets  # lazy: keeps start-up light
 
     if csv_out and json_out:
         raise InputError("give --json or --csv, not both", field="--csv")
+    spec = parse_time_spec(at) if at else None
     conn = storage.connect(db, read_only=True)
     try:
-        doc = retargets.retarget_history(
-            conn, now_s=now_s(), from_date=from_date, to_date=to_date
-        ).to_dict()
+        as_of = resolve_as_of(conn, spec, now_s=now_s())
+        result = retargets.retarget_history(conn, as_of, from_date=from_date, to_date=to_date)
     finally:
         conn.close()
     if json_out:
-        emit_json(doc)
-    elif csv_out:
+        emit_json(result)
+        return
+    doc = result.to_dict()
+    if csv_out:
         write_retargets_csv(doc, retargets.CSV_COLUMNS)
     else:
         render_retargets(doc)

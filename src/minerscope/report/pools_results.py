@@ -139,3 +139,12 @@ class KnownPool:
     tags: tuple[str, ...]
     addresses: tuple[str, ...]
     operator: str | None
+
+
+@dataclass(frozen=True)
+class KnownPools(Result):
+    """``minerscope pools --list``: every pool of the tag files."""
+
+    DOCUMENT: ClassVar[str] = "pools_list"
+
+    pools: tuple[KnownPool, ...]
