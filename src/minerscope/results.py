@@ -22,11 +22,25 @@ import typing
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any, ClassVar, Final
+from typing import Annotated, Any, ClassVar, Final
 
 #: Field metadata: leave the field out of the rendered document when its value is None
 #: (a percentile the document does not give). The schema then does not require it.
 OMIT_IF_NONE: Final = {"omit_if_none": True}
+
+
+class _NanIsNull:
+    """Marker: a float field that is NaN where undefined (rendered null; see :data:`NanFloat`)."""
+
+    def __repr__(self) -> str:
+        return "NAN_IS_NULL"
+
+
+NAN_IS_NULL: Final = _NanIsNull()
+#: A float that is NaN where it is undefined (an era without signal days): its schema is
+#: ``number`` or ``null``. Any other float field must be finite: a NaN there renders as null
+#: and the document fails its schema.
+NanFloat = Annotated[float, NAN_IS_NULL]
 
 
 def _iso(time_s: int) -> str:
@@ -69,11 +83,12 @@ def to_jsonable(value: Any) -> Any:
     raise TypeError(f"cannot render {type(value).__name__} as JSON")
 
 
-def _optional_fields(cls: type) -> dict[str, set[str]]:
-    """Class name -> the fields marked :data:`OMIT_IF_NONE`, over every dataclass reachable
-    from ``cls`` through its field types."""
-    out: dict[str, set[str]] = {}
-    todo: list[Any] = [cls]
+def _field_marks(tp: Any) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Class name -> its :data:`OMIT_IF_NONE` fields, and -> its :data:`NanFloat` fields, over
+    every dataclass reachable from ``tp`` through the field types."""
+    optional: dict[str, set[str]] = {}
+    nullable: dict[str, set[str]] = {}
+    todo: list[Any] = [tp]
     seen: set[Any] = set()
     while todo:
         t = todo.pop()
@@ -81,34 +96,46 @@ def _optional_fields(cls: type) -> dict[str, set[str]]:
             continue
         seen.add(t)
         if dataclasses.is_dataclass(t) and isinstance(t, type):
-            out[t.__name__] = {
+            hints = typing.get_type_hints(t, include_extras=True)
+            optional[t.__name__] = {
                 f.name for f in dataclasses.fields(t) if f.metadata.get("omit_if_none")
             }
-            todo.extend(typing.get_type_hints(t).values())
+            nullable[t.__name__] = {
+                n for n, h in hints.items() if NAN_IS_NULL in getattr(h, "__metadata__", ())
+            }
+            todo.extend(hints.values())
         else:
-            todo.extend(typing.get_args(t))
-    return out
+            todo.extend(a for a in typing.get_args(t) if a is not NAN_IS_NULL)
+    return optional, nullable
 
 
-def strict_schema(schema: dict[str, Any], optional: Mapping[str, set[str]]) -> dict[str, Any]:
+def strict_schema(
+    schema: dict[str, Any],
+    optional: Mapping[str, set[str]],
+    nullable: Mapping[str, set[str]] | None = None,
+) -> dict[str, Any]:
     """Tighten a pydantic schema to what :func:`to_jsonable` renders, in place.
 
     Every object of a dataclass (one with ``properties``) requires all its properties except
     the ``optional`` ones (``{class name: fields}``, the :data:`OMIT_IF_NONE` fields) and
-    allows no other key; pydantic's ``default`` annotations go (the renderer always writes
-    the value). Mappings (``additionalProperties`` given) are left as they are.
+    allows no other key; the ``nullable`` ones (:data:`NanFloat`) may be null; pydantic's
+    ``default`` annotations go (the renderer always writes the value). Mappings
+    (``additionalProperties`` given) are left as they are.
     """
 
     def walk(node: Any) -> None:
         if isinstance(node, dict):
             props = node.get("properties")
             if isinstance(props, dict) and "additionalProperties" not in node:
-                skip = optional.get(str(node.get("title", "")), set())
+                title = str(node.get("title", ""))
+                skip = optional.get(title, set())
                 node["required"] = [k for k in props if k not in skip]
                 node["additionalProperties"] = False
-                for v in props.values():
+                for k, v in props.items():
                     if isinstance(v, dict):
                         v.pop("default", None)
+                        if k in (nullable or {}).get(title, ()) and v.get("type") == "number":
+                            v["type"] = ["number", "null"]
             for v in node.values():
                 walk(v)
         elif isinstance(node, list):
@@ -156,7 +183,7 @@ def document_schema(
     schema: dict[str, Any] = TypeAdapter(tp).json_schema(
         mode="serialization", ref_template=ref_template
     )
-    strict_schema(schema, _optional_fields(tp))
+    strict_schema(schema, *_field_marks(tp))
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     if document:
         schema["$id"] = f"https://minerscope.invalid/schemas/{document}.schema.json"
@@ -354,12 +381,14 @@ def stale_input(name: str, time_s: int, data_time_s: int) -> StaleInput:
 
 
 __all__ = [
+    "NAN_IS_NULL",
     "OMIT_IF_NONE",
     "AsOfInfo",
     "ErrorDocument",
     "ErrorInfo",
     "Moment",
     "MomentPercentiles",
+    "NanFloat",
     "Percentiles",
     "Result",
     "StaleInput",

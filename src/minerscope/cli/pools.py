@@ -93,7 +93,8 @@ def render_pools(report: PoolsReport) -> None:
         ),
         (
             "Nakamoto coefficient",
-            f"{c.nakamoto_coefficient} [{c.nakamoto_lower}, {c.nakamoto_upper}]"
+            f"{c.nakamoto_coefficient} [{c.nakamoto_coefficient_lower},"
+            f" {c.nakamoto_coefficient_upper}]"
             " (fewest pools with more than 50% of the blocks)",
         ),
         ("unknown blocks", f"{100 * c.unknown_share:.1f}% (counted as no pool)"),
