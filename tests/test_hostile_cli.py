@@ -72,7 +72,7 @@ def test_paths_with_markup_through_imports_and_reads(tmp_path: Path, shared_data
     assert plain(str(prices)) in err and "5,411 rows read" in err
     assert "\x1b" not in err and "\r" not in err
     code, out, _ = run("import", "prices", str(prices), "--db", str(db), "--json")
-    assert json.loads(out)[0]["path"] == str(prices)  # JSON keeps the text exact
+    assert json.loads(out)["imports"][0]["path"] == str(prices)  # JSON keeps the text exact
     bad = folder / "bad [i].csv"
     bad.write_text("date,close\n2026-01-01,-3\n")
     code, out, err = run("import", "prices", str(bad), "--db", str(db))

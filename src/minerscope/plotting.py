@@ -115,16 +115,17 @@ def drawdown_figure(hashrate: Doc) -> Figure:
     x = [r["date"] for r in recent]
     text = (
         f"{dd['change_from_peak_corrected_pct']:+.1f}% from the peak (corrected);"
-        f" 95% {dd['lower_pct']:+.1f}% .. {dd['upper_pct']:+.1f}%"
+        f" 95% {dd['change_from_peak_lower_pct']:+.1f}% .. {dd['change_from_peak_upper_pct']:+.1f}%"
     )
     data = [
         {"type": "scatter", "x": x, "y": _col(recent, "hashrate_ma7_ehs"), "mode": "lines",
          "line": {"color": BLUE, "width": 2}, "name": "7-day mean"},
-        {"type": "scatter", "x": [dd["peak_date"]], "y": [dd["peak_ehs"]], "mode": "markers",
-         "marker": {"size": 10, "color": RED, "symbol": "triangle-down"},
-         "name": f"peak {dd['peak_ehs']:,.1f} EH/s"},
-        {"type": "scatter", "x": [dd["last_date"]], "y": [dd["now_ehs"]], "mode": "markers",
-         "marker": {"size": 10, "color": GREEN}, "name": f"now {dd['now_ehs']:,.1f} EH/s"},
+        {"type": "scatter", "x": [dd["peak_date"]], "y": [dd["hashrate_peak_ehs"]],
+         "mode": "markers", "marker": {"size": 10, "color": RED, "symbol": "triangle-down"},
+         "name": f"peak {dd['hashrate_peak_ehs']:,.1f} EH/s"},
+        {"type": "scatter", "x": [dd["last_date"]], "y": [dd["hashrate_now_ehs"]],
+         "mode": "markers", "marker": {"size": 10, "color": GREEN},
+         "name": f"now {dd['hashrate_now_ehs']:,.1f} EH/s"},
     ]  # fmt: skip
     layout = _layout(title, "date [UTC]", "7-day mean hash rate [EH/s]")
     layout["shapes"] = [
@@ -133,8 +134,8 @@ def drawdown_figure(hashrate: Doc) -> Figure:
             "xref": "paper",
             "x0": 0,
             "x1": 1,
-            "y0": dd["peak_ehs"],
-            "y1": dd["peak_ehs"],
+            "y0": dd["hashrate_peak_ehs"],
+            "y1": dd["hashrate_peak_ehs"],
             "line": {"color": RED, "dash": "dash", "width": 1},
         }
     ]
@@ -155,8 +156,9 @@ def block_times_figure(hashrate: Doc) -> Figure:
     data = [
         {"type": "bar", "x": x, "y": mean, "name": "mean", "marker": {"color": BLUE},
          "error_y": {"type": "data", "symmetric": False,
-                     "array": [r["mean_upper_s"] - r["mean_interval_s"] for r in rows],
-                     "arrayminus": [r["mean_interval_s"] - r["mean_lower_s"] for r in rows]}},
+                     "array": [r["mean_interval_upper_s"] - r["mean_interval_s"] for r in rows],
+                     "arrayminus": [r["mean_interval_s"] - r["mean_interval_lower_s"]
+                                    for r in rows]}},
         {"type": "scatter", "x": x, "y": _col(rows, "median_interval_s"), "mode": "markers",
          "marker": {"size": 10, "color": ORANGE, "symbol": "diamond"}, "name": "median"},
     ]  # fmt: skip
@@ -209,7 +211,7 @@ def difficulty_figure(history: Doc, difficulty: Doc | None, *, from_date: str | 
     hover = [
         f"epoch {r['epoch']}, block {r['height']:,}: "
         + ("genesis" if r["change_pct"] is None else f"{r['change_pct']:+.2f}%")
-        + ("" if r["time_basis"] == "block" else " (time estimated from daily counts)")
+        + ("" if r["time_source"] == "block" else " (time estimated from daily counts)")
         for r in rows
     ]
     data: list[Figure] = [
@@ -220,13 +222,12 @@ def difficulty_figure(history: Doc, difficulty: Doc | None, *, from_date: str | 
     visible = [v for v, t in zip(y, x, strict=True) if from_date is None or t >= from_date]
     if difficulty:
         na = difficulty["next_adjustment"]
-        ep = difficulty["epoch"]
         eta = na["retarget_eta"]
         nd = na["next_difficulty_t"]
         t50 = eta["p50"]["time_iso"]
         now_t = difficulty["as_of"].get("data_time_iso") or difficulty["as_of"]["time_iso"]
         data += [
-            {"type": "scatter", "x": [now_t, t50], "y": [ep["difficulty_t"], nd["p50"]],
+            {"type": "scatter", "x": [now_t, t50], "y": [difficulty["difficulty_t"], nd["p50"]],
              "mode": "lines", "line": {"color": ORANGE, "dash": "dot"}, "name": "to the p50"},
             {"type": "scatter", "x": [t50], "y": [nd["p50"]], "mode": "markers",
              "marker": {"size": 9, "color": ORANGE},
@@ -377,7 +378,7 @@ def cost_figure(economics: Doc, *, days: int | None = None) -> Figure:
          "dash": "dot"}},
         {"type": "scatter", "x": x, "y": _col(rows, "cost_all_in_best_usd_per_btc"),
          "mode": "lines", "name": "best guess, all-in", "line": {"color": RED, "dash": "dot"}},
-        {"type": "scatter", "x": x, "y": _col(rows, "price_usd"), "mode": "lines",
+        {"type": "scatter", "x": x, "y": _col(rows, "btc_price_usd"), "mode": "lines",
          "name": "BTC price", "line": {"color": BLUE, "width": 2}},
     ]  # fmt: skip
     return {"data": data, "layout": _layout(title, "date [UTC]", "USD per BTC [USD]")}

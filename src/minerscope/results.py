@@ -1,40 +1,77 @@
 """Typed result documents: what the library returns and every view renders.
 
 The CLI's ``--json``, the REST API and the notebook methods render the same objects, so one
-concept has one key everywhere. A result is a frozen dataclass whose field names follow
-DESIGN.md's rules (units in every name: ``hashrate_ehs``, ``price_usd``, ``time_s``;
-percentages end in ``_pct``, fractions in ``_share``). :func:`to_jsonable` turns any result
-into plain JSON values (NaN and infinities become null), and the JSON Schema of a document
-comes from its class (:meth:`Result.json_schema`).
+concept has one key everywhere (``docs/vocabulary.md``). A result is a frozen dataclass whose
+field names follow DESIGN.md's rules (units in every name: ``hashrate_ehs``, ``price_usd``,
+``time_s``; percentages end in ``_pct``, fractions in ``_share``). :func:`to_jsonable` turns
+any result into plain JSON values (NaN and infinities become null), and the JSON Schema of a
+document comes from its class (:meth:`Result.json_schema`): every field is required and no
+other key is allowed, so a document that drops a field, adds a key or puts null (a NaN) in a
+number that cannot be null does not validate.
 
-Every document that describes a moment carries one :class:`AsOfInfo` under ``as_of``.
+Every document that describes a moment carries one :class:`AsOfInfo` under ``as_of``; a
+moment is a :class:`Moment` (``time_s`` with ``time_iso``); a set of percentiles is a
+:class:`Percentiles`, a set of percentile times (an ETA) a :class:`MomentPercentiles`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+import typing
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from functools import cache
+from typing import Annotated, Any, ClassVar, Final
+
+#: Field metadata: leave the field out of the rendered document when its value is None
+#: (a percentile the document does not give). The schema then does not require it.
+OMIT_IF_NONE: Final = {"omit_if_none": True}
+
+
+class _NanIsNull:
+    """Marker: a float field that is NaN where undefined (rendered null; see :data:`NanFloat`)."""
+
+    def __repr__(self) -> str:
+        return "NAN_IS_NULL"
+
+
+NAN_IS_NULL: Final = _NanIsNull()
+#: A float that is NaN where it is undefined (an era without signal days): its schema is
+#: ``number`` or ``null``. Any other float field must be finite: a NaN there renders as null
+#: and the document fails its schema.
+NanFloat = Annotated[float, NAN_IS_NULL]
 
 
 def _iso(time_s: int) -> str:
     return datetime.fromtimestamp(time_s, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@cache
+def _plan(cls: type) -> tuple[tuple[str, bool], ...]:
+    """A dataclass's rendered fields in order, each with whether it is left out when None."""
+    return tuple((f.name, bool(f.metadata.get("omit_if_none"))) for f in dataclasses.fields(cls))
+
+
 def to_jsonable(value: Any) -> Any:
     """Plain JSON values of a result (dataclasses, mappings, sequences, numpy scalars).
 
-    Dataclass fields keep their declared order; tuples become lists; non-finite floats
-    become None; numpy scalars become Python numbers.
+    Dataclass fields keep their declared order (a field marked :data:`OMIT_IF_NONE` is left
+    out when None); tuples become lists; non-finite floats become None; numpy scalars become
+    Python numbers.
     """
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, bool) or value is None or isinstance(value, str | int):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else None
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out = {}
+        for name, omit in _plan(type(value)):
+            v = getattr(value, name)
+            if v is None and omit:
+                continue
+            out[name] = to_jsonable(v)
+        return out
     if isinstance(value, Mapping):
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -44,6 +81,69 @@ def to_jsonable(value: Any) -> Any:
     if hasattr(value, "tolist") and callable(value.tolist):  # numpy arrays
         return to_jsonable(value.tolist())
     raise TypeError(f"cannot render {type(value).__name__} as JSON")
+
+
+def _field_marks(tp: Any) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Class name -> its :data:`OMIT_IF_NONE` fields, and -> its :data:`NanFloat` fields, over
+    every dataclass reachable from ``tp`` through the field types."""
+    optional: dict[str, set[str]] = {}
+    nullable: dict[str, set[str]] = {}
+    todo: list[Any] = [tp]
+    seen: set[Any] = set()
+    while todo:
+        t = todo.pop()
+        if t in seen:
+            continue
+        seen.add(t)
+        if dataclasses.is_dataclass(t) and isinstance(t, type):
+            hints = typing.get_type_hints(t, include_extras=True)
+            optional[t.__name__] = {
+                f.name for f in dataclasses.fields(t) if f.metadata.get("omit_if_none")
+            }
+            nullable[t.__name__] = {
+                n for n, h in hints.items() if NAN_IS_NULL in getattr(h, "__metadata__", ())
+            }
+            todo.extend(hints.values())
+        else:
+            todo.extend(a for a in typing.get_args(t) if a is not NAN_IS_NULL)
+    return optional, nullable
+
+
+def strict_schema(
+    schema: dict[str, Any],
+    optional: Mapping[str, set[str]],
+    nullable: Mapping[str, set[str]] | None = None,
+) -> dict[str, Any]:
+    """Tighten a pydantic schema to what :func:`to_jsonable` renders, in place.
+
+    Every object of a dataclass (one with ``properties``) requires all its properties except
+    the ``optional`` ones (``{class name: fields}``, the :data:`OMIT_IF_NONE` fields) and
+    allows no other key; the ``nullable`` ones (:data:`NanFloat`) may be null; pydantic's
+    ``default`` annotations go (the renderer always writes the value). Mappings
+    (``additionalProperties`` given) are left as they are.
+    """
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            props = node.get("properties")
+            if isinstance(props, dict) and "additionalProperties" not in node:
+                title = str(node.get("title", ""))
+                skip = optional.get(title, set())
+                node["required"] = [k for k in props if k not in skip]
+                node["additionalProperties"] = False
+                for k, v in props.items():
+                    if isinstance(v, dict):
+                        v.pop("default", None)
+                        if k in (nullable or {}).get(title, ()) and v.get("type") == "number":
+                            v["type"] = ["number", "null"]
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(schema)
+    return schema
 
 
 class Result:
@@ -62,16 +162,105 @@ class Result:
         return out
 
     @classmethod
-    def json_schema(cls) -> dict[str, Any]:
-        """JSON Schema of the rendered document (pydantic is imported only here)."""
-        from pydantic import TypeAdapter  # lazy: not on any command's start-up path
+    def json_schema(cls, ref_template: str = "#/$defs/{model}") -> dict[str, Any]:
+        """JSON Schema of the rendered document (:func:`document_schema` of the class)."""
+        return document_schema(cls, cls.DOCUMENT, ref_template=ref_template)
 
-        schema: dict[str, Any] = TypeAdapter(cls).json_schema(mode="serialization")
-        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-        if cls.DOCUMENT:
-            schema["$id"] = f"https://minerscope.invalid/schemas/{cls.DOCUMENT}.schema.json"
-            schema["title"] = cls.DOCUMENT
-        return schema
+
+def document_schema(
+    tp: Any, document: str = "", *, ref_template: str = "#/$defs/{model}"
+) -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of what :func:`to_jsonable` renders for type ``tp``.
+
+    ``tp`` is a result class or a union of them (one line of ``sync --follow --json``).
+    Strict (:func:`strict_schema`): every field required but the :data:`OMIT_IF_NONE` ones,
+    no other key. ``ref_template`` places the nested classes (OpenAPI:
+    ``"#/components/schemas/{model}"``). pydantic is imported only here, off every
+    command's start-up path.
+    """
+    from pydantic import TypeAdapter
+
+    schema: dict[str, Any] = TypeAdapter(tp).json_schema(
+        mode="serialization", ref_template=ref_template
+    )
+    strict_schema(schema, *_field_marks(tp))
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    if document:
+        schema["$id"] = f"https://minerscope.invalid/schemas/{document}.schema.json"
+        schema["title"] = document
+    return schema
+
+
+@dataclasses.dataclass(frozen=True)
+class Moment:
+    """A moment: Unix seconds and the same in ISO-8601 UTC.
+
+    Attributes
+    ----------
+    time_s : int
+        [Unix s]
+    time_iso : str
+        ``2026-02-08T08:31:45Z``.
+    """
+
+    time_s: int
+    time_iso: str
+
+    @classmethod
+    def at(cls, time_s: float) -> Moment:
+        """The moment ``time_s`` (rounded to the second). [Unix s]"""
+        t = int(round(time_s))
+        return cls(time_s=t, time_iso=_iso(t))
+
+
+@dataclasses.dataclass(frozen=True)
+class Percentiles:
+    """A set of percentile values of one quantity (the unit is in the key that holds it).
+
+    Only the percentiles the document gives are present (the others are left out, not
+    null): a difficulty change has p5/p25/p50/p75/p95, a halving ETA p10/p50/p90.
+    """
+
+    p5: float | None = dataclasses.field(default=None, metadata=OMIT_IF_NONE)
+    p10: float | None = dataclasses.field(default=None, metadata=OMIT_IF_NONE)
+    p25: float | None = dataclasses.field(default=None, metadata=OMIT_IF_NONE)
+    p50: float | None = dataclasses.field(default=None, metadata=OMIT_IF_NONE)
+    p75: float | None = dataclasses.field(default=None, metadata=OMIT_IF_NONE)
+    p90: float | None = dataclasses.field(default=None, metadata=OMIT_IF_NONE)
+    p95: float | None = dataclasses.field(default=None, metadata=OMIT_IF_NONE)
+
+    @classmethod
+    def of(cls, values: Mapping[int, float], scale: float = 1.0) -> Percentiles:
+        """From ``{5: v5, 25: v25, ...}``, each value divided by ``scale``."""
+        return cls(**{f"p{p}": float(v) / scale for p, v in values.items()})
+
+    def get(self, p: int) -> float | None:
+        """The ``p``-th percentile, or None when the set does not give it."""
+        value: float | None = getattr(self, f"p{p}")
+        return value
+
+
+@dataclasses.dataclass(frozen=True)
+class MomentPercentiles:
+    """Percentiles of a time (an ETA): each a :class:`Moment`; only those the document gives."""
+
+    p5: Moment | None = dataclasses.field(default=None, metadata=OMIT_IF_NONE)
+    p10: Moment | None = dataclasses.field(default=None, metadata=OMIT_IF_NONE)
+    p25: Moment | None = dataclasses.field(default=None, metadata=OMIT_IF_NONE)
+    p50: Moment | None = dataclasses.field(default=None, metadata=OMIT_IF_NONE)
+    p75: Moment | None = dataclasses.field(default=None, metadata=OMIT_IF_NONE)
+    p90: Moment | None = dataclasses.field(default=None, metadata=OMIT_IF_NONE)
+    p95: Moment | None = dataclasses.field(default=None, metadata=OMIT_IF_NONE)
+
+    @classmethod
+    def of(cls, times_s: Mapping[int, float]) -> MomentPercentiles:
+        """From ``{10: t10, 50: t50, ...}``. [Unix s]"""
+        return cls(**{f"p{p}": Moment.at(t) for p, t in times_s.items()})
+
+    def get(self, p: int) -> Moment | None:
+        """The ``p``-th percentile, or None when the set does not give it."""
+        value: Moment | None = getattr(self, f"p{p}")
+        return value
 
 
 @dataclasses.dataclass(frozen=True)
@@ -192,11 +381,19 @@ def stale_input(name: str, time_s: int, data_time_s: int) -> StaleInput:
 
 
 __all__ = [
+    "NAN_IS_NULL",
+    "OMIT_IF_NONE",
     "AsOfInfo",
     "ErrorDocument",
     "ErrorInfo",
+    "Moment",
+    "MomentPercentiles",
+    "NanFloat",
+    "Percentiles",
     "Result",
     "StaleInput",
+    "document_schema",
     "stale_input",
+    "strict_schema",
     "to_jsonable",
 ]

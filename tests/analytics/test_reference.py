@@ -15,6 +15,7 @@ from minerscope.analytics.hashrate import HASHES_PER_DIFFICULTY
 from minerscope.asof import parse_time_spec, resolve_as_of
 from minerscope.cli import app
 from minerscope.report import network
+from minerscope.results import to_jsonable
 
 TOUCHSTONE = "2026-02-01T08:40:17Z"  # block 934575, the last block in the per-block file
 EPOCH_463_FIRST_TIME_S = 1769110282  # block 933408, 2026-01-22T19:31:22Z (SOURCES.md)
@@ -26,12 +27,12 @@ def _as_of(conn: sqlite3.Connection, text: str):  # type: ignore[no-untyped-def]
 
 
 def test_difficulty_touchstone(reference_db: sqlite3.Connection) -> None:
-    data = network.difficulty_report(reference_db, _as_of(reference_db, TOUCHSTONE))
+    data = to_jsonable(network.difficulty_report(reference_db, _as_of(reference_db, TOUCHSTONE)))
     ep = data["epoch"]
     assert (ep["index"], ep["blocks_mined"], ep["tip_height"]) == (463, 1168, 934575)
-    assert ep["bits_hex"] == "1701fca1"
-    assert ep["difficulty_t"] == pytest.approx(141.668, abs=1e-3)
-    assert ep["first_block"]["time_s"] == EPOCH_463_FIRST_TIME_S
+    assert data["bits_hex"] == "1701fca1"
+    assert data["difficulty_t"] == pytest.approx(141.668, abs=1e-3)
+    assert ep["first_block_time_s"] == EPOCH_463_FIRST_TIME_S
     # mean interval: (1769935217 - 1769110282) / 1167 = 824,935 / 1167 = 706.885 s
     assert ep["mean_block_time_s"] == pytest.approx(706.885, abs=1e-3)
     # mempool: 600 * 1168 / 824,935 - 1 = -15.048 %
@@ -51,7 +52,9 @@ def test_difficulty_touchstone(reference_db: sqlite3.Connection) -> None:
 
 def test_difficulty_exact_at_epoch_end(reference_db: sqlite3.Connection) -> None:
     # Block 933407 closes epoch 462: 1701ebf2 -> 1701fca1 (-3.28 %), known exactly.
-    data = network.difficulty_report(reference_db, _as_of(reference_db, "height:933407"))
+    data = to_jsonable(
+        network.difficulty_report(reference_db, _as_of(reference_db, "height:933407"))
+    )
     na = data["next_adjustment"]
     assert na["exact"]
     assert na["next_bits_hex"] == "1701fca1"
@@ -60,46 +63,56 @@ def test_difficulty_exact_at_epoch_end(reference_db: sqlite3.Connection) -> None
 
 
 def test_difficulty_from_daily_rows_before_block_data(reference_db: sqlite3.Connection) -> None:
-    data = network.difficulty_report(reference_db, _as_of(reference_db, "2020-05-01"))
+    data = to_jsonable(network.difficulty_report(reference_db, _as_of(reference_db, "2020-05-01")))
     assert data["as_of"]["resolution"] == "daily"
     assert data["epoch"]["index"] == 311  # heights 626,976 .. 628,991
     assert data["halving"]["height"] == 630_000
 
 
 def test_hashrate_touchstone(reference_db: sqlite3.Connection) -> None:
-    data = network.hashrate_report(reference_db, _as_of(reference_db, TOUCHSTONE))
+    data = to_jsonable(network.hashrate_report(reference_db, _as_of(reference_db, TOUCHSTONE)))
     w144 = data["windows"][0]
     assert w144["window"] == "144 blocks" and w144["n_blocks"] == 144
     # unbiased / MLE = (n - 1) / n = 143 / 144 exactly
-    assert w144["hashrate_ehs"] / w144["mle_ehs"] == pytest.approx(143 / 144, rel=1e-12)
+    assert w144["hashrate_ehs"] / w144["hashrate_mle_ehs"] == pytest.approx(143 / 144, rel=1e-12)
     # Core: 144 W / (max - min time), W = 141.668107417558e12 * 2**48 / 65535
     w = 141.668107417558e12 * HASHES_PER_DIFFICULTY
     assert w144["core_getnetworkhashps_ehs"] == pytest.approx(
         144 * w / w144["span_s"] / 1e18, rel=1e-9
     )
-    assert w144["lower_ehs"] < w144["hashrate_ehs"] < w144["upper_ehs"]
+    assert w144["hashrate_lower_ehs"] < w144["hashrate_ehs"] < w144["hashrate_upper_ehs"]
     windows = [w["window"] for w in data["windows"]]
     assert windows[:3] == ["144 blocks", "1008 blocks", "2016 blocks"]
     assert [d["window"] for d in data["daily"]][0].startswith("1 day")
     assert data["daily"][0]["last_date"] == "2026-01-31"
     assert data["daily"][0]["n_blocks"] == 138  # blocks timestamped 2026-01-31
     dd = data["drawdown"]
-    assert dd["lower_pct"] <= dd["change_from_peak_corrected_pct"] <= dd["upper_pct"]
+    lo, hi = dd["change_from_peak_lower_pct"], dd["change_from_peak_upper_pct"]
+    assert lo <= dd["change_from_peak_pct"] <= hi
+    assert lo <= dd["change_from_peak_corrected_pct"] <= hi
     bpd = data["block_times"]["blocks_per_day"][0]
-    assert bpd["expected_per_day"] == 144
+    assert bpd["expected_blocks_per_day"] == 144
 
 
 def test_status_section_keys(reference_db: sqlite3.Connection) -> None:
-    sec = network.status_section(reference_db, _as_of(reference_db, TOUCHSTONE))
+    sec = to_jsonable(network.status_section(reference_db, _as_of(reference_db, TOUCHSTONE)))
     assert sec is not None
     assert sec["hashrate"]["window"] == "1008 blocks"
     assert set(sec["next_adjustment"]["change_pct"]) == {"p5", "p25", "p50", "p75", "p95"}
-    assert set(sec["halving"]["eta"]) == {"p10", "p50", "p90"}
+    assert set(sec["next_adjustment"]["retarget_eta"]) == {
+        f"p{p}" for p in (5, 10, 25, 50, 75, 90, 95)
+    }
+    assert set(sec) == {"hashrate", "next_adjustment", "mempool_style"}  # the halving: status's
+    parts = network.status_parts(reference_db, _as_of(reference_db, TOUCHSTONE))
+    assert parts is not None
+    assert set(to_jsonable(parts["halving"])["eta"]) == {"p10", "p50", "p90"}
 
 
 def test_backtest_block_epochs(reference_db: sqlite3.Connection) -> None:
-    data = network.backtest_report(reference_db, from_date="2025-08-15", include_rows=True)
-    rows = data["rows"]
+    data = to_jsonable(
+        network.backtest_report(reference_db, from_date="2025-08-15", include_rows=True)
+    )
+    rows = data["projections"]
     actual = {r["epoch"]: r["actual_change_pct"] for r in rows}
     # ../shared/data/difficulty_adjustments_real_911232_933407.csv
     assert actual[452] == pytest.approx(4.8888, abs=1e-4)
@@ -162,7 +175,9 @@ def test_commands_document_an_example(runner: CliRunner, cmd: list[str]) -> None
 
 
 def test_hashrate_daily_series(reference_db: sqlite3.Connection) -> None:
-    data = network.hashrate_report(reference_db, _as_of(reference_db, TOUCHSTONE), series_days=3)
+    data = to_jsonable(
+        network.hashrate_report(reference_db, _as_of(reference_db, TOUCHSTONE), series_days=3)
+    )
     rows = data["daily_series"]
     assert [r["date"] for r in rows] == ["2026-01-29", "2026-01-30", "2026-01-31"]
     last = rows[-1]
@@ -187,7 +202,7 @@ TOUCHSTONE_ETA_S = {
 
 
 def test_touchstone_quantiles_pinned(reference_db: sqlite3.Connection) -> None:
-    data = network.difficulty_report(reference_db, _as_of(reference_db, TOUCHSTONE))
+    data = to_jsonable(network.difficulty_report(reference_db, _as_of(reference_db, TOUCHSTONE)))
     na = data["next_adjustment"]
     for k, want in TOUCHSTONE_CHANGE_PCT.items():
         assert na["change_pct"][k] == pytest.approx(want, abs=0.001), k  # 0.001 pp
@@ -195,7 +210,7 @@ def test_touchstone_quantiles_pinned(reference_db: sqlite3.Connection) -> None:
         assert na["retarget_eta"][k]["time_s"] == pytest.approx(want, abs=5), k  # 5 s
     # mempool's own formula: -15.048 % and now + 849 * 706.885 s (test_mempool.py)
     assert data["mempool_style"]["retarget_eta"]["time_s"] == TIP_TIME_S + 600_145
-    cf = data["closed_form_no_drift"]
+    cf = data["closed_form_no_drift_change_pct"]
     assert cf["p50"] == pytest.approx(-15.0746, abs=0.001)
     drift = data["drift"]
     assert drift["half_life_epochs"] == 2.0
@@ -211,7 +226,9 @@ def backtest_2013(reference_db_file: Path) -> dict:  # type: ignore[type-arg]
 
     conn = storage.connect(reference_db_file, read_only=True)
     try:
-        return network.backtest_report(conn, from_date="2013-01-01", include_rows=True)
+        return to_jsonable(  # type: ignore[no-any-return]
+            network.backtest_report(conn, from_date="2013-01-01", include_rows=True)
+        )
     finally:
         conn.close()
 
@@ -251,10 +268,11 @@ def test_backtest_summary_pinned(backtest_2013: dict) -> None:  # type: ignore[t
 
 
 def test_backtest_rows_are_after_their_moment(backtest_2013: dict) -> None:  # type: ignore[type-arg]
-    for r in backtest_2013["rows"]:
-        as_of = datetime.strptime(r["as_of_iso"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-        assert r["retarget_eta_p5_s"] >= as_of.timestamp() - 1  # as_of_iso is rounded
-        assert r["mempool_retarget_eta_s"] >= as_of.timestamp() - 1
+    for r in backtest_2013["projections"]:
+        as_of = datetime.strptime(r["as_of_time_iso"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        assert r["as_of_time_s"] == as_of.timestamp()
+        assert r["retarget_eta"]["p5"]["time_s"] >= as_of.timestamp() - 1  # rounded to 1 s
+        assert r["mempool_retarget_eta"]["time_s"] >= as_of.timestamp() - 1
 
 
 # --- issue 8 item 2: no ETA in the past ---------------------------------------------------
@@ -342,7 +360,7 @@ def test_every_non_advancing_two_block_window(reference_db: sqlite3.Connection) 
     assert len(bad) == 48  # in the reference blocks (issue 8 item 3)
     for tip in bad:
         win = network._block_windows(reference_db, tip, (2,), False)[0]
-        assert win["hashrate_ehs"] is None and "no estimate" in win["note"]
+        assert win.hashrate_ehs is None and "no estimate" in (win.note or "")
 
 
 @pytest.mark.parametrize("at", ["height:909458", "2025-08-15", "height:910400"])
@@ -351,7 +369,8 @@ def test_cli_status_after_a_short_sync(runner: CliRunner, reference_db_copy: Pat
     res = runner.invoke(app, ["status", "--at", at, "--json", "--db", str(reference_db_copy)])
     assert res.exit_code == 0, res.output
     hr = json.loads(res.stdout)["network"]["hashrate"]
-    assert hr["hashrate_ehs"] > 0 and hr["lower_ehs"] < hr["hashrate_ehs"] < hr["upper_ehs"]
+    assert hr["hashrate_ehs"] > 0
+    assert hr["hashrate_lower_ehs"] < hr["hashrate_ehs"] < hr["hashrate_upper_ehs"]
     text = runner.invoke(app, ["status", "--at", at, "--db", str(reference_db_copy)])
     assert text.exit_code == 0, text.output
     assert "hash rate" in text.stdout and "EH/s" in text.stdout
@@ -381,7 +400,7 @@ def test_status_hash_rate_window_choice(
     # 50 stored intervals: too few for a block window (144 at least), 7 daily rows instead;
     # 542: as many as are stored, said so
     sec = network.status_section(reference_db, _as_of(reference_db, at))
-    assert sec is not None
-    assert sec["hashrate"]["window"] == window
+    assert sec is not None and sec.hashrate is not None
+    assert sec.hashrate.window == window
     if window.endswith("blocks"):
-        assert sec["hashrate"]["note"] == "only 542 intervals are stored before block 910000"
+        assert sec.hashrate.note == "only 542 intervals are stored before block 910000"

@@ -40,7 +40,7 @@ STALE_NAMES = {  # an input's time key -> the name stale_inputs gives it
     "difficulty_time_s": "difficulty",
     "subsidy_time_s": "subsidy_btc_per_block",
     "fees_time_s": "fees_btc_per_block",
-    "price_time_s": "btc_price_usd",
+    "btc_price_time_s": "btc_price_usd",
 }
 runner = CliRunner()
 
@@ -101,7 +101,7 @@ def _input_times(doc: dict[str, Any]) -> dict[str, int]:
     if doc.get("price"):
         times["btc_price_usd"] = doc["price"]["time_s"]
     econ_section = doc.get("economics") or {}
-    for key, name in (("revenue", "revenue_usd_per_day"), ("puell_multiple", "puell_multiple"),
+    for key, name in (("revenue", "revenue_usd_per_day"), ("puell", "puell_multiple"),
                       ("sustainability", "sustainability_score")):  # fmt: skip
         part = econ_section.get(key)
         if part:  # a daily figure is known at the end of its day
@@ -168,7 +168,7 @@ def test_status_and_economics_agree_on_a_day(
                        ("daily rows before the blocks", "2020-05-01")):  # fmt: skip
         status = documents[("status", label)]
         (row,) = [r for r in documents[("economics", label)]["rows"] if r["date"] == day]
-        assert row["price_usd"] == status["price"]["price_usd"]
+        assert row["btc_price_usd"] == status["price"]["btc_price_usd"]
         econ_hp = status["economics"]["hashprice_usd_per_phs_day"]
         assert row["hashprice_usd_per_phs_day"] == pytest.approx(econ_hp, rel=0.005)
 

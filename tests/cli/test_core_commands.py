@@ -33,7 +33,7 @@ def test_status_at_the_touchstone_moment(db_path: Path, shared_data: Path) -> No
     code, out, err = run("status", "--at", "2026-02-01T08:40:17Z", "--json", "--db", str(db_path))
     assert code == 0, err
     data = json.loads(out)
-    assert data["resolution"] == "block"
+    assert data["as_of"]["resolution"] == "block"
     assert data["tip"]["height"] == 934_575
     assert data["tip"]["time_iso"] == "2026-02-01T08:40:17Z"
     assert data["bits_hex"] == "1701fca1"
@@ -45,16 +45,15 @@ def test_status_at_the_touchstone_moment(db_path: Path, shared_data: Path) -> No
     assert data["epoch"]["blocks_remaining"] == 848
     # (1769935217 - 1769110282) / 1167 intervals = 706.885 s: the "11.6-11.8 min" blocks.
     assert data["epoch"]["mean_block_time_s"] == pytest.approx(706.885, abs=1e-3)
-    assert data["halving"] == {
-        "next_height": 1_050_000,
-        "blocks_left": 115_425,
-        "subsidy_now_btc": 3.125,
-        "subsidy_after_btc": 1.5625,
-    }
+    hv = data["halving"]
+    assert (hv["height"], hv["blocks_left"], hv["subsidy_now_btc"], hv["subsidy_after_btc"]) == (
+        1_050_000, 115_425, 3.125, 1.5625)  # fmt: skip
+    # 115,425 blocks at 600 s from the tip's time: 1769935217 + 69,255,000 s
+    assert hv["eta_at_600s"]["time_s"] == 1_839_190_217
     # The latest close known then: 2026-01-31's, stamped 2026-02-01T00:00:00Z.
     assert data["price"]["source"] == "coinmetrics"
     assert data["price"]["time_iso"] == "2026-02-01T00:00:00Z"
-    assert 70_000 < data["price"]["price_usd"] < 90_000
+    assert 70_000 < data["price"]["btc_price_usd"] < 90_000
 
     # As of one second before block 934,575, the tip is 934,574.
     code, out, _ = run("status", "--at", "2026-02-01T08:40:16Z", "--json", "--db", str(db_path))
@@ -94,7 +93,7 @@ def test_status_from_daily_rows_only(db_path: Path, shared_data: Path) -> None:
     code, out, err = run("status", "--at", "2026-01-21", "--json", "--db", str(db_path))
     assert code == 0, err
     data = json.loads(out)
-    assert data["resolution"] == "daily"
+    assert data["as_of"]["resolution"] == "daily"
     # True tip at 2026-01-21T23:59:59Z from the getblockstats file: the last block with
     # time_s <= 1769039999. Coin Metrics' cumulative count runs ~4 blocks high then (SOURCES.md).
     true_tip = max(
@@ -126,7 +125,7 @@ def test_import_json_summary(db_path: Path, shared_data: Path) -> None:
     code, out, _ = run("import", "prices", str(shared_data / BITSTAMP_CSV), "--json",
                        "--db", str(db_path))  # fmt: skip
     assert code == 0
-    (summary,) = json.loads(out)
+    (summary,) = json.loads(out)["imports"]
     assert summary["kind"] == "prices" and summary["rows_read"] == 5_411
     assert summary["inserted"] == 5_411
 
@@ -139,7 +138,7 @@ def test_quickstart(db_path: Path, shared_data: Path) -> None:
         "epochs", "blockstats", "daily", "prices", "prices", "mvrv",
     ]  # fmt: skip
     # Without --at, status is as of now: daily rows reach 2026-05-23, later than the blocks.
-    assert data["status"]["resolution"] == "daily"
+    assert data["status"]["as_of"]["resolution"] == "daily"
     code, _, err = run("quickstart", str(shared_data / "nope"), "--db", str(db_path))
     assert code == 1 and "does not exist" in err
 

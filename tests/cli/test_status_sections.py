@@ -21,7 +21,7 @@ def test_status_sections_at_the_touchstone(reference_db_copy: Path) -> None:
     data = json.loads(result.stdout)
     net = data["network"]
     hr = net["hashrate"]
-    assert hr["lower_ehs"] < hr["hashrate_ehs"] < hr["upper_ehs"]
+    assert hr["hashrate_lower_ehs"] < hr["hashrate_ehs"] < hr["hashrate_upper_ehs"]
     assert hr["window"] == "1008 blocks"
     # Core's figure over a fixed block count is the MLE: higher than the unbiased one by
     # N/(N-1) = 1008/1007 (RESEARCH.md 1.2).
@@ -38,7 +38,10 @@ def test_status_sections_at_the_touchstone(reference_db_copy: Path) -> None:
     assert eta["p10"]["time_s"] < eta["p50"]["time_s"] < eta["p90"]["time_s"]
     # 848 blocks remain: at 600-710 s each the retarget is 5.9 to 7.0 days away.
     assert 5.5 * 86_400 < eta["p50"]["time_s"] - 1769935217 < 7.5 * 86_400
-    assert net["halving"]["height"] == 1_050_000
+    assert data["halving"]["height"] == 1_050_000
+    assert set(data["halving"]["eta"]) == {"p10", "p50", "p90"}
+    # the mempool-style estimate is the difficulty document's, with the same keys
+    assert net["mempool_style"]["change_pct"] == pytest.approx(-15.048, abs=1e-3)
     econ = data["economics"]
     # Hashvalue in sat/(PH/s)/day times the price gives the hashprice in USD/(PH/s)/day.
     assert econ["hashprice_usd_per_phs_day"] == pytest.approx(
@@ -46,9 +49,9 @@ def test_status_sections_at_the_touchstone(reference_db_copy: Path) -> None:
     )
     assert 30 < econ["hashprice_usd_per_phs_day"] < 40
     cost = econ["production_cost"]
-    assert cost["low_usd_per_btc"] < cost["high_usd_per_btc"]
-    assert 0 <= econ["sustainability"]["score"] <= 100
-    assert 0.3 < econ["puell_multiple"]["value"] < 1.5
+    assert cost["cost_range_low_usd_per_btc"] < cost["cost_range_high_usd_per_btc"]
+    assert 0 <= econ["sustainability"]["sustainability_score"] <= 100
+    assert 0.3 < econ["puell"]["puell_multiple"] < 1.5
     human = runner.invoke(
         app, ["status", "--at", "2026-02-01T08:40:17Z", "--db", str(reference_db_copy)]
     ).stdout

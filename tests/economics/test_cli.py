@@ -95,10 +95,10 @@ def test_fleet_example_file(runner: CliRunner) -> None:
     groups = {g["name"]: g for g in data["groups"]}
     # S19 XP+ Hyd at the hosted site: $0.072 + $0.008 hosting per kWh, PUE 1.02, 2 % fee
     assert groups["s19xp-plus-hyd"]["switch_off"]
-    assert "s19xp-plus-hyd" in data["switch_off"]
+    assert "s19xp-plus-hyd" in data["switch_off_groups"]
     assert not groups["s21-hall-a"]["switch_off"]
     t = data["totals"]
-    assert t["machines"] == 2400
+    assert t["machine_count"] == 2400
     assert t["cash_cost_usd_per_btc"] < t["all_in_cost_usd_per_btc"]
     table = runner.invoke(app, ["fleet", str(EXAMPLES / "fleet.toml"), *TOUCHSTONE[:6]])
     assert table.exit_code == 0 and "switch off now" in table.stdout
@@ -151,7 +151,8 @@ def test_machines_as_of_reference_data(runner: CliRunner, reference_db_file: Pat
     inp = data["inputs"]
     assert inp["difficulty_source"].startswith("bits 1701fca1 of block 933681")
     # A date means the end of that day, when its close (stamped 2026-01-25T00:00:00Z) is known.
-    assert inp["price_source"] == "coinmetrics at 2026-01-25T00:00:00Z"
+    assert inp["btc_price_source"] == "coinmetrics at 2026-01-25T00:00:00Z"
+    assert inp["btc_price_time_iso"] == "2026-01-25T00:00:00Z"
     s21 = next(m for m in data["machines"] if m["model"] == "Antminer S21")
     # W = 141,668,107,417,558 * 2**48/65535 = 6.0846917e23; R = 3.125 + 312,893,494/144/1e8
     # = 3.1467287 BTC; 17.5 * W / 1e12 / 3.6e6 / R * $0.08 = $75,197.7 (touchstone: ~$75k)
@@ -167,15 +168,16 @@ def test_hourly_fleet_in_the_winter_storm(runner: CliRunner) -> None:
     )  # fmt: skip
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
-    assert data["sites"]["west"]["power_price_usd_per_kwh"] == pytest.approx(0.9952225)
-    assert data["switch_off"] == ["s21", "s19j-pro"]
+    sites = {s["name"]: s for s in data["sites"]}
+    assert sites["west"]["power_price_usd_per_kwh"] == pytest.approx(0.9952225)
+    assert data["switch_off_groups"] == ["s21", "s19j-pro"]
     # A calm hour (2026-01-20T00:00Z, $28.95/MWh): both run.
     res = runner.invoke(
         app,
         ["fleet", str(EXAMPLES / "fleet_hourly.toml"), *TOUCHSTONE[:6], "--at",
          "2026-01-20T00:10:00Z", "--json"],
     )  # fmt: skip
-    assert json.loads(res.stdout)["switch_off"] == []
+    assert json.loads(res.stdout)["switch_off_groups"] == []
     res = runner.invoke(app, ["fleet", str(EXAMPLES / "fleet_hourly.toml"), *TOUCHSTONE[:6]])
     assert res.exit_code == 1 and "no hourly power price" in res.stderr
 

@@ -250,6 +250,6 @@ def test_fleet_report_shutdown_price_counts_hosting() -> None:
 
     inputs = EconInputs(None, 141.67e12, "given", 3.125, "given", 0.02, "given", 70_000.0, "given")
     out = fleet_report(inputs, shipped_catalog(), EXAMPLES / "fleet.toml", time_s=0)
-    (g,) = [g for g in out["groups"] if g["name"] == "s19xp-plus-hyd"]
-    assert (g["hashrate_ths"], g["power_w"]) == (279.0, 5301.0)
-    assert g["shutdown_price_usd"] == pytest.approx(85_023.5, rel=1e-5)
+    (g,) = [g for g in out.groups if g.name == "s19xp-plus-hyd"]
+    assert (g.hashrate_ths, g.power_w) == (279.0, 5301.0)
+    assert g.breakeven_btc_price_usd == pytest.approx(85_023.5, rel=1e-5)

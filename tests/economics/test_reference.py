@@ -13,6 +13,7 @@ import pytest
 from minerscope.asof import parse_time_spec, resolve_as_of
 from minerscope.errors import NoDataError
 from minerscope.report import econ
+from minerscope.results import to_jsonable
 
 NOW_S = 1_790_000_000  # the clock in these tests: 2026-09-21, after all the data
 
@@ -78,7 +79,7 @@ def test_history_columns_and_range_order(history: pd.DataFrame) -> None:
 
 def test_status_section_at_the_touchstone(reference_db: sqlite3.Connection) -> None:
     as_of = resolve_as_of(reference_db, parse_time_spec("2026-01-24"), now_s=NOW_S)
-    out = econ.status_section(reference_db, as_of)
+    out = to_jsonable(econ.status_section(reference_db, as_of))
     assert out is not None
     inp = out["inputs"]
     # Block 933,681 is in epoch 463 with bits 1701fca1: difficulty 141,668,107,417,558
@@ -88,15 +89,15 @@ def test_status_section_at_the_touchstone(reference_db: sqlite3.Connection) -> N
     assert inp["fees_btc_per_block"] == pytest.approx(312_893_494 / 144 / 1e8, rel=1e-12)
     assert inp["fees_source"] == "mean of the 144 blocks 933537..933680"
     assert out["revenue"]["date"] == "2026-01-24"
-    assert out["revenue"]["revenue_usd_per_day"] == pytest.approx(27_492_668, rel=1e-6)
+    assert out["revenue"]["revenue_usd"] == pytest.approx(27_492_668, rel=1e-6)
     pc = out["production_cost"]
-    assert pc["low_usd_per_btc"] < pc["best_guess_range_usd_per_btc"][0]
-    assert pc["best_guess_range_usd_per_btc"][1] < pc["high_usd_per_btc"]
+    assert pc["cost_range_low_usd_per_btc"] < pc["cost_electricity_best_usd_per_btc"]
+    assert pc["cost_all_in_best_usd_per_btc"] < pc["cost_range_high_usd_per_btc"]
     # Glassnode's published constants: exp(10.256 + 0.525 ln 1.41668e14) / 19.98e6 ~ $38.3k
-    assert pc["methods"]["drm_published_usd_per_btc"] == pytest.approx(38_300, rel=0.01)
+    assert pc["cost_drm_published_usd_per_btc"] == pytest.approx(38_300, rel=0.01)
     assert out["sustainability"]["name"].startswith("minerscope")
     assert "CryptoQuant" in out["sustainability"]["name"]
-    assert out["puell_multiple"]["date"] == "2026-01-24"
+    assert out["puell"]["date"] == "2026-01-24"
 
 
 def test_block_days_take_precedence(history: pd.DataFrame) -> None:
@@ -232,10 +233,11 @@ def test_daily_resolution_difficulty_and_supply_follow_the_daily_rows(
     seventh = econ.status_section(reference_db, resolve_as_of(
         reference_db, parse_time_spec("2026-02-07"), now_s=NOW_S))  # fmt: skip
     assert sixth is not None and seventh is not None
-    assert sixth["inputs"]["difficulty"] == difficulty_from_bits(0x1701FCA1)
-    assert seventh["inputs"]["difficulty"] == difficulty_from_bits(0x17023C7E)
-    assert "epoch 464" in seventh["inputs"]["difficulty_source"]
+    assert sixth.inputs.difficulty == difficulty_from_bits(0x1701FCA1)
+    assert seventh.inputs.difficulty == difficulty_from_bits(0x17023C7E)
+    assert "epoch 464" in seventh.inputs.difficulty_source
     # The supply is that of the end of the day, not of the stale last block (934,575:
     # 19,983,050 BTC): 6.6 days of 3.125 BTC blocks later (127 to 145 a day in the file).
-    supply = seventh["production_cost"]["supply_btc"]
+    supply = seventh.production_cost.supply_btc
+    assert supply is not None
     assert 19_983_050 + 6 * 127 * 3.125 < supply < 19_983_050 + 7 * 145 * 3.125

@@ -158,10 +158,10 @@ def test_touchstone_week(pools_db: sqlite3.Connection, catalog: PoolCatalog) -> 
     top = r.pools[0]
     assert (top.pool_slug, top.blocks, r.window.attributed_blocks) == ("foundryusa", 229, 860)
     # The same network estimate as `minerscope hashrate --window-days 7`.
-    net = network_report.hashrate_report(pools_db, as_of, window_days=7)["windows"][0]
+    net = network_report.hashrate_report(pools_db, as_of, window_days=7).windows[0]
     assert r.network is not None
-    assert r.network.hashrate_ehs == pytest.approx(net["hashrate_ehs"], rel=1e-12)
-    assert r.network.hashrate_lower_ehs == pytest.approx(net["lower_ehs"], rel=1e-12)
+    assert r.network.hashrate_ehs == pytest.approx(net.hashrate_ehs, rel=1e-12)
+    assert r.network.hashrate_lower_ehs == pytest.approx(net.hashrate_lower_ehs, rel=1e-12)
     # Pool hash rates add up to the network's (shares sum to 1).
     assert sum(p.hashrate_ehs or 0 for p in r.pools) == pytest.approx(r.network.hashrate_ehs)
     # Fees are in the getblockstats rows for this week: reward = subsidy + fees.
@@ -195,7 +195,8 @@ def test_hashless_tip_status_and_stale_window(pools_db: sqlite3.Connection,
     as_of = resolve_as_of(pools_db, parse_time_spec("2026-04-22"), now_s=CLOCK_S)  # 23:59:59Z
     assert as_of.tip_height == 946_236  # the pools file's last block: hash unknown
     status = status_report.build_status(pools_db, as_of)
-    assert status["tip"]["hash"] is None and status["resolution"] == "block"
+    assert status.tip is not None and status.tip.hash is None
+    assert status.as_of.resolution == "block"
     r = pools_report(pools_db, as_of, catalog, window_days=1)
     assert r.window.last_height == 946_236 and "the window ends at that block" in r.as_of.notes[0]
 
@@ -208,8 +209,8 @@ def test_backtest_runs_at_block_resolution_since_2021(
     span = {"from_date": "2024-01-01", "to_date": "2024-02-15"}
     before = network_report.backtest_report(reference_db, **span)
     after = network_report.backtest_report(pools_db, **span)
-    assert before["resolution"].startswith("0 projections from per-block data, 20 from daily")
-    assert after["resolution"].startswith("20 projections from per-block data, 0 from daily")
+    assert before.resolution_note.startswith("0 projections from per-block data, 20 from daily")
+    assert after.resolution_note.startswith("20 projections from per-block data, 0 from daily")
 
 
 def _run(*args: str) -> tuple[int, str]:
@@ -235,7 +236,7 @@ def test_cli_table_json_csv(pools_db_file: Path) -> None:
     code, out = _run("pools", "--db", db, "--json", "--csv")
     assert code == 1 and "not both" in out
     code, out = _run("pools", "--list", "--json")
-    assert code == 0 and any(p["pool_slug"] == "foundryusa" for p in json.loads(out))
+    assert code == 0 and any(p["pool_slug"] == "foundryusa" for p in json.loads(out)["pools"])
 
 
 def test_published_schema_is_current() -> None:

@@ -27,7 +27,7 @@ def test_study_contraction_json(reference_db_file: Path) -> None:
     assert code == 0, err
     data = json.loads(out)
     assert data["lookback_days"] == 90 and data["smoothing_days"] == 30
-    assert data["from_date"] == "2014-01-01" and data["price_source"] == "coinmetrics"
+    assert data["from_date"] == "2014-01-01" and data["btc_price_source"] == "coinmetrics"
     assert data["stats"]["signal"]["days"] == 347
     assert data["as_of"]["resolution"] == "daily"
     assert data["as_of"]["data_time_iso"] == "2026-05-24T00:00:00Z"

@@ -48,7 +48,9 @@ def test_roi_buy_new_machines(reference_db_file: Path) -> None:
     assert len(d["bands"]) == 365 and d["bands"][0]["date"] == "2026-02-02"
     b = d["bands"][-1]
     assert (
-        b["cum_cash_profit_p5_usd"] <= b["cum_cash_profit_p50_usd"] <= b["cum_cash_profit_p95_usd"]
+        b["cum_cash_profit_usd"]["p5"]
+        <= b["cum_cash_profit_usd"]["p50"]
+        <= b["cum_cash_profit_usd"]["p95"]
     )
     # the same seed gives the same numbers; another seed others
     code2, out2, _ = run(

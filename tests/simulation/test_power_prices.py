@@ -74,7 +74,8 @@ def test_fleet_view_names_the_age_of_a_stale_hour(tmp_path: Path) -> None:
     (tmp_path / "f.toml").write_text(_fleet(tmp_path, "power_price_max_age_hours = 72"))
     inputs = EconInputs(50 * H, 1.4e14, "given", 3.125, "given", 0.02, "given", 7e4, "given")
     out = fleet_report(inputs, shipped_catalog(), tmp_path / "f.toml", time_s=50 * H)
-    assert "47.0 h old" in out["sites"]["west"]["power_price_source"]
+    (west,) = out.sites
+    assert west.name == "west" and "47.0 h old" in west.power_price_source
 
 
 # --- a duplicated hour, an infinite price, several nodes: refused ------------------------

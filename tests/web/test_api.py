@@ -13,9 +13,11 @@ from typer.testing import CliRunner
 
 from minerscope.cli import app as cli_app
 from minerscope.web.api import ENDPOINTS
+from tests.test_schemas import validate
 from tests.web.conftest import TOUCHSTONE
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 runner = CliRunner()
 
 # (CLI arguments, API path and query): the same question asked both ways.
@@ -41,7 +43,13 @@ SAME_QUERIES: list[tuple[list[str], str, dict[str, Any]]] = [
       "btc_price_usd": 70000}),
     (["economics", "--at", TOUCHSTONE, "--from", "2026-01-01", "--to", "2026-01-31"],
      "/api/v1/economics", {"at": TOUCHSTONE, "from": "2026-01-01", "to": "2026-01-31"}),
+    (["difficulty", "--history", "--at", TOUCHSTONE, "--from", "2025-06-01"],
+     "/api/v1/difficulty/history", {"at": TOUCHSTONE, "from": "2025-06-01"}),
+    (["difficulty", "--history", "--at", "2025-12-11T03:47:41Z"], "/api/v1/difficulty/history",
+     {"at": "2025-12-11T03:47:41Z"}),
 ]  # fmt: skip
+#: The published schema of each endpoint's document (docs/schemas).
+DOCUMENT_OF = {ep.url: ep.model.DOCUMENT for ep in ENDPOINTS}
 
 
 def cli_json(*args: str, db: Path) -> Any:
@@ -59,6 +67,7 @@ def test_api_answers_the_cli_document(
     assert r.status_code == 200, r.text
     assert r.headers["content-type"] == "application/json"
     assert r.json() == cli_json(*cli_args, db=web_db)
+    validate(r.json(), DOCUMENT_OF[path])  # the published schema, as the CLI's
 
 
 @pytest.mark.shared
@@ -73,7 +82,8 @@ def test_fleet_posted_equals_the_cli_file(client: httpx.Client, web_db: Path) ->
     assert api["fleet"].pop("path") == "posted fleet"
     assert cli["fleet"].pop("path").endswith("fleet.toml")
     assert api == cli
-    assert api["switch_off"] == ["s19xp-plus-hyd", "custom-rigs"]
+    assert api["switch_off_groups"] == ["s19xp-plus-hyd", "custom-rigs"]
+    validate(r.json(), "fleet")
 
 
 @pytest.mark.shared
@@ -188,6 +198,14 @@ def test_openapi_lists_every_endpoint_with_its_schemas(client: httpx.Client) -> 
         assert params == {p.alias or p.name for p in ep.params}, ep.name
     schemas = spec["components"]["schemas"]
     assert {"Problem", "AsOfInfo", "RetargetHistory", "Retarget", "DataRange"} <= set(schemas)
+    # every 200 answer is its document class, with the published (strict) schema
+    for ep in ENDPOINTS:
+        published = json.loads(
+            (DOCS / "schemas" / f"{ep.model.DOCUMENT}.schema.json").read_text(encoding="utf-8")
+        )
+        component = schemas[ep.model.__name__]
+        assert component["required"] == published["required"], ep.name
+        assert component["additionalProperties"] is False, ep.name
     assert "HTTPValidationError" not in schemas
     hashrate = {p["name"]: p for p in spec["paths"]["/api/v1/hashrate"]["get"]["parameters"]}
     assert hashrate["window_blocks"]["schema"]["minimum"] == 2

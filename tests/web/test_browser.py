@@ -218,7 +218,7 @@ def test_fleet_from_a_file(page: Page, server: Any) -> None:
     text = (EXAMPLES / "fleet.toml").read_text()
     with httpx.Client(base_url=server.url) as c:
         api = c.post("/api/v1/fleet", params={"at": "2026-02-05"}, content=text).json()
-    assert pg.text_content("#kpi-switchoff") == ", ".join(api["switch_off"])
+    assert pg.text_content("#kpi-switchoff") == ", ".join(api["switch_off_groups"])
     shown = float(pg.get_attribute("#kpi-cash", "data-value") or "nan")
     assert shown == api["totals"]["cash_profit_usd_per_day"]
     assert pg.locator("#fleet-rows tr").count() == len(api["groups"]) == 6

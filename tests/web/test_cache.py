@@ -38,7 +38,7 @@ def writable_copy(web_db: Path, tmp_path: Path) -> Path:
 def _price(c: httpx.Client) -> float:
     r = c.get("/api/v1/status", params={"at": TOUCHSTONE})
     assert r.status_code == 200, r.text
-    return float(r.json()["price"]["price_usd"])
+    return float(r.json()["price"]["btc_price_usd"])
 
 
 def _write_price(path: Path, price_usd: float, *, commit: bool = True) -> Any:
@@ -75,7 +75,7 @@ def test_reads_while_a_sync_holds_the_write_lock(serve: Any, writable_copy: Path
             # a new question while the writer's transaction is open: answered, old data
             r = c.get("/api/v1/status", params={"at": "2026-02-01T08:40:16Z"})
             assert r.status_code == 200, r.text
-            assert r.json()["price"]["price_usd"] == before
+            assert r.json()["price"]["btc_price_usd"] == before
             assert _price(c) == before
         finally:
             writer.execute("COMMIT")

@@ -10,7 +10,7 @@ from minerscope import plotting
 from minerscope.asof import parse_time_spec, resolve_as_of
 from minerscope.report import econ, network
 from minerscope.report.econ_at import machines_at
-from minerscope.report.web_data import retarget_history
+from minerscope.report.retargets import retarget_history
 from minerscope.results import to_jsonable
 from tests.conftest import CLOCK_S
 from tests.web.conftest import TOUCHSTONE
@@ -25,13 +25,14 @@ def docs(reference_db_file: Any) -> dict[str, Any]:
     conn = storage.connect(reference_db_file, read_only=True)
     try:
         a = resolve_as_of(conn, parse_time_spec(TOUCHSTONE), now_s=CLOCK_S)
-        return {
+        docs = {
             "hashrate": network.hashrate_report(conn, a, series_days=120),
             "difficulty": network.difficulty_report(conn, a),
-            "history": to_jsonable(retarget_history(conn, a)),
+            "history": retarget_history(conn, a),
             "economics": econ.economics_history(conn, a, from_date="2025-10-01"),
             "machines": machines_at(conn, TOUCHSTONE, now_s=CLOCK_S, btc_price_usd=70_000.0),
         }
+        return {k: to_jsonable(v) for k, v in docs.items()}  # as the dashboard gets them
     finally:
         conn.close()
 

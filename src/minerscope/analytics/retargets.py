@@ -27,6 +27,13 @@ from ..consensus import (
     difficulty_from_bits,
     target_from_bits,
 )
+from ..units import DIFFICULTY_PER_T, SECONDS_PER_DAY
+
+
+def iso_time(time_s: int) -> str:
+    """``2026-01-22T19:31:22Z`` for a Unix time. [Unix s]"""
+    return str(np.datetime64(time_s, "s")) + "Z"
+
 
 #: Intervals the retarget rule measures per epoch (first to last block). [intervals]
 MEASURED_INTERVALS = MAINNET.difficulty_adjustment_interval - 1
@@ -42,16 +49,21 @@ class Retarget:
     height : int
         First block of the epoch: the retarget block. [blocks]
     time_s : int or None
-        That block's timestamp, when the block is stored. [Unix s]
+        That block's time: its stored timestamp, else estimated from the daily block counts
+        (linear within the day the running height reached it, within about two hours);
+        None after the stored data. [Unix s]
+    time_iso : str or None
+        The same in ISO-8601 UTC.
+    time_source : str or None
+        ``"block"`` (stored timestamp) or ``"daily rows"`` (estimate).
     date : str or None
-        Its UTC day: from the block, else from the daily rows' end-of-day heights; None
-        after the stored data.
-    date_source : str or None
-        ``"block"`` or ``"daily rows"``.
+        Its UTC day.
     bits_hex : str
         Compact target of the epoch.
     difficulty : float
         [unitless]
+    difficulty_t : float
+        The same in T (10**12). [T]
     change_pct : float or None
         Against the previous epoch (None for epoch 0). [%]
     mean_block_time_s : float or None
@@ -65,10 +77,12 @@ class Retarget:
     epoch: int
     height: int
     time_s: int | None
+    time_iso: str | None
+    time_source: str | None
     date: str | None
-    date_source: str | None
     bits_hex: str
     difficulty: float
+    difficulty_t: float
     change_pct: float | None
     mean_block_time_s: float | None
     mean_block_time_source: str | None
@@ -120,6 +134,7 @@ def retarget_rows(
         Compact target of epochs 0, 1, 2 ... (contiguous). [compact]
     first_block_time_s, last_block_time_s : mapping of int to int
         Epoch -> timestamp of its first / last block, where stored. [Unix s]
+        Elsewhere the first block's time is estimated from the daily rows.
     day_start_s : array_like
         00:00:00Z of consecutive days of daily rows (may be empty). [Unix s]
     height_at_end_of_day : array_like
@@ -142,26 +157,27 @@ def retarget_rows(
         d = difficulty_from_bits(b)
         prev = difficulty_from_bits(bits[e - 1]) if e > 0 else None
         time_s = first_block_time_s.get(e)
-        date: str | None = None
-        date_source: str | None = None
-        if time_s is not None:
-            date, date_source = str(np.datetime64(time_s, "s").astype("datetime64[D]")), "block"
-        elif len(heod) and heod[-1] >= h:
+        source: str | None = "block" if time_s is not None else None
+        if time_s is None and len(heod) and heod[-1] >= h:
+            # the day the running height reached h, and h's place among that day's blocks
             i = int(np.searchsorted(heod, h, side="left"))
-            date = str(np.datetime64(int(days[i]), "s").astype("datetime64[D]"))
-            date_source = "daily rows"
+            before = heod[i - 1] if i > 0 else -1.0  # the height at the previous day's end
+            share = min(max((h - before) / max(heod[i] - before, 1.0), 0.0), 1.0)
+            time_s = int(days[i]) + min(round(share * SECONDS_PER_DAY), SECONDS_PER_DAY - 1)
+            source = "daily rows"
+        date = None if time_s is None else str(np.datetime64(time_s, "s").astype("datetime64[D]"))
         mean: float | None = None
-        source: str | None = None
+        mean_source: str | None = None
         note: str | None = None
         if e in first_block_time_s and e in last_block_time_s:
             mean = (last_block_time_s[e] - first_block_time_s[e]) / (interval - 1)
-            source = "blocks"
+            mean_source = "blocks"
         elif e + 1 < len(bits):
             span = implied_span_s(b, bits[e + 1], params=params)
             if span is None:
                 note = "next target at the pow limit or the span at a clamp: only bounded"
             else:
-                mean, source = span / (interval - 1), "retarget rule"
+                mean, mean_source = span / (interval - 1), "retarget rule"
         else:
             note = "epoch not finished in the stored data"
         if date is None:
@@ -171,13 +187,15 @@ def retarget_rows(
                 epoch=e,
                 height=h,
                 time_s=time_s,
+                time_iso=None if time_s is None else iso_time(time_s),
+                time_source=source,
                 date=date,
-                date_source=date_source,
                 bits_hex=f"{b:08x}",
                 difficulty=d,
+                difficulty_t=d / DIFFICULTY_PER_T,
                 change_pct=None if prev is None else 100.0 * (d / prev - 1.0),
                 mean_block_time_s=mean,
-                mean_block_time_source=source,
+                mean_block_time_source=mean_source,
                 note=note,
             )
         )

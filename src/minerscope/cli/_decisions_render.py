@@ -37,15 +37,21 @@ def _band(d: dict[str, Any], fmt: Any = _k) -> str:
     return f"{fmt(d['p5'])} / {fmt(d['p50'])} / {fmt(d['p95'])}"
 
 
+def _day(moments: dict[str, Any], p: str) -> str | None:
+    """The UTC day of a percentile moment (None: not given, e.g. beyond the horizon)."""
+    m = moments.get(p)
+    return None if m is None else str(m["time_iso"][:10])
+
+
 def _payback(line: dict[str, Any]) -> str:
     dates = line["payback_date"]
     days = line["payback_days"]
     if line["capex_usd"] <= 0:
         return "no capex"
     if days["p50"] is None:
-        first = dates["p5"]
+        first = _day(dates, "p5")
         return "beyond horizon" + (f" (p5 {first})" if first else "")
-    return f"{dates['p50']} ({dates['p5'] or '?'}..{dates['p95'] or 'beyond'})"
+    return f"{_day(dates, 'p50')} ({_day(dates, 'p5') or '?'}..{_day(dates, 'p95') or 'beyond'})"
 
 
 def render_roi(doc: Any) -> None:
@@ -126,7 +132,12 @@ def render_roi(doc: Any) -> None:
         ("retargets (mean)", f"{d['retargets_mean']:.1f}"),
     ]
     if hv:
-        pairs.append(("halving (block 1,050,000)", f"{hv['p50']} ({hv['p5']}..{hv['p95']})"))
+        pairs.append(
+            (
+                "halving (block 1,050,000)",
+                f"{_day(hv, 'p50')} ({_day(hv, 'p5')}..{_day(hv, 'p95')})",
+            )
+        )
     render_pairs("paths", pairs)
     message(
         "cash profit = revenue - power - hosting (- fixed opex in the total), before capex;"
@@ -300,10 +311,12 @@ def render_scenario(doc: Any) -> None:
             [
                 r["run"],
                 f"{r['height']:,}",
-                f"{r['time_p50_iso'][:16]} ({r['time_p10_iso'][5:10]}..{r['time_p90_iso'][5:10]})",
-                f"{r['difficulty_p50'] / 1e12:,.2f} T ({r['difficulty_p10'] / 1e12:,.2f}..{r['difficulty_p90'] / 1e12:,.2f})",
-                f"{r['change_p50_pct']:+.1f}%",
-                f"{r['mean_block_time_p50_s']:.0f}",
+                f"{r['time']['p50']['time_iso'][:16]} ({r['time']['p10']['time_iso'][5:10]}"
+                f"..{r['time']['p90']['time_iso'][5:10]})",
+                f"{r['difficulty']['p50'] / 1e12:,.2f} T ({r['difficulty']['p10'] / 1e12:,.2f}"
+                f"..{r['difficulty']['p90'] / 1e12:,.2f})",
+                f"{r['change_pct']['p50']:+.1f}%",
+                f"{r['mean_block_time_s']['p50']:.0f}",
             ]
         )
     render_table(
@@ -319,9 +332,10 @@ def render_scenario(doc: Any) -> None:
         [
             [
                 x["date"],
-                f"{x['baseline_hashprice_p50_usd_per_phs_day']:.2f}",
-                f"{x['scenario_hashprice_p50_usd_per_phs_day']:.2f}",
-                f"{x['scenario_hashprice_p10_usd_per_phs_day']:.2f}..{x['scenario_hashprice_p90_usd_per_phs_day']:.2f}",
+                f"{x['baseline_hashprice_usd_per_phs_day']['p50']:.2f}",
+                f"{x['scenario_hashprice_usd_per_phs_day']['p50']:.2f}",
+                f"{x['scenario_hashprice_usd_per_phs_day']['p10']:.2f}"
+                f"..{x['scenario_hashprice_usd_per_phs_day']['p90']:.2f}",
             ]
             for x in days
         ],
@@ -340,7 +354,7 @@ def render_paths_backtest(doc: Any) -> None:
     """Tables for :class:`minerscope.report.paths_backtest.PathsBacktestDocument`."""
     d = to_jsonable(doc)
     render_table(
-        f"difficulty path backtest: epochs {d['epochs'][0]}..{d['epochs'][1]} from {d['from_date']},"
+        f"difficulty path backtest: epochs {d['first_epoch']}..{d['last_epoch']} from {d['from_date']},"
         f" {d['paths']:,} paths each",
         [
             "method",

@@ -3,8 +3,8 @@ analytics reports (:mod:`minerscope.report.network`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -24,6 +24,10 @@ from ._output import (
     render_table,
 )
 
+if TYPE_CHECKING:
+    from ..report.network_results import DifficultyReport, HashrateReport, ProjectionBacktest
+    from ..results import AsOfInfo, Percentiles
+
 backtest_app = typer.Typer(
     help="Backtests on the real chain: is each interval calibrated?", no_args_is_help=True
 )
@@ -34,73 +38,86 @@ def _f(x: Any, fmt: str = ",.1f") -> str:
     return "n/a" if x is None else format(x, fmt)
 
 
-def _diff(d: float) -> str:
+def _diff(d: float | None) -> str:
+    if d is None:
+        return "n/a"
     return f"{d / 1e12:,.2f} T" if d >= 1e10 else f"{d:,.6g}"
 
 
-def _note(data: dict[str, Any]) -> None:
-    for line in as_of_lines(data["as_of"]):
+def _when(m: Any) -> str:
+    return "n/a" if m is None else str(m.time_iso)
+
+
+def _pct(p: Percentiles, k: int) -> str:
+    v = p.get(k)
+    return "n/a" if v is None else f"{v:+.2f}%"
+
+
+def _note(as_of: AsOfInfo) -> None:
+    for line in as_of_lines(as_of.to_dict()):
         message(line)
 
 
-def render_hashrate(data: dict[str, Any]) -> None:
+def render_hashrate(data: HashrateReport) -> None:
     """Tables for :func:`minerscope.report.network.hashrate_report`."""
-    a = data["as_of"]
+    a = data.as_of
     rows = [
         [
-            w["window"],
-            _f(w.get("hashrate_ehs")),
-            f"{_f(w.get('lower_ehs'))} .. {_f(w.get('upper_ehs'))}",
-            _f(w.get("core_getnetworkhashps_ehs")),
-            w.get("n_blocks", ""),
+            w.window,
+            _f(w.hashrate_ehs),
+            f"{_f(w.hashrate_lower_ehs)} .. {_f(w.hashrate_upper_ehs)}",
+            _f(w.core_getnetworkhashps_ehs),
+            w.n_blocks,
         ]
-        for w in data.get("windows", []) + data.get("daily", [])
+        for w in data.windows + data.daily
     ]
     render_table(
-        f"hash rate as of {a['data_time_iso']} ({a['resolution']} data), EH/s",
+        f"hash rate as of {a.data_time_iso} ({a.resolution} data), EH/s",
         ["window", "estimate", "95% interval", "Core", "blocks"],
         rows,
     )
-    dd = data.get("drawdown")
-    if dd:
+    dd = data.drawdown
+    if dd is not None:
         render_pairs(
-            f"drawdown from the {dd['lookback_days']}-day peak ({dd['smoothing_days']}-day mean)",
+            f"drawdown from the {dd.lookback_days}-day peak ({dd.smoothing_days}-day mean)",
             [
-                ("now", f"{_f(dd['now_ehs'])} EH/s ({dd['last_date']})"),
-                ("peak", f"{_f(dd['peak_ehs'])} EH/s ({dd['peak_date']})"),
+                ("now", f"{_f(dd.hashrate_now_ehs)} EH/s ({dd.last_date})"),
+                ("peak", f"{_f(dd.hashrate_peak_ehs)} EH/s ({dd.peak_date})"),
                 (
                     "change",
-                    f"{dd['change_from_peak_pct']:+.1f}% observed, "
-                    f"{dd['change_from_peak_corrected_pct']:+.1f}% corrected for the noisy max; "
-                    f"95% interval {dd['lower_pct']:+.1f}% .. {dd['upper_pct']:+.1f}%",
+                    f"{dd.change_from_peak_pct:+.1f}% observed, "
+                    f"{dd.change_from_peak_corrected_pct:+.1f}% corrected for the noisy max; "
+                    f"95% interval {dd.change_from_peak_lower_pct:+.1f}% .."
+                    f" {dd.change_from_peak_upper_pct:+.1f}%",
                 ),
             ],
         )
-    series = data.get("daily_series")
-    if series:
+    if data.daily_series:
 
-        def iv(r: dict[str, Any], p: str) -> str:
-            return f"{_f(r[p + '_ehs'])} [{_f(r[p + '_lower_ehs'])}, {_f(r[p + '_upper_ehs'])}]"
+        def iv(v: Any, lo: Any, hi: Any) -> str:
+            return f"{_f(v)} [{_f(lo)}, {_f(hi)}]"
 
         render_table(
             "daily rows, EH/s with 95% intervals",
             ["date", "blocks", "day", "7-day mean", "30-day mean"],
-            [[r["date"], r["blocks"], iv(r, "hashrate"), iv(r, "hashrate_ma7"),
-              iv(r, "hashrate_ma30")] for r in series],
+            [[r.date, r.blocks, iv(r.hashrate_ehs, r.hashrate_lower_ehs, r.hashrate_upper_ehs),
+              iv(r.hashrate_ma7_ehs, r.hashrate_ma7_lower_ehs, r.hashrate_ma7_upper_ehs),
+              iv(r.hashrate_ma30_ehs, r.hashrate_ma30_lower_ehs, r.hashrate_ma30_upper_ehs)]
+             for r in data.daily_series],
         )  # fmt: skip
-    bt = data.get("block_times")
-    if bt:
+    bt = data.block_times
+    if bt is not None:
         render_table(
             "block intervals",
             ["window", "mean s", "95% interval s", "median s"],
             [
                 [
-                    r["window"],
-                    _f(r["mean_interval_s"]),
-                    f"{_f(r['mean_lower_s'])} .. {_f(r['mean_upper_s'])}",
-                    _f(r["median_interval_s"]),
+                    r.window,
+                    _f(r.mean_interval_s),
+                    f"{_f(r.mean_interval_lower_s)} .. {_f(r.mean_interval_upper_s)}",
+                    _f(r.median_interval_s),
                 ]
-                for r in bt["intervals"]
+                for r in bt.intervals
             ],  # fmt: skip
         )
         render_table(
@@ -108,108 +125,109 @@ def render_hashrate(data: dict[str, Any]) -> None:
             ["last days", "blocks", "per day", "95% interval"],
             [
                 [
-                    r["days"],
-                    r["blocks"],
-                    _f(r["observed_per_day"]),
-                    f"{_f(r['lower_per_day'])} .. {_f(r['upper_per_day'])}",
+                    f"{r.days:g}",
+                    r.n_blocks,
+                    _f(r.blocks_per_day),
+                    f"{_f(r.blocks_lower_per_day)} .. {_f(r.blocks_upper_per_day)}",
                 ]
-                for r in bt["blocks_per_day"]
+                for r in bt.blocks_per_day
             ],  # fmt: skip
         )
-    for w in data.get("windows", []):
-        if w.get("note"):
-            message(f"{w['window']}: {w['note']}")
+    for w in data.windows:
+        if w.note:
+            message(f"{w.window}: {w.note}")
     message(
         "intervals: exact Gamma for block windows, Garwood for time windows and daily rows;"
         " Core = getnetworkhashps (biased high by N/(N-1))"
     )
-    _note(data)
+    _note(data.as_of)
 
 
-def render_difficulty(data: dict[str, Any]) -> None:
+def render_difficulty(data: DifficultyReport) -> None:
     """Lines for :func:`minerscope.report.network.difficulty_report`."""
-    ep = data["epoch"]
-    na = data["next_adjustment"]
-    mp = data["mempool_style"]
-    hv = data["halving"]
-    c = na["change_pct"]
-    nd = na["next_difficulty_t"]
-    eta = na["retarget_eta"]
+    ep = data.epoch
+    na = data.next_adjustment
+    mp = data.mempool_style
+    hv = data.halving
+    c = na.change_pct
+    nd = na.next_difficulty
+    eta = na.retarget_eta
     pairs = [
-        ("epoch", f"{ep['index']}: {ep['blocks_mined']:,} of 2,016 blocks mined "
-                  f"({ep['progress_pct']:.1f}%), tip {ep['tip_height']:,}"),
-        ("difficulty", f"{_diff(ep['difficulty'])} (bits {ep['bits_hex']})"),
-        ("mean block time", f"{_f(ep['mean_block_time_s'])} s this epoch"),
-        ("next change", ("exact: " if na["exact"] else "")
-            + f"p50 {c['p50']:+.2f}%; 50% {c['p25']:+.2f}% .. {c['p75']:+.2f}%;"
-            f" 90% {c['p5']:+.2f}% .. {c['p95']:+.2f}%"),
-        ("next difficulty", f"p50 {_diff(nd['p50'] * 1e12)}; 90% {_diff(nd['p5'] * 1e12)}"
-            f" .. {_diff(nd['p95'] * 1e12)}"),
-        ("retarget block", f"{na['retarget_height']:,} at {eta['p50']['time_iso']}"
-            f" (p10 {eta['p10']['time_iso']}, p90 {eta['p90']['time_iso']})"),
-        ("mempool-style", f"{mp['change_pct']:+.2f}% at {mp['retarget_eta']['time_iso']}"
+        ("epoch", f"{ep.index}: {ep.blocks_mined:,} of 2,016 blocks mined "
+                  f"({ep.progress_pct:.1f}%), tip {ep.tip_height:,}"),
+        ("difficulty", f"{_diff(data.difficulty)} (bits {data.bits_hex})"),
+        ("mean block time", f"{_f(ep.mean_block_time_s)} s this epoch"),
+        ("next change", ("exact: " if na.exact else "")
+            + f"p50 {_pct(c, 50)}; 50% {_pct(c, 25)} .. {_pct(c, 75)};"
+            f" 90% {_pct(c, 5)} .. {_pct(c, 95)}"),
+        ("next difficulty", f"p50 {_diff(nd.p50)}; 90% {_diff(nd.p5)} .. {_diff(nd.p95)}"),
+        ("retarget block", f"{na.retarget_height:,} at {_when(eta.p50)}"
+            f" (p10 {_when(eta.p10)}, p90 {_when(eta.p90)})"),
+        ("mempool-style", f"{mp.change_pct:+.2f}% at {mp.retarget_eta.time_iso}"
             " (point estimate, no interval)"),
     ]  # fmt: skip
-    eta_h = hv.get("eta")
+    e = hv.eta
     when = (
-        f"{eta_h['p50']['time_iso']} (p10 {eta_h['p10']['time_iso']}, p90 {eta_h['p90']['time_iso']};"
-        f" 600 s blocks: {hv['eta_at_600s']['time_iso']})"
-        if eta_h
-        else f"{hv['eta_at_600s']['time_iso']} at 600 s blocks ({hv['method']})"
+        f"{_when(e.p50)} (p10 {_when(e.p10)}, p90 {_when(e.p90)};"
+        f" 600 s blocks: {hv.eta_at_600s.time_iso})"
+        if e is not None
+        else f"{hv.eta_at_600s.time_iso} at 600 s blocks ({hv.method})"
     )
-    pairs.append(("next halving", f"block {hv['height']:,} ({hv['blocks_left']:,} left) at {when}"))
-    a = data["as_of"]
-    render_pairs(f"difficulty as of {a['data_time_iso']} ({a['resolution']} data)", pairs)
-    if mp.get("note"):
-        message(f"mempool-style ETA: {mp['note']}")
-    _note(data)
+    pairs.append(("next halving", f"block {hv.height:,} ({hv.blocks_left:,} left) at {when}"))
+    a = data.as_of
+    render_pairs(f"difficulty as of {a.data_time_iso} ({a.resolution} data)", pairs)
+    if mp.note:
+        message(f"mempool-style ETA: {mp.note}")
+    _note(data.as_of)
 
 
-def _pct_iv(c: dict[str, Any], k: str) -> str:
-    return f"{c[k + '_pct']:.1f}% [{c[k + '_lower_pct']:.0f}, {c[k + '_upper_pct']:.0f}]"
+def _pct_iv(c: Any, k: str) -> str:
+    v, lo, hi = (getattr(c, f"{k}{s}_pct") for s in ("", "_lower", "_upper"))
+    return f"{v:.1f}% [{lo:.0f}, {hi:.0f}]"
 
 
-def _era_table(title: str, cells: list[dict[str, Any]], unit: str) -> None:
+def _era_table(title: str, cells: Sequence[Any], unit: str) -> None:
+    def e(c: Any, name: str) -> str:
+        return f"{getattr(c, f'{name}_{unit}'):.2f}"
+
     render_table(
         title,
         ["era", "progress", "epochs", "50% coverage [95%]", "90% coverage [95%]",
          f"median abs error ({unit})", f"mempool median abs error ({unit})",
          f"mean abs error ({unit})", f"mempool mean abs error ({unit})", "closer"],
         [
-            [c["era"], f"{c['progress_pct']:.0f}%", c["epochs"], _pct_iv(c, "coverage_50"),
-             _pct_iv(c, "coverage_90"), f"{c[f'median_abs_error_{unit}']:.2f}",
-             f"{c[f'mempool_median_abs_error_{unit}']:.2f}", f"{c[f'mean_abs_error_{unit}']:.2f}",
-             f"{c[f'mempool_mean_abs_error_{unit}']:.2f}",
-             f"{100 * c['closer_than_mempool_share']:.0f}%"]
+            [c.era, f"{c.progress_pct:.0f}%", c.epochs, _pct_iv(c, "coverage_50"),
+             _pct_iv(c, "coverage_90"), e(c, "median_abs_error"),
+             e(c, "mempool_median_abs_error"), e(c, "mean_abs_error"),
+             e(c, "mempool_mean_abs_error"), f"{100 * c.closer_than_mempool_share:.0f}%"]
             for c in cells
         ],
     )  # fmt: skip
 
 
-def render_backtest(data: dict[str, Any]) -> None:
+def render_backtest(data: ProjectionBacktest) -> None:
     """Tables for :func:`minerscope.report.network.backtest_report`."""
-    ep = data["epochs"]
+    ep = data.epochs
     render_table(
-        f"difficulty projection backtest: epochs {ep['first']}..{ep['last']} ({ep['count']})",
+        f"difficulty projection backtest: epochs {ep.first_epoch}..{ep.last_epoch} ({ep.count})",
         ["progress", "epochs", "block/daily", "median abs error p50 (pp)",
          "mempool median abs error (pp)", "50% coverage", "90% coverage", "mean error (pp)"],
         [
-            [f"{s['progress_pct']:.0f}%", s["epochs"],
-             f"{s['block_resolution']}/{s['daily_resolution']}",
-             f"{s['median_abs_error_pp']:.2f}", f"{s['mempool_median_abs_error_pp']:.2f}",
-             f"{s['coverage_50_pct']:.1f}%", f"{s['coverage_90_pct']:.1f}%",
-             f"{s['mean_error_pp']:+.2f}"]
-            for s in data["summary"]
+            [f"{s.progress_pct:.0f}%", s.epochs, f"{s.block_resolution}/{s.daily_resolution}",
+             f"{s.median_abs_error_pp:.2f}", f"{s.mempool_median_abs_error_pp:.2f}",
+             f"{s.coverage_50_pct:.1f}%", f"{s.coverage_90_pct:.1f}%",
+             f"{s.mean_error_pp:+.2f}"]
+            for s in data.summary
         ],
     )  # fmt: skip
-    _era_table("next change by era (coverage with Wilson 95% intervals)", data["by_era"], "pp")
+    _era_table("next change by era (coverage with Wilson 95% intervals)", data.by_era, "pp")
     _era_table(
         "retarget ETA by era (50% = p25..p75, 90% = p5..p95; errors in hours)",
-        data["eta_by_era"],
+        data.eta_by_era,
         "h",
     )
-    message(f"resolution: {data['resolution']}")
-    message(f"model: {data['model_rule']}")
+    message(f"resolution: {data.resolution_note}")
+    message(f"model: {data.model_rule}")
 
 
 def _progress_printer() -> Callable[[int, int], None]:
@@ -298,7 +316,7 @@ def difficulty_cmd(
     """The next difficulty adjustment with its interval, retarget ETA and halving ETA.
 
     Percentiles 5/25/50/75/95 of the change, mempool.space's point estimate beside it.
-    With --history: every retarget (epoch, height, date, bits, difficulty, change, mean
+    With --history: every retarget known at TIME (epoch, height, date, bits, difficulty, change, mean
     block time of the epoch).
 
     Example: minerscope difficulty --at 2026-02-01T08:40:17Z --json
@@ -307,7 +325,7 @@ def difficulty_cmd(
         from .signals import difficulty_history
 
         difficulty_history(
-            db=db, from_date=from_date, to_date=to_date, csv_out=csv_out, json_out=json_out
+            db=db, at=at, from_date=from_date, to_date=to_date, csv_out=csv_out, json_out=json_out
         )
         return
     if from_date or to_date or csv_out:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ..defaults import DEFAULT_POWER_PRICE_USD_PER_KWH
 from ..errors import InputError
 from ..params import parse_difficulty, resolve_pue
+from ..results import to_jsonable
 from ._app import app
 from ._output import (
     AtOption,
@@ -23,6 +24,21 @@ from ._output import (
     now_s,
     render_pairs,
     render_table,
+)
+
+if TYPE_CHECKING:
+    from ..report.econ_results import EconomicsStatus
+
+#: The production-cost methods of a status section (the ``economics`` rows' cost columns).
+COST_METHODS = (
+    "cost_electricity_lower_usd_per_btc",
+    "cost_electricity_best_usd_per_btc",
+    "cost_electricity_upper_usd_per_btc",
+    "cost_all_in_lower_usd_per_btc",
+    "cost_all_in_best_usd_per_btc",
+    "cost_all_in_upper_usd_per_btc",
+    "cost_drm_published_usd_per_btc",
+    "cost_drm_refit_usd_per_btc",
 )
 
 CatalogOption = Annotated[
@@ -107,6 +123,7 @@ def _usd(x: float | None, digits: int = 2) -> str:
 
 
 def _inputs_pairs(inputs: dict[str, Any]) -> list[tuple[str, str]]:
+    """Lines of a document's ``inputs`` (:class:`~minerscope.report.econ_results.NetworkInputs`)."""
     return [
         ("difficulty", f"{inputs['difficulty_t']:,.2f} T ({inputs['difficulty_source']})"),
         (
@@ -115,7 +132,7 @@ def _inputs_pairs(inputs: dict[str, Any]) -> list[tuple[str, str]]:
             f" ({inputs['subsidy_source']}) + fees {inputs['fees_btc_per_block']:.5f}"
             f" ({inputs['fees_source']})",
         ),
-        ("BTC price", f"${inputs['btc_price_usd']:,.2f} ({inputs['price_source']})"),
+        ("BTC price", f"${inputs['btc_price_usd']:,.2f} ({inputs['btc_price_source']})"),
     ]
 
 
@@ -201,7 +218,7 @@ def machines_cmd(
         )  # fmt: skip
         emit_json(doc) if json_out else render_grid(doc)
         return
-    data = econ_report.machines_view(
+    result = econ_report.machines_view(
         db,
         at,
         now_s=now_s(),
@@ -219,8 +236,9 @@ def machines_cmd(
         sort=sort,
     )
     if json_out:
-        emit_json(data)
+        emit_json(result)
         return
+    data = result.to_dict()
     if csv_out:
         _write_csv(list(data["machines"][0]) if data["machines"] else [], data["machines"])
         return
@@ -298,7 +316,7 @@ def fleet_cmd(
         )  # fmt: skip
         emit_json(doc) if json_out else render_grid(doc)
         return
-    data = econ_report.fleet_view(
+    result = econ_report.fleet_view(
         db,
         at,
         fleet_file,
@@ -311,16 +329,17 @@ def fleet_cmd(
         catalog_paths=catalog or [],
     )
     if json_out:
-        emit_json(data)
+        emit_json(result)
         return
+    data = result.to_dict()
     t = data["totals"]
     pairs = _inputs_pairs(data["inputs"]) + [
         ("hashprice", f"${data['hashprice_usd_per_phs_day']:.2f} per PH/s per day"),
     ]
-    for name, site in data["sites"].items():
+    for site in data["sites"]:
         pairs.append(
             (
-                f"site {name}",
+                f"site {site['name']}",
                 f"${site['power_price_usd_per_kwh']:.4f}/kWh ({site['power_price_source']}),"
                 f" PUE {site['pue']:g}, hosting ${site['hosting_fee_usd_per_kwh']:.4f}/kWh",
             )
@@ -361,7 +380,7 @@ def fleet_cmd(
     render_pairs(
         "totals per day",
         [
-            ("machines", f"{t['machines']:,} ({t['hashrate_phs']:,.1f} PH/s)"),
+            ("machines", f"{t['machine_count']:,} ({t['hashrate_phs']:,.1f} PH/s)"),
             ("BTC mined", f"{t['btc_per_day']:.6f}"),
             ("revenue", _usd(t["revenue_usd_per_day"])),
             ("power + hosting", _usd(t["power_cost_usd_per_day"] + t["hosting_usd_per_day"])),
@@ -374,7 +393,7 @@ def fleet_cmd(
             ("all-in cost per BTC", _usd(t["all_in_cost_usd_per_btc"], 0)),
             (
                 "switch off now",
-                _names(data["switch_off"]),
+                _names(data["switch_off_groups"]),
             ),
         ],
     )
@@ -406,10 +425,11 @@ def economics_cmd(
 
     if csv_out and json_out:
         raise InputError("give --json or --csv, not both", field="--csv")
-    data = econ_report.economics_view(db, at, now_s=now_s(), from_date=from_date, to_date=to_date)
+    result = econ_report.economics_view(db, at, now_s=now_s(), from_date=from_date, to_date=to_date)
     if json_out:
-        emit_json(data)
+        emit_json(result)
         return
+    data = result.to_dict()
     if csv_out:
         _write_csv(data["columns"], data["rows"])
         return
@@ -467,11 +487,12 @@ def _plain_table(columns: list[str], rows: list[list[str]]) -> None:
     sys.stdout.flush()
 
 
-def status_pairs(section: dict[str, Any] | None) -> list[tuple[str, str]]:
+def status_pairs(result: EconomicsStatus | None) -> list[tuple[str, str]]:
     """Label/value lines for the economics section of ``status`` (see
     :func:`minerscope.report.econ.status_section`); empty when there is none."""
-    if not section:
+    if result is None:
         return []
+    section: dict[str, Any] = to_jsonable(result)
     pairs = [
         (
             "hashprice",
@@ -486,36 +507,38 @@ def status_pairs(section: dict[str, Any] | None) -> list[tuple[str, str]]:
         pairs.append(
             (
                 "miner revenue",
-                f"{rev['revenue_btc_per_day']:,.2f} BTC = ${rev['revenue_usd_per_day'] / 1e6:,.2f}M"
+                f"{rev['revenue_btc']:,.2f} BTC = ${rev['revenue_usd'] / 1e6:,.2f}M"
                 f" on {rev['date']}{fee}",
             )
         )
     pc = section["production_cost"]
-    if pc["low_usd_per_btc"] is not None:
-        best = pc["best_guess_range_usd_per_btc"]
+    if pc["cost_range_low_usd_per_btc"] is not None:
+        best = (pc["cost_electricity_best_usd_per_btc"], pc["cost_all_in_best_usd_per_btc"])
         best_txt = (
             ""
             if None in best
             else f"; best guess ${best[0] / 1e3:,.1f}k (electricity) to ${best[1] / 1e3:,.1f}k"
             " (all-in)"
         )
+        methods = [k for k in COST_METHODS if pc[k] is not None]
         pairs.append(
             (
                 "cost to produce 1 BTC",
-                f"${pc['low_usd_per_btc'] / 1e3:,.1f}k to ${pc['high_usd_per_btc'] / 1e3:,.1f}k"
-                f" over {sum(v is not None for v in pc['methods'].values())} methods{best_txt}",
+                f"${pc['cost_range_low_usd_per_btc'] / 1e3:,.1f}k to"
+                f" ${pc['cost_range_high_usd_per_btc'] / 1e3:,.1f}k"
+                f" over {len(methods)} methods{best_txt}",
             )
         )
-    puell = section.get("puell_multiple")
+    puell = section.get("puell")
     if puell:
-        pairs.append(("Puell multiple", f"{puell['value']:.3f} ({puell['date']})"))
+        pairs.append(("Puell multiple", f"{puell['puell_multiple']:.3f} ({puell['date']})"))
     sus = section.get("sustainability")
     if sus:
         pairs.append(
             (
                 "sustainability (ours)",
-                f"{sus['score']:.0f}/100, {sus['band']} (price / cost {sus['ratio']:.2f},"
-                f" {sus['date']})",
+                f"{sus['sustainability_score']:.0f}/100, {sus['sustainability_band']}"
+                f" (price / cost {sus['sustainability_ratio']:.2f}, {sus['date']})",
             )
         )
     return pairs

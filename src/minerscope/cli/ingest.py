@@ -28,7 +28,9 @@ FileArg = Annotated[Path, typer.Argument(metavar="FILE", help="The file to impor
 
 def _report(reports: list[ImportReport], json_out: bool) -> None:
     if json_out:
-        emit_json([r.as_dict() for r in reports])
+        from ..ingest.results import ImportDocument
+
+        emit_json(ImportDocument(imports=tuple(r.to_result() for r in reports)))
         return
     for r in reports:
         c = r.counts
@@ -176,6 +178,7 @@ def quickstart_cmd(
     clock = now_s()
     from .. import ingest
     from ..report import status as status_report
+    from ..report.imports import QuickstartDocument
 
     reports = ingest.run_reference_import(db, data_dir, now_s=clock)
     # The imports have committed: from here on a failure is the status's, and says so.
@@ -187,13 +190,15 @@ def quickstart_cmd(
             )
     except MinerscopeError as exc:
         if json_out:
-            emit_json({"imports": [r.as_dict() for r in reports], "status": None})
+            emit_json(
+                QuickstartDocument(imports=tuple(r.to_result() for r in reports), status=None)
+            )
         else:
             _report(reports, False)
         message(f"imported; {error_line(exc).removeprefix('minerscope: error: ')}")
         raise typer.Exit(exit_code_for(exc)) from None
     if json_out:
-        emit_json({"imports": [r.as_dict() for r in reports], "status": data})
+        emit_json(QuickstartDocument(imports=tuple(r.to_result() for r in reports), status=data))
         return
     _report(reports, False)
     message(f"database: {storage.resolve_db_path(db)}")

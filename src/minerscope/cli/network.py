@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .. import storage
 from ..asof import parse_time_spec, resolve_as_of
-from ..consensus import (
-    CompactError,
-    check_proof_of_work,
-    difficulty_from_bits,
-    next_bits,
-    parse_header,
-    target_from_bits,
-)
-from ..errors import InputError
 from ..report import status as status_report
 from ._app import app
 from ._output import AtOption, DbOption, JsonOption, as_of_pairs, emit_json, now_s, render_pairs
+
+if TYPE_CHECKING:
+    from ..report.network_results import NetworkStatus
+    from ..report.status_results import StatusDocument
+    from ..results import Percentiles
 
 consensus_app = typer.Typer(
     help="Exact consensus math (Bitcoin Core's rules) on values you give.",
@@ -28,7 +24,7 @@ consensus_app = typer.Typer(
 app.add_typer(consensus_app, name="consensus")
 
 
-def _fmt_int(value: Any) -> str:
+def _fmt_int(value: int | None) -> str:
     return "n/a" if value is None else f"{int(value):,}"
 
 
@@ -45,129 +41,131 @@ def _fmt_age(age_s: int) -> str:
     return f"{age_s / 86_400:,.1f} days before"
 
 
-def _pct_range(d: dict[str, float], lo: str, hi: str) -> str:
-    return f"{d[lo]:+.2f}% .. {d[hi]:+.2f}%"
+def _pct(d: Percentiles, p: int) -> str:
+    v = d.get(p)
+    return "n/a" if v is None else f"{v:+.2f}%"
 
 
-def network_status_pairs(section: dict[str, Any] | None) -> list[tuple[str, str]]:
+def _when(m: object) -> str:
+    return "n/a" if m is None else str(getattr(m, "time_iso", "n/a"))
+
+
+def network_status_pairs(section: NetworkStatus | None) -> list[tuple[str, str]]:
     """Label/value lines for the network section of ``status`` (empty when there is none)."""
-    if not section:
+    if section is None:
         return []
     pairs: list[tuple[str, str]] = []
-    hr = section.get("hashrate")
-    if hr and hr.get("hashrate_ehs") is not None:
-        core = hr.get("core_getnetworkhashps_ehs")
+    hr = section.hashrate
+    if hr is not None and hr.hashrate_ehs is not None:
+        core = hr.core_getnetworkhashps_ehs
         core_txt = "" if core is None else f"; Bitcoin Core's getnetworkhashps {core:,.1f} EH/s"
         pairs.append(
             (
                 "hash rate",
-                f"{hr['hashrate_ehs']:,.1f} EH/s (95% {hr['lower_ehs']:,.1f} .. "
-                f"{hr['upper_ehs']:,.1f}) over {hr['window']}{core_txt}",
+                f"{hr.hashrate_ehs:,.1f} EH/s (95% {hr.hashrate_lower_ehs or 0:,.1f} .. "
+                f"{hr.hashrate_upper_ehs or 0:,.1f}) over {hr.window}{core_txt}",
             )
         )
-    elif hr:
-        pairs.append(("hash rate", f"no estimate over {hr.get('window', '?')}: {hr.get('note')}"))
+    elif hr is not None:
+        pairs.append(("hash rate", f"no estimate over {hr.window}: {hr.note}"))
     else:
         pairs.append(("hash rate", "no estimate: no blocks or daily rows before this moment"))
-    adj = section.get("next_adjustment")
-    if adj:
-        ch = adj["change_pct"]
-        nd = adj["next_difficulty_t"]
-        if adj.get("exact"):
-            pairs.append(("next adjustment", f"{ch['p50']:+.2f}% (exact: the epoch is complete)"))
+    adj = section.next_adjustment
+    if adj is not None:
+        ch = adj.change_pct
+        nd = adj.next_difficulty_t.get(50)
+        if adj.exact:
+            pairs.append(("next adjustment", f"{_pct(ch, 50)} (exact: the epoch is complete)"))
         else:
             pairs.append(
                 (
                     "next adjustment",
-                    f"p50 {ch['p50']:+.2f}% to {nd['p50']:,.2f} T; 50% {_pct_range(ch, 'p25', 'p75')};"
-                    f" 90% {_pct_range(ch, 'p5', 'p95')}",
+                    f"p50 {_pct(ch, 50)} to {nd or 0:,.2f} T; 50% {_pct(ch, 25)} .. {_pct(ch, 75)};"
+                    f" 90% {_pct(ch, 5)} .. {_pct(ch, 95)}",
                 )
             )
-            mp = adj.get("mempool_style_change_pct")
+            mp = section.mempool_style
             if mp is not None:
-                pairs.append(("mempool-style", f"{mp:+.2f}% (point estimate, no interval)"))
-        eta = adj.get("retarget_eta")
-        if eta:
-            pairs.append(
-                (
-                    "retarget ETA",
-                    f"block {adj['retarget_height']:,} at {eta['p50']['time_iso']} "
-                    f"(p10 {eta['p10']['time_iso']}, p90 {eta['p90']['time_iso']})",
+                pairs.append(
+                    ("mempool-style", f"{mp.change_pct:+.2f}% (point estimate, no interval)")
                 )
-            )
-    hv = section.get("halving")
-    if hv and hv.get("eta"):
-        e = hv["eta"]
+        eta = adj.retarget_eta
         pairs.append(
             (
-                "halving ETA",
-                f"block {hv['height']:,} at {e['p50']['time_iso']} "
-                f"(p10 {e['p10']['time_iso']}, p90 {e['p90']['time_iso']})",
+                "retarget ETA",
+                f"block {adj.retarget_height:,} at {_when(eta.p50)} "
+                f"(p10 {_when(eta.p10)}, p90 {_when(eta.p90)})",
             )
         )
     return pairs
 
 
-def render_status(data: dict[str, Any]) -> None:
+def render_status(data: StatusDocument) -> None:
     """Human-readable rendering of :func:`minerscope.report.status.build_status`."""
-    res = data["resolution"]
-    pairs: list[tuple[str, str]] = as_of_pairs(data["as_of"])
-    tip = data.get("tip")
+    res = data.as_of.resolution
+    as_of = data.as_of.to_dict()
+    pairs: list[tuple[str, str]] = as_of_pairs(as_of)
+    tip = data.tip
     if tip is not None:
         approx = " (estimated from daily block counts)" if res == "daily" else ""
-        pairs.append(("tip height", f"{_fmt_int(tip['height'])}{approx}"))
-        pairs.append(("tip time", f"{tip['time_iso']} ({_fmt_age(tip['age_s'])} the moment)"))
-        if tip.get("hash"):
-            pairs.append(("tip hash", tip["hash"]))
-    if data.get("bits_hex"):
-        pairs.append(("bits", data["bits_hex"]))
-    if data.get("difficulty") is not None:
-        d = data["difficulty"]
+        pairs.append(("tip height", f"{_fmt_int(tip.height)}{approx}"))
+        pairs.append(("tip time", f"{tip.time_iso} ({_fmt_age(tip.age_s)} the moment)"))
+        if tip.hash:
+            pairs.append(("tip hash", tip.hash))
+    if data.bits_hex:
+        pairs.append(("bits", data.bits_hex))
+    if data.difficulty is not None:
+        d = data.difficulty
         pairs.append(("difficulty", f"{d / 1e12:,.2f} T ({d:,.0f})"))
-    ep = data.get("epoch")
+    ep = data.epoch
     if ep is not None:
         pairs.append(
             (
                 "epoch",
-                f"{ep['index']} (first block {_fmt_int(ep['first_height'])}): "
-                f"{_fmt_int(ep['blocks_mined'])} blocks mined, "
-                f"{_fmt_int(ep['blocks_remaining'])} remaining; retarget at block "
-                f"{_fmt_int(ep['retarget_height'])}",
+                f"{ep.index} (first block {_fmt_int(ep.first_height)}): "
+                f"{_fmt_int(ep.blocks_mined)} blocks mined, "
+                f"{_fmt_int(ep.blocks_remaining)} remaining; retarget at block "
+                f"{_fmt_int(ep.retarget_height)}",
             )
         )
-        if ep.get("mean_block_time_s") is not None:
+        if ep.mean_block_time_s is not None:
             pairs.append(
                 (
                     "mean block time",
-                    f"{_fmt_duration(ep['mean_block_time_s'])} over {ep['mean_block_time_basis']}",
+                    f"{_fmt_duration(ep.mean_block_time_s)} over {ep.mean_block_time_basis}",
                 )
             )
-    price = data.get("price")
+    price = data.price
     if price is not None:
         pairs.append(
-            (
-                "BTC price",
-                f"${price['price_usd']:,.2f} ({price['source']}, {price['time_iso']})",
-            )
+            ("BTC price", f"${price.btc_price_usd:,.2f} ({price.source}, {price.time_iso})")
         )
     else:
         pairs.append(("BTC price", "no price known at this time (minerscope import prices FILE)"))
-    hv = data.get("halving")
+    hv = data.halving
     if hv is not None:
         pairs.append(
             (
                 "next halving",
-                f"block {_fmt_int(hv['next_height'])}, {_fmt_int(hv['blocks_left'])} blocks left; "
-                f"subsidy {hv['subsidy_now_btc']:g} -> {hv['subsidy_after_btc']:g} BTC",
+                f"block {_fmt_int(hv.height)}, {_fmt_int(hv.blocks_left)} blocks left; "
+                f"subsidy {hv.subsidy_now_btc:g} -> {hv.subsidy_after_btc:g} BTC",
             )
         )
-    render_pairs(f"minerscope status as of {data['as_of']['time_iso']} ({res} data)", pairs)
-    net_pairs = network_status_pairs(data.get("network"))
+    render_pairs(f"minerscope status as of {data.as_of.time_iso} ({res} data)", pairs)
+    net_pairs = network_status_pairs(data.network)
+    if hv is not None and hv.eta is not None:
+        e = hv.eta
+        net_pairs.append(
+            (
+                "halving ETA",
+                f"block {hv.height:,} at {_when(e.p50)} (p10 {_when(e.p10)}, p90 {_when(e.p90)})",
+            )
+        )
     if net_pairs:
         render_pairs("network estimates (intervals from the Poisson block process)", net_pairs)
     from .econ import status_pairs as econ_status_pairs  # lazy: keeps start-up light
 
-    econ_pairs = econ_status_pairs(data.get("economics"))
+    econ_pairs = econ_status_pairs(data.economics)
     if econ_pairs:
         render_pairs("economics", econ_pairs)
 
@@ -193,24 +191,6 @@ def status_cmd(at: AtOption = None, db: DbOption = None, json_out: JsonOption = 
         render_status(data)
 
 
-def _parse_bits(text: str) -> int:
-    raw = text.lower().removeprefix("0x")
-    if len(raw) != 8:
-        raise InputError(f"--bits {text!r}: expected 8 hex digits, e.g. 1701fca1", field="--bits")
-    try:
-        return int(raw, 16)
-    except ValueError:
-        raise InputError(f"--bits {text!r} is not hexadecimal", field="--bits") from None
-
-
-def _bits_payload(bits: int) -> dict[str, Any]:
-    return {
-        "bits_hex": f"{bits:08x}",
-        "target_hex": f"{target_from_bits(bits):064x}",
-        "difficulty": difficulty_from_bits(bits),
-    }
-
-
 @consensus_app.command("next-bits")
 def next_bits_cmd(
     bits: Annotated[str, typer.Option("--bits", help="Compact target of the period (hex).")],
@@ -226,30 +206,21 @@ def next_bits_cmd(
 
     Example: minerscope consensus next-bits --bits 1701ebf2 --first-time-s 1767859543 --last-time-s 1769110170
     """
-    old = _parse_bits(bits)
-    try:
-        new = next_bits(old, first_time_s, last_time_s)
-    except CompactError as exc:
-        raise InputError(str(exc), field="--bits") from exc
-    old_d = difficulty_from_bits(old)
-    new_d = difficulty_from_bits(new)
-    data: dict[str, Any] = {
-        "old": _bits_payload(old),
-        "new": _bits_payload(new),
-        "actual_timespan_s": last_time_s - first_time_s,
-        "difficulty_change_pct": (new_d / old_d - 1.0) * 100.0,
-    }
+    from ..report.consensus import next_bits_document
+
+    doc = next_bits_document(bits, first_time_s, last_time_s)
     if json_out:
-        emit_json(data)
+        emit_json(doc)
         return
+    new = doc.new
     render_pairs(
         "next retarget (Bitcoin Core CalculateNextWorkRequired)",
         [
-            ("new bits", data["new"]["bits_hex"]),
-            ("new target", data["new"]["target_hex"]),
-            ("new difficulty", f"{new_d:,.2f} ({new_d / 1e12:,.2f} T)"),
-            ("change", f"{data['difficulty_change_pct']:+.4f} %"),
-            ("actual timespan", f"{data['actual_timespan_s']:,} s (2015 intervals)"),
+            ("new bits", new.bits_hex),
+            ("new target", new.target_hex),
+            ("new difficulty", f"{new.difficulty:,.2f} ({new.difficulty_t:,.2f} T)"),
+            ("change", f"{doc.difficulty_change_pct:+.4f} %"),
+            ("actual timespan", f"{doc.actual_timespan_s:,} s (2015 intervals)"),
         ],
     )
 
@@ -265,25 +236,12 @@ def header_cmd(
 
     Example: minerscope consensus header 0100000000000000000000000000000000000000000000000000000000000000000000003ba3edfd7a7b12b27ac72c3e67768f617fc81bc3888a51323a9fb8aa4b1e5e4a29ab5f49ffff001d1dac2b7c
     """
-    try:
-        header = parse_header(header_hex.strip())
-    except ValueError as exc:
-        raise InputError(str(exc), field="HEADER_HEX") from exc
-    ok = check_proof_of_work(header.hash, header.bits)
-    data = {
-        "hash": header.hash,
-        "version": header.version,
-        "prev_hash": header.prev_hash,
-        "merkle_root": header.merkle_root,
-        "time_s": header.time_s,
-        "bits_hex": f"{header.bits:08x}",
-        "nonce": header.nonce,
-        "difficulty": difficulty_from_bits(header.bits),
-        "proof_of_work_valid": ok,
-    }
+    from ..report.consensus import header_document
+
+    doc = header_document(header_hex)
     if json_out:
-        emit_json(data)
+        emit_json(doc)
     else:
-        render_pairs("block header", [(k, str(v)) for k, v in data.items()])
-    if not ok:
+        render_pairs("block header", [(k, str(v)) for k, v in doc.to_dict().items()])
+    if not doc.proof_of_work_valid:
         raise typer.Exit(1)

@@ -93,7 +93,8 @@ def render_pools(report: PoolsReport) -> None:
         ),
         (
             "Nakamoto coefficient",
-            f"{c.nakamoto_coefficient} [{c.nakamoto_lower}, {c.nakamoto_upper}]"
+            f"{c.nakamoto_coefficient} [{c.nakamoto_coefficient_lower},"
+            f" {c.nakamoto_coefficient_upper}]"
             " (fewest pools with more than 50% of the blocks)",
         ),
         ("unknown blocks", f"{100 * c.unknown_share:.1f}% (counted as no pool)"),
@@ -203,7 +204,9 @@ def pools_cmd(
     if list_pools:
         known = pools_report.known_pools(pools_report.pool_catalog(tags or []))
         if json_out:
-            emit_json(list(known))
+            from ..report.pools_results import KnownPools
+
+            emit_json(KnownPools(pools=tuple(known)))
         elif csv_out:
             _write_csv(
                 ("pool_slug", "pool_name", "link", "tags", "addresses", "operator"),

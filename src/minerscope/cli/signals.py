@@ -100,7 +100,7 @@ def render_stats(title: str, stats: dict[str, Any], labels: tuple[str, str, str]
         t = stats[key]
         message(
             f"{t['statistic']}: {100 * t['observed']:+.1f} pp"
-            f" {_iv_pct(100 * t['lower'] if _ok(t['lower']) else None, 100 * t['upper'] if _ok(t['upper']) else None)};"
+            f" {_iv_pct(100 * t['observed_lower'] if _ok(t['observed_lower']) else None, 100 * t['observed_upper'] if _ok(t['observed_upper']) else None)};"
             f" p = {_p(t['p_value'])} ({t['shifts']:,} circular shifts)"
         )  # fmt: skip
     b = stats["bootstrap"]
@@ -125,7 +125,7 @@ def render_contraction(data: dict[str, Any]) -> None:
     message(f"signal: {data['definition']}")
     render_stats(
         f"hash-rate contraction (L={data['lookback_days']}, S={data['smoothing_days']},"
-        f" N={data['horizon_days']}; closes: {data['price_source']})",
+        f" N={data['horizon_days']}; closes: {data['btc_price_source']})",
         data["stats"],
         ("contraction (g < 0)", "growth (g >= 0)", "all days"),
     )
@@ -136,7 +136,7 @@ def render_contraction(data: dict[str, Any]) -> None:
             [[c["claim"],
               _share(c["published"]) if "hit" in c["claim"] else _pct(c["published"]),
               _share(c["ours"]) if "hit" in c["claim"] else _pct(c["ours"]),
-              _iv_share(c["lower"], c["upper"]) if "hit" in c["claim"] else _iv_pct(c["lower"], c["upper"]),
+              _iv_share(c["ours_lower"], c["ours_upper"]) if "hit" in c["claim"] else _iv_pct(c["ours_lower"], c["ours_upper"]),
               "yes" if c["inside"] else "no"] for c in data["published"]],
         )  # fmt: skip
         message(f"source: {data['published'][0]['source']}")
@@ -167,11 +167,11 @@ def render_ribbons(data: dict[str, Any]) -> None:
     message(f"signal: {data['definition']}")
     render_table(
         f"Hash Ribbons buy signals {data['from_date']} .. {data['to_date']}"
-        f" (closes: {data['price_source']})",
+        f" (closes: {data['btc_price_source']})",
         ["buy", "recovery", "capitulation from", "days", "beyond noise", "close USD",
          "30d", "90d", "180d", "365d"],
         [[b["date"], b["recovery_date"], b["capitulation_start_date"], b["capitulation_days"],
-          "yes" if b["capitulation_beyond_noise"] else "no", f"{b['price_usd']:,.0f}",
+          "yes" if b["capitulation_beyond_noise"] else "no", f"{b['btc_price_usd']:,.0f}",
           _pct(b["return_30d_pct"], True), _pct(b["return_90d_pct"]),
           _pct(b["return_180d_pct"]), _pct(b["return_365d_pct"])] for b in data["buys"]],
     )  # fmt: skip
@@ -223,7 +223,7 @@ def _value_text(s: dict[str, Any]) -> str:
 def render_signals(data: dict[str, Any]) -> None:
     """Tables for :func:`minerscope.report.signals.signals_view`."""
     render_table(
-        f"signals on {data['date']} (daily rows; closes: {data['price_source']};"
+        f"signals on {data['date']} (daily rows; closes: {data['btc_price_source']};"
         f" MVRV: {data['mvrv_source'] or 'none'})",
         ["signal", "state", "since", "before", "figures"],
         [[s["name"], s["state"] or "n/a", s["since_date"] or "", s["previous_state"] or "",
@@ -273,24 +273,33 @@ def write_retargets_csv(data: dict[str, Any], columns: tuple[str, ...]) -> None:
 
 
 def difficulty_history(
-    *, db: Any, from_date: str | None, to_date: str | None, csv_out: bool, json_out: bool
+    *,
+    db: Any,
+    at: str | None = None,
+    from_date: str | None,
+    to_date: str | None,
+    csv_out: bool,
+    json_out: bool,
 ) -> None:
     """Dispatch target of ``difficulty --history``: load, then render (table, CSV or JSON)."""
+    from ..asof import parse_time_spec, resolve_as_of
     from ..errors import InputError
     from ..report import retargets  # lazy: keeps start-up light
 
     if csv_out and json_out:
         raise InputError("give --json or --csv, not both", field="--csv")
+    spec = parse_time_spec(at) if at else None
     conn = storage.connect(db, read_only=True)
     try:
-        doc = retargets.retarget_history(
-            conn, now_s=now_s(), from_date=from_date, to_date=to_date
-        ).to_dict()
+        as_of = resolve_as_of(conn, spec, now_s=now_s())
+        result = retargets.retarget_history(conn, as_of, from_date=from_date, to_date=to_date)
     finally:
         conn.close()
     if json_out:
-        emit_json(doc)
-    elif csv_out:
+        emit_json(result)
+        return
+    doc = result.to_dict()
+    if csv_out:
         write_retargets_csv(doc, retargets.CSV_COLUMNS)
     else:
         render_retargets(doc)

@@ -66,7 +66,7 @@ def _human(summary: dict[str, Any]) -> list[tuple[str, str]]:
         pairs.append(
             (
                 "reorg",
-                f"replaced {r['depth']} blocks from height {r['fork_height']}"
+                f"replaced {r['blocks_replaced']} blocks from height {r['fork_height']}"
                 f" (old tip {r['old_tip_height']}, new {r['new_tip_height']})",
             )
         )
@@ -286,4 +286,4 @@ def sync_cmd(
     if json_out:
         emit_json(summary)
     else:
-        render_pairs("sync", _human(summary))
+        render_pairs("sync", _human(summary.to_dict()))

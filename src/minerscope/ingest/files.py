@@ -29,6 +29,7 @@ from ..sources.blockstats import MISSING, BlockRows, BlockstatsFile, check_rows
 from ..sources.files import Located
 from ..storage import WriteCounts
 from ._checks import EpochBits, SeenKeys, TimeRule
+from .results import ImportResult
 
 
 @dataclass(frozen=True)
@@ -42,18 +43,18 @@ class ImportReport:
     seconds: float
     notes: tuple[str, ...] = field(default_factory=tuple)
 
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready summary."""
-        return {
-            "kind": self.kind,
-            "path": self.path,
-            "rows_read": self.rows_read,
-            "inserted": self.counts.inserted,
-            "updated": self.counts.updated,
-            "unchanged": self.counts.unchanged,
-            "duration_s": round(self.seconds, 3),
-            "notes": list(self.notes),
-        }
+    def to_result(self) -> ImportResult:
+        """The import as the ``import`` and ``quickstart`` documents show it."""
+        return ImportResult(
+            kind=self.kind,
+            path=self.path,
+            rows_read=self.rows_read,
+            inserted=self.counts.inserted,
+            updated=self.counts.updated,
+            unchanged=self.counts.unchanged,
+            duration_s=round(self.seconds, 3),
+            notes=tuple(self.notes),
+        )
 
 
 def _conflict_at(exc: ConflictError, path: Path, where: Located | None) -> ConflictError:

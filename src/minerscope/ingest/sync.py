@@ -55,7 +55,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from .. import storage
@@ -65,6 +65,7 @@ from ..records import BlockRecord, EpochRecord
 from ..sources._http import SourceBadResponse, SourceTimeout
 from ..sources.pools import PoolCatalog
 from .pools import identify_blocks
+from .results import BlockSyncDocument, ReorgRepair
 from .sync_daily import (
     CM_REFETCH_DAYS,
     DailySyncSummary,
@@ -141,13 +142,30 @@ class SyncSummary:
         """Fetch-and-store rate. [blocks/s]"""
         return self.blocks_fetched / self.elapsed_s if self.elapsed_s > 0 else 0.0
 
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready, unit-suffixed keys."""
-        d = asdict(self)
-        d["reorgs"] = [asdict(r) for r in self.reorgs]
-        d["blocks_per_s"] = round(self.blocks_per_s, 1)
-        d["elapsed_s"] = round(self.elapsed_s, 3)
-        return d
+    def to_result(self) -> BlockSyncDocument:
+        """The ``sync --json`` document."""
+        return BlockSyncDocument(
+            source=self.source,
+            url=self.url,
+            source_tip_height=self.source_tip_height,
+            stored_tip_height_before=self.stored_tip_before,
+            stored_tip_height_after=self.stored_tip_after,
+            first_height=self.first_height,
+            last_height=self.last_height,
+            blocks_fetched=self.blocks_fetched,
+            blocks_inserted=self.blocks_inserted,
+            blocks_updated=self.blocks_updated,
+            blocks_unchanged=self.blocks_unchanged,
+            batches=self.batches,
+            reorgs=tuple(
+                ReorgRepair(r.fork_height, r.depth, r.old_tip_height, r.new_tip_height)
+                for r in self.reorgs
+            ),
+            epochs_filled=self.epochs_filled,
+            stopped=self.stopped,
+            elapsed_s=round(self.elapsed_s, 3),
+            blocks_per_s=round(self.blocks_per_s, 1),
+        )
 
 
 def default_start_height(tip_height: int) -> int:

@@ -13,12 +13,12 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from .. import storage
 from ..asof import last_complete_day
 from ..sources._http import SourceTimeout
 from ..sources.coinmetrics import FIRST_DAY, CoinMetricsClient
+from .results import DailySyncDocument
 
 CM_REFETCH_DAYS = 7
 ProgressFn = Callable[[int, int, int], None]  # (days done, days to do, -1: no height)
@@ -42,11 +42,11 @@ class DailySyncSummary:
     last_date: str | None = None
     elapsed_s: float = 0.0
 
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready, unit-suffixed keys."""
+    def to_result(self) -> DailySyncDocument:
+        """The ``sync --source coinmetrics --json`` document."""
         d = asdict(self)
         d["elapsed_s"] = round(self.elapsed_s, 3)
-        return d
+        return DailySyncDocument(**d)
 
 
 def coinmetrics_start_date(conn: sqlite3.Connection, from_date: str | None = None) -> str:

@@ -28,12 +28,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, ClassVar, Literal
 
 from .. import storage
 from ..asof import iso_utc
 from ..config import Config, check_number, load_config
 from ..errors import InputError, SourceError
-from ..results import Result
+from ..results import Result, document_schema
 from .sync import sync_blocks
 from .sync_run import SyncPlan, SyncRequest, plan_sync
 
@@ -45,7 +46,7 @@ MAX_BACKOFF_S = 300.0
 class NewBlock(Result):
     """A block that became part of the stored best chain (new, or a reorg's replacement)."""
 
-    event: str
+    event: Literal["block"]
     height: int
     hash: str
     time_s: int
@@ -56,7 +57,7 @@ class NewBlock(Result):
 class ReorgDone(Result):
     """A reorganisation repaired: blocks from ``fork_height`` up were replaced."""
 
-    event: str
+    event: Literal["reorg"]
     fork_height: int
     blocks_replaced: int
     old_tip_height: int
@@ -67,7 +68,7 @@ class ReorgDone(Result):
 class CaughtUp(Result):
     """Many blocks in one round (catching up): one line for all of them."""
 
-    event: str
+    event: Literal["caught_up"]
     first_height: int
     last_height: int
     blocks: int
@@ -80,7 +81,7 @@ class CaughtUp(Result):
 class SourceDown(Result):
     """A round failed; the next is tried after ``retry_in_s``."""
 
-    event: str
+    event: Literal["source_down"]
     message: str
     failures: int
     retry_in_s: float
@@ -90,7 +91,7 @@ class SourceDown(Result):
 class SourceBack(Result):
     """The source answers again after ``failures`` failed rounds."""
 
-    event: str
+    event: Literal["source_back"]
     failures: int
 
 
@@ -98,12 +99,25 @@ class SourceBack(Result):
 class Stopped(Result):
     """The follow ended on request (SIGTERM/SIGINT); the stored tip then."""
 
-    event: str
+    event: Literal["stopped"]
     reason: str
     tip_height: int | None
 
 
 FollowEvent = NewBlock | ReorgDone | CaughtUp | SourceDown | SourceBack | Stopped
+
+
+class FollowEvents:
+    """The ``sync_follow_event`` document: one line of ``sync --follow --json`` is one event,
+    told apart by ``event`` (``block``, ``reorg``, ``caught_up``, ``source_down``,
+    ``source_back``, ``stopped``)."""
+
+    DOCUMENT: ClassVar[str] = "sync_follow_event"
+
+    @classmethod
+    def json_schema(cls, ref_template: str = "#/$defs/{model}") -> dict[str, Any]:
+        """The schema: one of the six event objects."""
+        return document_schema(FollowEvent, cls.DOCUMENT, ref_template=ref_template)
 
 
 def backoff_s(failures: int, interval_s: float, rng: random.Random) -> float:

@@ -38,6 +38,7 @@ from ..sources.coinmetrics import CoinMetricsClient
 from ..sources.esplora import EsploraClient
 from ..sources.pools import PoolCatalog
 from .pools import sync_catalog
+from .results import BlockSyncDocument, DailySyncDocument
 from .sync import ProgressFn, sync_blocks
 from .sync_daily import sync_coinmetrics
 
@@ -185,14 +186,14 @@ def run_plan(
     now_s: int,
     progress: ProgressFn | None = None,
     should_stop: Callable[[], bool] | None = None,
-) -> dict[str, Any]:
-    """Open the planned source, sync into ``conn``, close it; the JSON-ready summary."""
+) -> BlockSyncDocument | DailySyncDocument:
+    """Open the planned source, sync into ``conn``, close it; the summary document."""
     deadline_at = None if plan.deadline_s is None else time.monotonic() + plan.deadline_s
     with plan.open(deadline_at=deadline_at) as client:
         if plan.source == "coinmetrics":
             return sync_coinmetrics(
                 conn, client, now_s=now_s, progress=progress, deadline_at=deadline_at
-            ).as_dict()
+            ).to_result()
         summary = sync_blocks(
             conn,
             client,
@@ -204,7 +205,7 @@ def run_plan(
             should_stop=should_stop,
             pools=plan.pools,
         )
-    return summary.as_dict()
+    return summary.to_result()
 
 
 def run_sync(
@@ -214,8 +215,8 @@ def run_sync(
     now_s: int,
     config: Config | None = None,
     progress: ProgressFn | None = None,
-) -> dict[str, Any]:
-    """Open the requested source (options over the config file) and sync; JSON-ready summary.
+) -> BlockSyncDocument | DailySyncDocument:
+    """Open the requested source (options over the config file) and sync; the summary.
 
     Parameters
     ----------
@@ -239,7 +240,7 @@ def sync_database(
     now_s: int,
     config: Config | None = None,
     progress: ProgressFn | None = None,
-) -> dict[str, Any]:
+) -> BlockSyncDocument | DailySyncDocument:
     """Check the request, then open the database at ``db`` and sync into it.
 
     A bad option or config value fails before the database is opened; a source failure

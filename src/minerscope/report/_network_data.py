@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from .. import storage
 from ..asof import AsOf, as_of_info, day_start_s, iso_utc, last_complete_day
 from ..errors import NoDataError
+from ..results import AsOfInfo
 from ..storage.network import block_arrays, contiguous_epoch_bits, daily_block_arrays
 from ..units import HPS_PER_EHS, SECONDS_PER_DAY
 
@@ -31,10 +31,6 @@ class _Source:
 
 def _ehs(x: float | None) -> float | None:
     return None if x is None else x / HPS_PER_EHS
-
-
-def _when(time_s: float) -> dict[str, Any]:
-    return {"time_s": int(round(time_s)), "time_iso": iso_utc(int(round(time_s)))}
 
 
 def _choose_source(conn: sqlite3.Connection, as_of: AsOf) -> _Source:
@@ -59,11 +55,11 @@ def _choose_source(conn: sqlite3.Connection, as_of: AsOf) -> _Source:
     return _Source("daily", end, note, None, day)
 
 
-def _as_of_dict(as_of: AsOf, src: _Source) -> dict[str, Any]:
-    """The document's ``as_of``: :class:`~minerscope.results.AsOfInfo` (``asof.as_of_info``)."""
+def _as_of_info(as_of: AsOf, src: _Source) -> AsOfInfo:
+    """The document's ``as_of`` (``asof.as_of_info``)."""
     return as_of_info(
         as_of, resolution=src.resolution, data_time_s=src.data_time_s, tip_height=src.tip_height
-    ).to_dict()
+    )
 
 
 # --- loading ----------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from ..asof import AsOf, iso_utc, parse_time_spec, resolve_as_of
 from ..defaults import DEFAULT_POWER_PRICE_USD_PER_KWH
 from ..errors import InputError
 from ..fleet_config import FleetSpec, group_arrays, read_fleet
-from ..results import AsOfInfo
+from ..results import AsOfInfo, MomentPercentiles, Percentiles
 from ..simulation.cashflow import PERCENTILES, Distribution
 from ..simulation.market import FEE_METHODS, PRICE_METHODS, FeeModel, PriceModel
 from ..simulation.network import HASHRATE_METHODS, HashrateModel
@@ -33,10 +33,10 @@ from .decisions_data import ChainNow, Era, chain_now, era_summary, fee_days, loa
 from .decisions_docs import (
     BandRow,
     ComparisonDoc,
-    DateQuantiles,
     FleetRoiDoc,
     PathMethods,
     RoiDocument,
+    RoiInputs,
     RoiLineDoc,
 )
 from .econ_inputs import EconInputs, load_inputs, load_machine_catalog
@@ -298,11 +298,11 @@ def path_models(
     )
 
 
-def _dates(dist: Distribution, start_s: int) -> DateQuantiles:
-    def one(v: float | None) -> str | None:
-        return None if v is None else iso_utc(int(start_s + round(v * SECONDS_PER_DAY)))[:10]
-
-    return DateQuantiles(one(dist.p5), one(dist.p25), one(dist.p50), one(dist.p75), one(dist.p95))
+def _dates(dist: Distribution, start_s: int) -> MomentPercentiles:
+    """The moments ``start_s`` + each percentile of a day count (beyond the horizon: left out)."""
+    return MomentPercentiles.of(
+        {p: start_s + v * SECONDS_PER_DAY for p in PERCENTILES if (v := dist.get(p)) is not None}
+    )
 
 
 def _line_doc(line: RoiLine, start_s: int) -> RoiLineDoc:
@@ -324,27 +324,20 @@ def _line_doc(line: RoiLine, start_s: int) -> RoiLineDoc:
 
 def _band_rows(run: RoiRun, start_s: int) -> tuple[BandRow, ...]:
     b = run.bands
-    i5, i25, i50, i75, i95 = (PERCENTILES.index(p) for p in (5, 25, 50, 75, 95))
     rows = []
+
+    def at(values: np.ndarray, d: int, ps: tuple[int, ...]) -> Percentiles:
+        return Percentiles.of({p: float(values[PERCENTILES.index(p), d]) for p in ps})
+
     for d in range(b.cum_cash_profit_usd.shape[1]):
         rows.append(
             BandRow(
                 day=d + 1,
                 date=iso_utc(start_s + (d + 1) * SECONDS_PER_DAY)[:10],
-                cum_cash_profit_p5_usd=float(b.cum_cash_profit_usd[i5, d]),
-                cum_cash_profit_p25_usd=float(b.cum_cash_profit_usd[i25, d]),
-                cum_cash_profit_p50_usd=float(b.cum_cash_profit_usd[i50, d]),
-                cum_cash_profit_p75_usd=float(b.cum_cash_profit_usd[i75, d]),
-                cum_cash_profit_p95_usd=float(b.cum_cash_profit_usd[i95, d]),
-                btc_price_p5_usd=float(b.btc_price_usd[i5, d]),
-                btc_price_p50_usd=float(b.btc_price_usd[i50, d]),
-                btc_price_p95_usd=float(b.btc_price_usd[i95, d]),
-                difficulty_p5=float(b.difficulty[i5, d]),
-                difficulty_p50=float(b.difficulty[i50, d]),
-                difficulty_p95=float(b.difficulty[i95, d]),
-                hashprice_p5_usd_per_phs_day=float(b.hashprice_usd_per_phs_day[i5, d]),
-                hashprice_p50_usd_per_phs_day=float(b.hashprice_usd_per_phs_day[i50, d]),
-                hashprice_p95_usd_per_phs_day=float(b.hashprice_usd_per_phs_day[i95, d]),
+                cum_cash_profit_usd=at(b.cum_cash_profit_usd, d, PERCENTILES),
+                btc_price_usd=at(b.btc_price_usd, d, (5, 50, 95)),
+                difficulty=at(b.difficulty, d, (5, 50, 95)),
+                hashprice_usd_per_phs_day=at(b.hashprice_usd_per_phs_day, d, (5, 50, 95)),
             )
         )
     return tuple(rows)
@@ -449,15 +442,15 @@ def roi_document(
             switch_off=switch,
             era=setup.era,
         ),
-        inputs={
-            "difficulty": setup.now.start.difficulty,
-            "difficulty_source": f"epoch {state.epoch} bits",
-            "btc_price_usd": m.price.price_usd,
-            "price_source": "given" if opts.btc_price_usd is not None else inp.price_source,
-            "fees_btc_per_block": m.fees.fees_btc,
-            "fees_source": "given" if opts.fees_btc_per_block is not None else inp.fees_source,
-            "tip_height": setup.now.start.tip_height,
-        },
+        inputs=RoiInputs(
+            tip_height=setup.now.start.tip_height,
+            difficulty=setup.now.start.difficulty,
+            difficulty_source=f"epoch {state.epoch} bits",
+            btc_price_usd=m.price.price_usd,
+            btc_price_source="given" if opts.btc_price_usd is not None else inp.price_source,
+            fees_btc_per_block=m.fees.fees_btc,
+            fees_source="given" if opts.fees_btc_per_block is not None else inp.fees_source,
+        ),
         fleets=tuple(docs),
         comparison=comparison,
         halving_date=None if run.halving_day is None else _dates(run.halving_day, t0),
@@ -530,7 +523,6 @@ def with_overrides(opts: RoiOptions, **kw: Any) -> RoiOptions:
 __all__ = [
     "BandRow",
     "ComparisonDoc",
-    "DateQuantiles",
     "FleetInput",
     "FleetRoiDoc",
     "PathMethods",

@@ -5,24 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from ..results import AsOfInfo, Result
+from ..results import AsOfInfo, MomentPercentiles, Percentiles, Result
 from ..simulation.cashflow import Distribution
 
 
 @dataclass(frozen=True)
-class DateQuantiles:
-    """Dates (ISO, UTC) at the percentiles of a day count; None beyond the horizon."""
-
-    p5: str | None
-    p25: str | None
-    p50: str | None
-    p75: str | None
-    p95: str | None
-
-
-@dataclass(frozen=True)
 class RoiLineDoc:
-    """One group's figures, or the fleet's total."""
+    """One group's figures, or the fleet's total.
+
+    ``payback_date`` is the moment of payback at the percentiles of ``payback_days``; a
+    percentile beyond the horizon is left out (``payback_days`` has it as null).
+    """
 
     name: str
     capex_usd: float
@@ -32,7 +25,7 @@ class RoiLineDoc:
     npv_usd: Distribution
     irr_pct: Distribution
     payback_days: Distribution
-    payback_date: DateQuantiles
+    payback_date: MomentPercentiles
     payback_within_horizon_share: float
     days_off_mean: float | None
 
@@ -61,24 +54,28 @@ class ComparisonDoc:
 
 @dataclass(frozen=True)
 class BandRow:
-    """Per-day percentiles over the band paths (the first ``bands_paths``)."""
+    """Per-day percentiles over the band paths (the first ``bands_paths``): the cumulative
+    cash profit at p5/p25/p50/p75/p95, the price, difficulty and hashprice at p5/p50/p95."""
 
     day: int
     date: str
-    cum_cash_profit_p5_usd: float
-    cum_cash_profit_p25_usd: float
-    cum_cash_profit_p50_usd: float
-    cum_cash_profit_p75_usd: float
-    cum_cash_profit_p95_usd: float
-    btc_price_p5_usd: float
-    btc_price_p50_usd: float
-    btc_price_p95_usd: float
-    difficulty_p5: float
-    difficulty_p50: float
-    difficulty_p95: float
-    hashprice_p5_usd_per_phs_day: float
-    hashprice_p50_usd_per_phs_day: float
-    hashprice_p95_usd_per_phs_day: float
+    cum_cash_profit_usd: Percentiles
+    btc_price_usd: Percentiles
+    difficulty: Percentiles
+    hashprice_usd_per_phs_day: Percentiles
+
+
+@dataclass(frozen=True)
+class RoiInputs:
+    """The chain's state the paths start from, and where the price and fees come from."""
+
+    tip_height: int
+    difficulty: float
+    difficulty_source: str
+    btc_price_usd: float
+    btc_price_source: str
+    fees_btc_per_block: float
+    fees_source: str
 
 
 @dataclass(frozen=True)
@@ -106,10 +103,10 @@ class RoiDocument(Result):
     seed: int
     discount_rate_pct: float
     methods: PathMethods
-    inputs: dict[str, Any]
+    inputs: RoiInputs
     fleets: tuple[FleetRoiDoc, ...]
     comparison: ComparisonDoc | None
-    halving_date: DateQuantiles | None
+    halving_date: MomentPercentiles | None
     difficulty_at_horizon: Distribution
     btc_price_at_horizon_usd: Distribution
     retargets_mean: float
@@ -122,9 +119,9 @@ class RoiDocument(Result):
 __all__ = [
     "BandRow",
     "ComparisonDoc",
-    "DateQuantiles",
     "FleetRoiDoc",
     "PathMethods",
     "RoiDocument",
+    "RoiInputs",
     "RoiLineDoc",
 ]

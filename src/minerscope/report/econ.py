@@ -2,8 +2,9 @@
 
 Each function loads what it needs from storage as of a moment (SQL aggregates over the days
 it needs: no per-block rows, no pandas), calls the pure :mod:`minerscope.economics`
-functions and returns a JSON-ready dict with unit-suffixed keys. ``machines`` and ``fleet``
-live in :mod:`minerscope.report.econ_machines` and are re-exported here.
+functions and returns the typed documents of :mod:`minerscope.report.econ_results`.
+``machines`` and ``fleet`` live in :mod:`minerscope.report.econ_machines` and are re-exported
+here.
 """
 
 from __future__ import annotations
@@ -57,14 +58,27 @@ from ..storage import moments
 from ..units import SAT_PER_BTC, SECONDS_PER_DAY
 from .econ_inputs import EconInputs, load_inputs, load_machine_catalog
 from .econ_machines import fleet_report, fleet_view, machines_report, machines_view
+from .econ_results import (
+    CostAssumptionsInfo,
+    DayRevenue,
+    DrmFit,
+    EconomicsDay,
+    EconomicsHistory,
+    EconomicsStatus,
+    ProductionCost,
+    PuellReading,
+    SustainabilityReading,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
     "DEFAULT_POWER_PRICE_USD_PER_KWH",
+    "DOCUMENT_COLUMN",
     "HISTORY_COLUMNS",
     "EconInputs",
+    "cost_assumptions_info",
     "day_inputs",
     "economics_history",
     "economics_view",
@@ -113,30 +127,30 @@ def _network_catalog_arrays() -> tuple[np.ndarray, np.ndarray, int, int]:
     return eff, rel, len(machines), sum(1 for m in machines if m.release_date)
 
 
-def cost_assumptions_dict(a: CostAssumptions) -> dict[str, Any]:
-    """The bottom-up assumptions, JSON-ready, with where each default comes from."""
+def cost_assumptions_info(a: CostAssumptions) -> CostAssumptionsInfo:
+    """The bottom-up assumptions, with where each default comes from."""
     _, _, models, with_release = _network_catalog_arrays()
-    return {
-        "power_price_usd_per_kwh": a.power_price_usd_per_kwh,
-        "pue_lower": a.pue_lower,
-        "pue_best": a.pue_best,
-        "pue_upper": a.pue_upper,
-        "basket_age_days": a.basket_age_s / SECONDS_PER_DAY,
-        "other_opex_share": a.other_opex_share,
-        "capex_usd_per_th": a.capex_usd_per_th,
-        "depreciation_days": a.depreciation_days,
-        "catalog_models": models,
-        "catalog_models_with_release": with_release,
-        "drm_published_a": DRM_PUBLISHED_A,
-        "drm_published_b": DRM_PUBLISHED_B,
-        "notes": (
+    return CostAssumptionsInfo(
+        power_price_usd_per_kwh=a.power_price_usd_per_kwh,
+        pue_lower=a.pue_lower,
+        pue_best=a.pue_best,
+        pue_upper=a.pue_upper,
+        basket_age_days=a.basket_age_s / SECONDS_PER_DAY,
+        other_opex_share=a.other_opex_share,
+        capex_usd_per_th=a.capex_usd_per_th,
+        depreciation_days=a.depreciation_days,
+        catalog_models=models,
+        catalog_models_with_release=with_release,
+        drm_published_a=DRM_PUBLISHED_A,
+        drm_published_b=DRM_PUBLISHED_B,
+        notes=(
             "bottom-up: CBECI-style bounds over the shipped catalog's released, profitable"
             " models ($0.05/kWh, PUE 1.01/1.10/1.20 per CBECI as summarised in RESEARCH.md 1.8);"
             " all-in adds 15 % other opex (CoinShares) and $15/TH capex over 30 months;"
             " drm: Glassnode difficulty regression, published constants and re-fitted on"
             " the stored daily rows up to each day"
         ),
-    }
+    )
 
 
 # --- the daily history --------------------------------------------------------------------
@@ -258,6 +272,8 @@ HISTORY_COLUMNS: tuple[str, ...] = (
     "sustainability_band",
     "source",
 )
+#: The document's name of a history column where it differs (the BTC price).
+DOCUMENT_COLUMN = {"price_usd": "btc_price_usd"}
 
 
 def _json_column(values: Any) -> list[Any]:
@@ -277,7 +293,7 @@ def economics_history(
     *,
     from_date: str | None = None,
     to_date: str | None = None,
-) -> dict[str, Any]:
+) -> EconomicsHistory:
     """Daily revenue, hashprice, hashvalue, Puell, cost range and index for a date range.
 
     Parameters
@@ -303,20 +319,16 @@ def economics_history(
     keep = slice(int(np.searchsorted(days.day, start)), None)
     dates = np.datetime_as_string(days.day[keep].astype("datetime64[D]")).tolist()
     columns = [_json_column(cols[c][keep]) for c in HISTORY_COLUMNS]
-    names = list(HISTORY_COLUMNS)
-    rows = [
-        {"date": day, **dict(zip(names, vals, strict=True))}
-        for day, *vals in zip(dates, *columns, strict=True)
-    ]
+    rows = tuple(EconomicsDay(day, *vals) for day, *vals in zip(dates, *columns, strict=True))
     moment = data_moment(conn, as_of)
-    return {
-        "as_of": moment_info(as_of, moment).to_dict(),
-        "from_date": dates[0] if dates else from_date,
-        "to_date": dates[-1] if dates else end,
-        "columns": ["date", *names],
-        "assumptions": cost_assumptions_dict(CostAssumptions()),
-        "rows": rows,
-    }
+    return EconomicsHistory(
+        as_of=moment_info(as_of, moment),
+        from_date=dates[0] if dates else from_date,
+        to_date=dates[-1] if dates else end,
+        columns=("date", *(DOCUMENT_COLUMN.get(c, c) for c in HISTORY_COLUMNS)),
+        assumptions=cost_assumptions_info(CostAssumptions()),
+        rows=rows,
+    )
 
 
 # --- one moment ---------------------------------------------------------------------------
@@ -328,7 +340,7 @@ def production_cost_at(
     supply_btc: float | None,
     drm_refit: tuple[float, float] | None,
     assumptions: CostAssumptions = CostAssumptions(),  # noqa: B008
-) -> dict[str, Any]:
+) -> ProductionCost:
     """The cost-to-produce range at one moment: every method, its value, the range."""
     eff, rel, _, _ = _network_catalog_arrays()
     t = inputs.time_s if inputs.time_s is not None else int(np.nanmax(rel))
@@ -341,41 +353,37 @@ def production_cost_at(
         btc_price_usd=[inputs.btc_price_usd],
         assumptions=assumptions,
     )
-    methods: dict[str, float | None] = {
-        "electricity_lower_usd_per_btc": _finite(bu.electricity_lower_usd_per_btc[0]),
-        "electricity_best_usd_per_btc": _finite(bu.electricity_best_usd_per_btc[0]),
-        "electricity_upper_usd_per_btc": _finite(bu.electricity_upper_usd_per_btc[0]),
-        "all_in_lower_usd_per_btc": _finite(bu.all_in_lower_usd_per_btc[0]),
-        "all_in_best_usd_per_btc": _finite(bu.all_in_best_usd_per_btc[0]),
-        "all_in_upper_usd_per_btc": _finite(bu.all_in_upper_usd_per_btc[0]),
-        "drm_published_usd_per_btc": None,
-        "drm_refit_usd_per_btc": None,
-    }
+    published: float | None = None
+    refit: float | None = None
     if supply_btc:
-        methods["drm_published_usd_per_btc"] = _finite(
-            float(drm_price_usd(inputs.difficulty, supply_btc)[()])
-        )
+        published = _finite(float(drm_price_usd(inputs.difficulty, supply_btc)[()]))
         if drm_refit is not None:
-            methods["drm_refit_usd_per_btc"] = _finite(
+            refit = _finite(
                 float(
                     drm_price_usd(inputs.difficulty, supply_btc, a=drm_refit[0], b=drm_refit[1])[()]
                 )
             )
-    known = [v for v in methods.values() if v is not None]
-    return {
-        "low_usd_per_btc": min(known) if known else None,
-        "high_usd_per_btc": max(known) if known else None,
-        "best_guess_range_usd_per_btc": [
-            methods["electricity_best_usd_per_btc"],
-            methods["all_in_best_usd_per_btc"],
-        ],
-        "methods": methods,
-        "best_guess_efficiency_j_per_th": _finite(bu.best_efficiency_j_per_th[0]),
-        "profitable_models": int(bu.profitable_models[0]),
-        "drm_refit": None if drm_refit is None else {"a": drm_refit[0], "b": drm_refit[1]},
-        "supply_btc": supply_btc,
-        "assumptions": cost_assumptions_dict(assumptions),
+    methods = {
+        "cost_electricity_lower_usd_per_btc": _finite(bu.electricity_lower_usd_per_btc[0]),
+        "cost_electricity_best_usd_per_btc": _finite(bu.electricity_best_usd_per_btc[0]),
+        "cost_electricity_upper_usd_per_btc": _finite(bu.electricity_upper_usd_per_btc[0]),
+        "cost_all_in_lower_usd_per_btc": _finite(bu.all_in_lower_usd_per_btc[0]),
+        "cost_all_in_best_usd_per_btc": _finite(bu.all_in_best_usd_per_btc[0]),
+        "cost_all_in_upper_usd_per_btc": _finite(bu.all_in_upper_usd_per_btc[0]),
+        "cost_drm_published_usd_per_btc": published,
+        "cost_drm_refit_usd_per_btc": refit,
     }
+    known = [v for v in methods.values() if v is not None]
+    return ProductionCost(
+        cost_range_low_usd_per_btc=min(known) if known else None,
+        cost_range_high_usd_per_btc=max(known) if known else None,
+        **methods,
+        best_guess_efficiency_j_per_th=_finite(bu.best_efficiency_j_per_th[0]),
+        profitable_models=int(bu.profitable_models[0]),
+        drm_refit=None if drm_refit is None else DrmFit(a=drm_refit[0], b=drm_refit[1]),
+        supply_btc=supply_btc,
+        assumptions=cost_assumptions_info(assumptions),
+    )
 
 
 def _last(values: Any) -> int | None:
@@ -388,25 +396,21 @@ def _day_of(days: DayInputs, i: int) -> str:
     return date_utc(int(days.day[i]) * SECONDS_PER_DAY)
 
 
-def _revenue_last_day(days: DayInputs, cols: Mapping[str, Any]) -> dict[str, Any] | None:
+def _revenue_last_day(days: DayInputs, cols: Mapping[str, Any]) -> DayRevenue | None:
     i = _last(cols["revenue_usd"])
     if i is None:
         return None
-    return {
-        "date": _day_of(days, i),
-        "revenue_btc_per_day": float(cols["revenue_btc"][i]),
-        "revenue_usd_per_day": float(cols["revenue_usd"][i]),
-        "fee_share": _finite(cols["fee_share"][i]),
-        "revenue_usd_7d_mean": _finite(cols["revenue_usd_7d_mean"][i]),
-        "revenue_usd_30d_mean": _finite(cols["revenue_usd_30d_mean"][i]),
-        "realised_hashprice_usd_per_phs_day": _finite(
-            cols["realised_hashprice_usd_per_phs_day"][i]
-        ),
-        "realised_hashvalue_sat_per_phs_day": _finite(
-            cols["realised_hashvalue_sat_per_phs_day"][i]
-        ),
-        "basis": "subsidy plus fees mined that UTC day, at that day's close",
-    }
+    return DayRevenue(
+        date=_day_of(days, i),
+        revenue_btc=float(cols["revenue_btc"][i]),
+        revenue_usd=float(cols["revenue_usd"][i]),
+        fee_share=_finite(cols["fee_share"][i]),
+        revenue_usd_7d_mean=_finite(cols["revenue_usd_7d_mean"][i]),
+        revenue_usd_30d_mean=_finite(cols["revenue_usd_30d_mean"][i]),
+        realised_hashprice_usd_per_phs_day=_finite(cols["realised_hashprice_usd_per_phs_day"][i]),
+        realised_hashvalue_sat_per_phs_day=_finite(cols["realised_hashvalue_sat_per_phs_day"][i]),
+        basis="subsidy plus fees mined that UTC day, at that day's close",
+    )
 
 
 def _drm_refit(cols: Mapping[str, Any]) -> tuple[float, float] | None:
@@ -420,16 +424,16 @@ def _drm_refit(cols: Mapping[str, Any]) -> tuple[float, float] | None:
 
 
 def status_section(
-    conn: sqlite3.Connection, as_of: AsOf, base: Mapping[str, Any] | None = None
-) -> dict[str, Any] | None:
+    conn: sqlite3.Connection, as_of: AsOf, base: object = None
+) -> EconomicsStatus | None:
     """The economics part of ``status`` as of a moment (None when nothing is known).
 
-    Returns a dict with ``inputs`` (difficulty, subsidy, fees per block, price, sources and
-    the time each was known), ``hashprice_usd_per_phs_day``, ``hashvalue_sat_per_phs_day``
+    Returns ``inputs`` (difficulty, subsidy, fees per block, price, sources and the time each
+    was known), ``hashprice_usd_per_phs_day``, ``hashvalue_sat_per_phs_day``
     (difficulty-implied), ``revenue`` (last complete day with revenue: BTC, USD, fee share,
-    trailing means, realised hashprice, that day's close), ``production_cost`` (low/high
-    over methods, each method, assumptions), ``puell_multiple`` and ``sustainability``
-    (ratio, score 0-100, band, name), each with its date.
+    trailing means, realised hashprice, that day's close), ``production_cost`` (range over
+    methods, each method, assumptions), ``puell`` and ``sustainability`` (ratio, score
+    0-100, band, name), each with its date.
     """
     moment = data_moment(conn, as_of)
     try:
@@ -447,57 +451,55 @@ def status_section(
         supply = float(cols["supply_btc"][-1])
     refit = None if cols is None else _drm_refit(cols)
     d, r, p = inputs.difficulty, inputs.reward_btc_per_block, inputs.btc_price_usd
-    out: dict[str, Any] = {
-        "inputs": inputs.as_dict(),
-        "hashprice_usd_per_phs_day": _scalar(hashprice_usd_per_phs_day(d, r, p)),
-        "hashvalue_sat_per_phs_day": _scalar(hashvalue_sat_per_phs_day(d, r)),
-        "revenue": None,
-        "production_cost": production_cost_at(inputs, supply_btc=supply, drm_refit=refit),
-        "puell_multiple": None,
-        "sustainability": None,
-    }
-    if days is None or cols is None:
-        return out
-    out["revenue"] = _revenue_last_day(days, cols)
-    i = _last(cols["puell_multiple"])
-    if i is not None:
-        out["puell_multiple"] = {
-            "value": float(cols["puell_multiple"][i]),
-            "date": _day_of(days, i),
-            "basis": "issuance (subsidy only) in USD at the day's close / its 365-day mean",
-        }
-    i = _last(cols["sustainability_score"])
-    if i is not None:
-        out["sustainability"] = {
-            "name": "minerscope sustainability index (ours; not CryptoQuant's)",
-            "date": _day_of(days, i),
-            "ratio": float(cols["sustainability_ratio"][i]),
-            "score": float(cols["sustainability_score"][i]),
-            "band": cols["sustainability_band"][i],
-            "basis": "percentile of price / best-guess electricity cost over 730 days",
-        }
-    return out
+    revenue = puell = sustainability = None
+    if days is not None and cols is not None:
+        revenue = _revenue_last_day(days, cols)
+        i = _last(cols["puell_multiple"])
+        if i is not None:
+            puell = PuellReading(
+                puell_multiple=float(cols["puell_multiple"][i]),
+                date=_day_of(days, i),
+                basis="issuance (subsidy only) in USD at the day's close / its 365-day mean",
+            )
+        i = _last(cols["sustainability_score"])
+        if i is not None:
+            sustainability = SustainabilityReading(
+                name="minerscope sustainability index (ours; not CryptoQuant's)",
+                date=_day_of(days, i),
+                sustainability_ratio=float(cols["sustainability_ratio"][i]),
+                sustainability_score=float(cols["sustainability_score"][i]),
+                sustainability_band=str(cols["sustainability_band"][i]),
+                basis="percentile of price / best-guess electricity cost over 730 days",
+            )
+    return EconomicsStatus(
+        inputs=inputs.to_result(),
+        hashprice_usd_per_phs_day=_scalar(hashprice_usd_per_phs_day(d, r, p)),
+        hashvalue_sat_per_phs_day=_scalar(hashvalue_sat_per_phs_day(d, r)),
+        revenue=revenue,
+        production_cost=production_cost_at(inputs, supply_btc=supply, drm_refit=refit),
+        puell=puell,
+        sustainability=sustainability,
+    )
 
 
-def section_input_times(section: Mapping[str, Any] | None) -> dict[str, int | None]:
+def section_input_times(section: EconomicsStatus | None) -> dict[str, int | None]:
     """When each input of a status economics section was known (for its ``as_of``)."""
-    if not section:
+    if section is None:
         return {}
-    inp = section["inputs"]
+    inp = section.inputs
     times: dict[str, int | None] = {
-        "difficulty": inp.get("difficulty_time_s"),
-        "subsidy_btc_per_block": inp.get("subsidy_time_s"),
-        "fees_btc_per_block": inp.get("fees_time_s"),
-        "btc_price_usd": inp.get("price_time_s"),
+        "difficulty": inp.difficulty_time_s,
+        "subsidy_btc_per_block": inp.subsidy_time_s,
+        "fees_btc_per_block": inp.fees_time_s,
+        "btc_price_usd": inp.btc_price_time_s,
     }
-    for key, name in (
-        ("revenue", "revenue_usd_per_day"),
-        ("puell_multiple", "puell_multiple"),
-        ("sustainability", "sustainability_score"),
+    for part, name in (
+        (section.revenue, "revenue_usd_per_day"),
+        (section.puell, "puell_multiple"),
+        (section.sustainability, "sustainability_score"),
     ):
-        part = section.get(key)
-        if part:
-            times[name] = day_end_s(part["date"])
+        if part is not None:
+            times[name] = day_end_s(part.date)
     return times
 
 
@@ -508,7 +510,7 @@ def economics_view(
     now_s: int,
     from_date: str | None = None,
     to_date: str | None = None,
-) -> dict[str, Any]:
+) -> EconomicsHistory:
     """``minerscope economics``: the daily history between two dates, known as of ``at``."""
     for name, value in (("--from", from_date), ("--to", to_date)):
         if value is not None:

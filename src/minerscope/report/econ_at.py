@@ -12,7 +12,6 @@ import sqlite3
 import tomllib
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from ..defaults import DEFAULT_POWER_PRICE_USD_PER_KWH
 from ..errors import InputError
@@ -20,6 +19,7 @@ from ..fleet_config import parse_fleet
 from ..params import parse_at
 from .econ_inputs import load_machine_catalog
 from .econ_machines import fleet_report_spec, machines_report, resolve_inputs_on
+from .econ_results import FleetReport, MachinesReport
 
 
 def machines_at(
@@ -36,7 +36,7 @@ def machines_at(
     pue: float = 1.0,
     models: Sequence[str] = (),
     sort: str = "profit",
-) -> dict[str, Any]:
+) -> MachinesReport:
     """``minerscope machines --json`` on an open connection (see ``machines_view``)."""
     inputs, as_of = resolve_inputs_on(
         conn,
@@ -47,7 +47,7 @@ def machines_at(
         fees_btc_per_block=fees_btc_per_block,
         btc_price_usd=btc_price_usd,
     )
-    out = machines_report(
+    return machines_report(
         inputs,
         load_machine_catalog(),
         power_price_usd_per_kwh=power_price_usd_per_kwh,
@@ -55,8 +55,8 @@ def machines_at(
         pue=pue,
         models=models,
         sort=sort,
+        as_of=as_of,
     )
-    return {"as_of": as_of.to_dict(), **out}
 
 
 def _refuse_files(text: str, name: str) -> None:
@@ -88,7 +88,7 @@ def fleet_at(
     difficulty: float | None = None,
     fees_btc_per_block: float | None = None,
     btc_price_usd: float | None = None,
-) -> dict[str, Any]:
+) -> FleetReport:
     """``minerscope fleet FLEET.toml --json`` for fleet TOML text (see ``fleet_view``).
 
     Parameters
@@ -109,7 +109,7 @@ def fleet_at(
         btc_price_usd=btc_price_usd,
     )
     fleet = parse_fleet(fleet_text, path=name, base_dir=Path("."), catalog=catalog)
-    return {"as_of": as_of.to_dict(), **fleet_report_spec(inputs, fleet, time_s=as_of.time_s)}
+    return fleet_report_spec(inputs, fleet, time_s=as_of.time_s, as_of=as_of)
 
 
 __all__ = ["fleet_at", "machines_at"]

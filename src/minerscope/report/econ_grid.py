@@ -16,6 +16,7 @@ from ..results import AsOfInfo, Result
 from ..simulation.grid import GRID_KEYS, MACHINE_METRICS, GridInputs, fleet_grid, machines_grid
 from .econ_inputs import load_machine_catalog
 from .econ_machines import resolve_inputs
+from .econ_results import MachineInputs, NetworkInputs
 from .grid import parse_grid
 
 METRIC_ALIASES = {
@@ -43,15 +44,35 @@ class GridSeries:
 
 
 @dataclass(frozen=True)
+class SitePowerPrice:
+    """A fleet site's power price at the moment. [USD/kWh]"""
+
+    name: str
+    power_price_usd_per_kwh: float
+
+
+@dataclass(frozen=True)
+class FleetGridInputs(NetworkInputs):
+    """The network inputs of ``fleet --grid`` and each site's power price."""
+
+    site_power_prices: tuple[SitePowerPrice, ...]
+
+
+@dataclass(frozen=True)
 class GridDocument(Result):
-    """A metric over one or two varied inputs, for a table or a heat map."""
+    """A metric over one or two varied inputs, for a table or a heat map.
+
+    ``inputs`` are the inputs at the moment (the grid varies one or two of them):
+    :class:`~minerscope.report.econ_results.MachineInputs` for ``machines --grid``,
+    :class:`FleetGridInputs` for ``fleet --grid``.
+    """
 
     DOCUMENT: ClassVar[str] = "grid"
 
     as_of: AsOfInfo
     view: str
     metric: str
-    inputs: dict[str, Any]
+    inputs: MachineInputs | FleetGridInputs
     axes: tuple[GridAxis, ...]
     series: tuple[GridSeries, ...]
     totals: tuple[GridSeries, ...] = ()
@@ -118,12 +139,13 @@ def machines_grid_view(
         as_of=as_of,
         view="machines",
         metric=m,
-        inputs={
-            **inputs.as_dict(),
-            "power_price_usd_per_kwh": power_price_usd_per_kwh,
-            "pool_fee_share": pool_fee_share,
-            "pue": pue,
-        },  # fmt: skip
+        inputs=MachineInputs(
+            **inputs.result_fields(),
+            power_price_usd_per_kwh=power_price_usd_per_kwh,
+            pool_fee_share=pool_fee_share,
+            pue=pue,
+            hashes_per_block_formula="difficulty * 2**48 / 65535 (exact block work)",
+        ),
         axes=tuple(GridAxis(k, v) for k, v in axes),
         series=tuple(GridSeries(c.model, values[i].tolist()) for i, c in enumerate(chosen)),
     )
@@ -166,10 +188,10 @@ def fleet_grid_view(
         as_of=as_of,
         view="fleet",
         metric="cash_profit_usd_per_day",
-        inputs={
-            **inputs.as_dict(),
-            "site_prices_usd_per_kwh": {k: v[0] for k, v in prices.items()},
-        },
+        inputs=FleetGridInputs(
+            **inputs.result_fields(),
+            site_power_prices=tuple(SitePowerPrice(k, v[0]) for k, v in prices.items()),
+        ),
         axes=tuple(GridAxis(k, v) for k, v in axes),
         series=tuple(
             GridSeries(g.name, res.group_cash_profit_usd_per_day[i].tolist())

@@ -22,9 +22,9 @@ from __future__ import annotations
 import math
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import config as user_config
 from .. import storage
@@ -35,6 +35,9 @@ from ..errors import InputError, NoDataError
 from ..sources import catalog as catalog_files
 from ..storage import moments
 from ..units import DIFFICULTY_PER_T, SAT_PER_BTC, SECONDS_PER_DAY
+
+if TYPE_CHECKING:
+    from .econ_results import NetworkInputs
 
 FEE_WINDOW_BLOCKS = 144
 FEE_LOOKBACK_BLOCKS = 4 * FEE_WINDOW_BLOCKS
@@ -96,12 +99,40 @@ class EconInputs:
             "btc_price_usd": self.price_time_s,
         }
 
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready, with the reward and the difficulty in T added."""
-        out = asdict(self)
-        out["difficulty_t"] = self.difficulty / DIFFICULTY_PER_T
-        out["reward_btc_per_block"] = self.reward_btc_per_block
-        return out
+    def result_fields(self) -> dict[str, Any]:
+        """The fields of :class:`~minerscope.report.econ_results.NetworkInputs` (to build it
+        or one of its extensions, ``MachineInputs(**inputs.result_fields(), ...)``)."""
+
+        def iso(t: int | None) -> str | None:
+            return None if t is None else iso_utc(t)
+
+        return {
+            "difficulty": self.difficulty,
+            "difficulty_t": self.difficulty / DIFFICULTY_PER_T,
+            "difficulty_source": self.difficulty_source,
+            "difficulty_time_s": self.difficulty_time_s,
+            "difficulty_time_iso": iso(self.difficulty_time_s),
+            "difficulty_change_pct": self.difficulty_change_pct,
+            "subsidy_btc_per_block": self.subsidy_btc_per_block,
+            "subsidy_source": self.subsidy_source,
+            "subsidy_time_s": self.subsidy_time_s,
+            "subsidy_time_iso": iso(self.subsidy_time_s),
+            "fees_btc_per_block": self.fees_btc_per_block,
+            "fees_source": self.fees_source,
+            "fees_time_s": self.fees_time_s,
+            "fees_time_iso": iso(self.fees_time_s),
+            "reward_btc_per_block": self.reward_btc_per_block,
+            "btc_price_usd": self.btc_price_usd,
+            "btc_price_source": self.price_source,
+            "btc_price_time_s": self.price_time_s,
+            "btc_price_time_iso": iso(self.price_time_s),
+        }
+
+    def to_result(self) -> NetworkInputs:
+        """The inputs as they appear in documents (``inputs``)."""
+        from .econ_results import NetworkInputs
+
+        return NetworkInputs(**self.result_fields())
 
 
 def calendar_subsidy_btc(time_s: int) -> tuple[float, str]:

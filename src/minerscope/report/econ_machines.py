@@ -2,7 +2,8 @@
 
 Inputs come from :mod:`minerscope.report.econ_inputs` (database as of a moment, or values the
 caller gives, checked for plausibility); the arithmetic is :mod:`minerscope.economics.machines`
-and :mod:`minerscope.economics.fleet`. Results are JSON-ready dicts with unit-suffixed keys and
+and :mod:`minerscope.economics.fleet`. Results are the typed documents of
+:mod:`minerscope.report.econ_results` (:class:`MachinesReport`, :class:`FleetReport`), each with
 one ``as_of`` (:class:`~minerscope.results.AsOfInfo`).
 """
 
@@ -42,6 +43,17 @@ from ..errors import InputError, NoDataError
 from ..results import AsOfInfo
 from ..units import SAT_PER_BTC, SECONDS_PER_HOUR
 from .econ_inputs import EconInputs, load_inputs, load_machine_catalog
+from .econ_results import (
+    FleetGroupRow,
+    FleetInfo,
+    FleetInputs,
+    FleetReport,
+    FleetTotals,
+    MachineInputs,
+    MachineRow,
+    MachinesReport,
+    SitePower,
+)
 
 if TYPE_CHECKING:  # fleet_config reads files: imported when a fleet is evaluated
     from ..asof import TimeSpec
@@ -174,7 +186,8 @@ def machines_report(
     pue: float = 1.0,
     models: Sequence[str] = (),
     sort: str = "profit",
-) -> dict[str, Any]:
+    as_of: AsOfInfo | None = None,
+) -> MachinesReport:
     """Revenue, power cost, profit and breakevens of every catalog model.
 
     Parameters
@@ -193,6 +206,8 @@ def machines_report(
         Keep models whose name contains any of these (case-insensitive); empty keeps all.
     sort : str
         One of :data:`SORT_KEYS`.
+    as_of : AsOfInfo, optional
+        The document's moment (default: the inputs' time, every input as given).
 
     Raises
     ------
@@ -218,7 +233,7 @@ def machines_report(
             raise InputError(f"no catalog model matches {', '.join(models)}", field="--model")
     d, r, p = inputs.difficulty, inputs.reward_btc_per_block, inputs.btc_price_usd
     hashprice = _f(hashprice_usd_per_phs_day(d, r, p))
-    rows: list[dict[str, Any]] = []
+    rows: list[MachineRow] = []
     for m in chosen:  # 50-odd models: plain floats (no numpy to import for this command)
         eff = m.power_w / m.hashrate_ths
         btc = _f(btc_mined_per_day(m.hashrate_ths, d, r, pool_fee_share=pool_fee_share))
@@ -241,52 +256,64 @@ def machines_report(
         )
         profit = revenue - power
         rows.append(
-            {
-                "vendor": m.vendor,
-                "model": m.model,
-                "variant": m.variant,
-                "release": m.release or None,
-                "cooling": m.cooling,
-                "hashrate_ths": m.hashrate_ths,
-                "power_w": m.power_w,
-                "efficiency_j_per_th": eff,
-                "btc_per_day": btc,
-                "revenue_usd_per_day": revenue,
-                "power_cost_usd_per_day": power,
-                "profit_usd_per_day": profit,
-                "profitable": profit > 0,
-                "breakeven_btc_price_usd": breakeven,
-                "breakeven_power_price_usd_per_kwh": be_power,
-                "cost_usd_per_btc": power / btc if btc > 0 else None,
-                "origin": m.origin,
-                "source": m.source,
-            }
+            MachineRow(
+                vendor=m.vendor,
+                model=m.model,
+                variant=m.variant,
+                release=m.release or None,
+                cooling=m.cooling,
+                hashrate_ths=m.hashrate_ths,
+                power_w=m.power_w,
+                efficiency_j_per_th=eff,
+                btc_per_day=btc,
+                revenue_usd_per_day=revenue,
+                power_cost_usd_per_day=power,
+                profit_usd_per_day=profit,
+                profitable=profit > 0,
+                breakeven_btc_price_usd=_finite(breakeven),
+                breakeven_power_price_usd_per_kwh=be_power,
+                cost_usd_per_btc=power / btc if btc > 0 else None,
+                origin=m.origin,
+                source=m.source,
+            )
         )
     key, descending = SORT_KEYS[sort]
-    present = [row for row in rows if row[key] is not None]
-    present.sort(key=lambda row: row[key], reverse=descending)
-    rows = present + [row for row in rows if row[key] is None]
-    return {
-        "inputs": {
-            **inputs.as_dict(),
-            "power_price_usd_per_kwh": power_price_usd_per_kwh,
-            "pool_fee_share": pool_fee_share,
-            "pue": pue,
-            "hashes_per_block": "difficulty * 2**48 / 65535 (exact block work)",
-        },
-        "hashprice_usd_per_phs_day": hashprice,
-        "hashvalue_sat_per_phs_day": _f(hashvalue_sat_per_phs_day(d, r)),
-        "sort": sort,
-        "machines": rows,
-    }
+    present = [row for row in rows if getattr(row, key) is not None]
+    present.sort(key=lambda row: getattr(row, key), reverse=descending)
+    rows = present + [row for row in rows if getattr(row, key) is None]
+    return MachinesReport(
+        as_of=as_of if as_of is not None else _given_moment(inputs),
+        inputs=MachineInputs(
+            **inputs.result_fields(),
+            power_price_usd_per_kwh=power_price_usd_per_kwh,
+            pool_fee_share=pool_fee_share,
+            pue=pue,
+            hashes_per_block_formula="difficulty * 2**48 / 65535 (exact block work)",
+        ),
+        hashprice_usd_per_phs_day=hashprice,
+        hashvalue_sat_per_phs_day=_f(hashvalue_sat_per_phs_day(d, r)),
+        sort=sort,
+        machines=tuple(rows),
+    )
+
+
+def _given_moment(inputs: EconInputs, time_s: int | None = None) -> AsOfInfo:
+    """The ``as_of`` of a document built from inputs alone (no database read here)."""
+    t = time_s if time_s is not None else inputs.time_s if inputs.time_s is not None else 0
+    return AsOfInfo.build(t, iso_utc(t))
 
 
 # --- fleet --------------------------------------------------------------------------------
 
 
 def fleet_report(
-    inputs: EconInputs, catalog: Sequence[cat.Machine], fleet_path: str | Path, *, time_s: int
-) -> dict[str, Any]:
+    inputs: EconInputs,
+    catalog: Sequence[cat.Machine],
+    fleet_path: str | Path,
+    *,
+    time_s: int,
+    as_of: AsOfInfo | None = None,
+) -> FleetReport:
     """A fleet file's revenue, costs and profit per day, per group and in total.
 
     Parameters
@@ -299,13 +326,18 @@ def fleet_report(
         The fleet TOML file (see ``docs/fleet-format.md``).
     time_s : int
         The moment hourly power prices are read at. [Unix s]
+    as_of : AsOfInfo, optional
+        The document's moment (default: ``time_s``, every input as given).
     """
     from ..fleet_config import read_fleet  # reads files
 
-    return fleet_report_spec(inputs, read_fleet(fleet_path, catalog=catalog), time_s=time_s)
+    spec = read_fleet(fleet_path, catalog=catalog)
+    return fleet_report_spec(inputs, spec, time_s=time_s, as_of=as_of)
 
 
-def fleet_report_spec(inputs: EconInputs, spec: FleetSpec, *, time_s: int) -> dict[str, Any]:
+def fleet_report_spec(
+    inputs: EconInputs, spec: FleetSpec, *, time_s: int, as_of: AsOfInfo | None = None
+) -> FleetReport:
     """:func:`fleet_report` of a fleet already read (a file, or text posted to the API)."""
     import numpy as np
 
@@ -324,31 +356,29 @@ def fleet_report_spec(inputs: EconInputs, spec: FleetSpec, *, time_s: int) -> di
         fleet_capex_usd=spec.capex_usd,
         fleet_depreciation_months=spec.depreciation_months,
     )
-    rows: list[dict[str, Any]] = []
+    rows: list[FleetGroupRow] = []
     for i, g in enumerate(spec.groups):
         rows.append(
-            {
-                "name": g.name,
-                "site": g.site,
-                "model": g.model,
-                "count": g.count,
-                "hashrate_ths": g.hashrate_ths,
-                "power_w": g.power_w,
-                "efficiency_j_per_th": g.power_w / g.hashrate_ths,
-                "uptime_share": g.uptime_share,
-                "btc_per_day": float(res.btc_per_day[i]),
-                "revenue_usd_per_day": float(res.revenue_usd_per_day[i]),
-                "power_cost_usd_per_day": float(res.power_cost_usd_per_day[i]),
-                "hosting_usd_per_day": float(res.hosting_usd_per_day[i]),
-                "cash_profit_usd_per_day": float(res.cash_profit_usd_per_day[i]),
-                "depreciation_usd_per_day": float(res.depreciation_usd_per_day[i]),
-                "all_in_profit_usd_per_day": float(res.all_in_profit_usd_per_day[i]),
-                "breakeven_power_price_usd_per_kwh": float(
-                    res.breakeven_power_price_usd_per_kwh[i]
-                ),
-                "shutdown_price_usd": _finite(float(res.shutdown_price_usd[i])),
-                "switch_off": bool(res.switch_off[i]),
-            }
+            FleetGroupRow(
+                name=g.name,
+                site=g.site,
+                model=g.model,
+                count=g.count,
+                hashrate_ths=g.hashrate_ths,
+                power_w=g.power_w,
+                efficiency_j_per_th=g.power_w / g.hashrate_ths,
+                uptime_share=g.uptime_share,
+                btc_per_day=float(res.btc_per_day[i]),
+                revenue_usd_per_day=float(res.revenue_usd_per_day[i]),
+                power_cost_usd_per_day=float(res.power_cost_usd_per_day[i]),
+                hosting_usd_per_day=float(res.hosting_usd_per_day[i]),
+                cash_profit_usd_per_day=float(res.cash_profit_usd_per_day[i]),
+                depreciation_usd_per_day=float(res.depreciation_usd_per_day[i]),
+                all_in_profit_usd_per_day=float(res.all_in_profit_usd_per_day[i]),
+                breakeven_btc_price_usd=_finite(float(res.shutdown_price_usd[i])),
+                breakeven_power_price_usd_per_kwh=float(res.breakeven_power_price_usd_per_kwh[i]),
+                switch_off=bool(res.switch_off[i]),
+            )
         )
 
     def price_source(name: str) -> str:
@@ -360,46 +390,48 @@ def fleet_report_spec(inputs: EconInputs, spec: FleetSpec, *, time_s: int) -> di
         old = f", {age / SECONDS_PER_HOUR:.1f} h old (file gap or end)" if age > 0 else ""
         return f"hourly file {hourly.path}, hour from {iso_utc(hour)}{old}"
 
-    sites = {
-        name: {
-            "power_price_usd_per_kwh": prices[name][0],
-            "power_price_source": price_source(name),
-            "pue": site.pue,
-            "hosting_fee_usd_per_kwh": site.hosting_fee_usd_per_kwh,
-        }
+    sites = tuple(
+        SitePower(
+            name=name,
+            power_price_usd_per_kwh=prices[name][0],
+            power_price_source=price_source(name),
+            pue=site.pue,
+            hosting_fee_usd_per_kwh=site.hosting_fee_usd_per_kwh,
+        )
         for name, site in spec.sites.items()
-    }
-    return {
-        "fleet": {"name": spec.name, "path": spec.path, "groups": len(spec.groups)},
-        "inputs": {
-            **inputs.as_dict(),
-            "pool_fee_share": spec.pool_fee_share,
-            "prices_at_time_s": time_s,
-            "prices_at_iso": iso_utc(time_s),
-        },
-        "hashprice_usd_per_phs_day": hv * inputs.btc_price_usd,
-        "hashvalue_sat_per_phs_day": hv * SAT_PER_BTC,
-        "sites": sites,
-        "groups": rows,
-        "totals": {
-            "machines": int(sum(g.count for g in spec.groups)),
-            "hashrate_phs": float((groups.count * groups.hashrate_ths).sum()) / 1000.0,
-            "btc_per_day": res.total_btc_per_day,
-            "revenue_usd_per_day": res.total_revenue_usd_per_day,
-            "power_cost_usd_per_day": res.total_power_cost_usd_per_day,
-            "hosting_usd_per_day": res.total_hosting_usd_per_day,
-            "fixed_opex_usd_per_day": res.fixed_opex_usd_per_day,
-            "depreciation_usd_per_day": res.total_depreciation_usd_per_day,
-            "cash_cost_usd_per_day": res.total_cash_cost_usd_per_day,
-            "all_in_cost_usd_per_day": res.total_all_in_cost_usd_per_day,
-            "cash_profit_usd_per_day": res.total_cash_profit_usd_per_day,
-            "all_in_profit_usd_per_day": res.total_all_in_profit_usd_per_day,
-            "cash_cost_usd_per_btc": _finite(res.cash_cost_usd_per_btc),
-            "all_in_cost_usd_per_btc": _finite(res.all_in_cost_usd_per_btc),
-            "cash_profit_if_switched_off_usd_per_day": res.profit_if_switched_usd_per_day,
-        },
-        "switch_off": [rows[i]["name"] for i in np.flatnonzero(res.switch_off)],
-    }
+    )
+    return FleetReport(
+        as_of=as_of if as_of is not None else _given_moment(inputs, time_s),
+        fleet=FleetInfo(name=spec.name, path=spec.path, group_count=len(spec.groups)),
+        inputs=FleetInputs(
+            **inputs.result_fields(),
+            pool_fee_share=spec.pool_fee_share,
+            power_prices_time_s=time_s,
+            power_prices_time_iso=iso_utc(time_s),
+        ),
+        hashprice_usd_per_phs_day=hv * inputs.btc_price_usd,
+        hashvalue_sat_per_phs_day=hv * SAT_PER_BTC,
+        sites=sites,
+        groups=tuple(rows),
+        totals=FleetTotals(
+            machine_count=int(sum(g.count for g in spec.groups)),
+            hashrate_phs=float((groups.count * groups.hashrate_ths).sum()) / 1000.0,
+            btc_per_day=res.total_btc_per_day,
+            revenue_usd_per_day=res.total_revenue_usd_per_day,
+            power_cost_usd_per_day=res.total_power_cost_usd_per_day,
+            hosting_usd_per_day=res.total_hosting_usd_per_day,
+            fixed_opex_usd_per_day=res.fixed_opex_usd_per_day,
+            depreciation_usd_per_day=res.total_depreciation_usd_per_day,
+            cash_cost_usd_per_day=res.total_cash_cost_usd_per_day,
+            all_in_cost_usd_per_day=res.total_all_in_cost_usd_per_day,
+            cash_profit_usd_per_day=res.total_cash_profit_usd_per_day,
+            all_in_profit_usd_per_day=res.total_all_in_profit_usd_per_day,
+            cash_cost_usd_per_btc=_finite(res.cash_cost_usd_per_btc),
+            all_in_cost_usd_per_btc=_finite(res.all_in_cost_usd_per_btc),
+            cash_profit_if_switched_off_usd_per_day=res.profit_if_switched_usd_per_day,
+        ),
+        switch_off_groups=tuple(rows[i].name for i in np.flatnonzero(res.switch_off)),
+    )
 
 
 def machines_view(
@@ -419,7 +451,7 @@ def machines_view(
     catalog_paths: Sequence[str | Path] = (),
     models: Sequence[str] = (),
     sort: str = "profit",
-) -> dict[str, Any]:
+) -> MachinesReport:
     """``minerscope machines``: every catalog model at the inputs known at ``at``."""
     inputs, info = resolve_inputs(
         db,
@@ -432,7 +464,7 @@ def machines_view(
         difficulty_change_pct=difficulty_change_pct,
         force=force,
     )
-    out = machines_report(
+    return machines_report(
         inputs,
         load_machine_catalog(catalog_paths),
         power_price_usd_per_kwh=power_price_usd_per_kwh,
@@ -440,8 +472,8 @@ def machines_view(
         pue=pue,
         models=models,
         sort=sort,
+        as_of=info,
     )
-    return {"as_of": info.to_dict(), **out}
 
 
 def fleet_view(
@@ -456,7 +488,7 @@ def fleet_view(
     difficulty_change_pct: float | None = None,
     force: bool = False,
     catalog_paths: Sequence[str | Path] = (),
-) -> dict[str, Any]:
+) -> FleetReport:
     """``minerscope fleet``: a fleet file's P&L at the inputs and power prices at ``at``."""
     catalog = load_machine_catalog(catalog_paths)
     inputs, info = resolve_inputs(
@@ -469,5 +501,4 @@ def fleet_view(
         difficulty_change_pct=difficulty_change_pct,
         force=force,
     )
-    out = fleet_report(inputs, catalog, fleet_path, time_s=info.time_s)
-    return {"as_of": info.to_dict(), **out}
+    return fleet_report(inputs, catalog, fleet_path, time_s=info.time_s, as_of=info)

@@ -3,6 +3,7 @@ on stored epochs, per era and progress point."""
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from collections import Counter
 from collections.abc import Callable
@@ -27,8 +28,18 @@ from ..analytics.epochstate import BLOCKS_PER_EPOCH
 from ..asof import date_utc, iso_utc
 from ..consensus import difficulty_from_bits
 from ..errors import NoDataError
+from ..results import Moment, MomentPercentiles, Percentiles
 from ..storage.network import block_time_arrays
 from ._network_data import _epoch_bits, _load_daily
+from .network_results import (
+    BacktestProjection,
+    BacktestSummaryRow,
+    ChangeCalibration,
+    EpochRange,
+    EtaCalibration,
+    HalfLifeCount,
+    ProjectionBacktest,
+)
 
 MODEL_RULE = (
     "log hash rate: random walk whose drift is an exponentially weighted mean of past epoch"
@@ -41,7 +52,7 @@ MODEL_RULE = (
 )
 
 
-def _cell_dict(c: CalibrationCell, unit: str) -> dict[str, Any]:
+def _pct(c: CalibrationCell) -> dict[str, Any]:
     return {
         "era": c.era,
         "progress_pct": 100 * c.progress_target_share,
@@ -52,36 +63,58 @@ def _cell_dict(c: CalibrationCell, unit: str) -> dict[str, Any]:
         "coverage_90_pct": 100 * c.coverage_90_share,
         "coverage_90_lower_pct": 100 * c.coverage_90_lower_share,
         "coverage_90_upper_pct": 100 * c.coverage_90_upper_share,
-        f"median_abs_error_{unit}": c.median_abs_error,
-        f"mempool_median_abs_error_{unit}": c.mempool_median_abs_error,
-        f"mean_abs_error_{unit}": c.mean_abs_error,
-        f"mempool_mean_abs_error_{unit}": c.mempool_mean_abs_error,
         "closer_than_mempool_share": c.closer_share,
-        f"mean_error_{unit}": c.mean_error,
     }
 
 
-def _row_dict(r: BacktestRow) -> dict[str, Any]:
-    return {
-        "epoch": r.epoch,
-        "era": r.era,
-        "progress_pct": 100 * r.progress_share,
-        "resolution": r.resolution,
-        "as_of_iso": iso_utc(int(r.as_of_s)),
-        "actual_change_pct": r.actual_change_pct,
-        "p5_pct": r.p5_pct,
-        "p25_pct": r.p25_pct,
-        "p50_pct": r.p50_pct,
-        "p75_pct": r.p75_pct,
-        "p95_pct": r.p95_pct,
-        "mempool_change_pct": r.mempool_change_pct,
-        "retarget_eta_p5_s": r.eta_p5_s,
-        "retarget_eta_p50_s": r.eta_p50_s,
-        "retarget_eta_p95_s": r.eta_p95_s,
-        "mempool_retarget_eta_s": r.mempool_eta_s,
-        "actual_retarget_time_s": r.actual_retarget_time_s,
-        "half_life_epochs": r.half_life_epochs,
-    }
+def _change_cell(c: CalibrationCell) -> ChangeCalibration:
+    return ChangeCalibration(
+        **_pct(c),
+        median_abs_error_pp=c.median_abs_error,
+        mempool_median_abs_error_pp=c.mempool_median_abs_error,
+        mean_abs_error_pp=c.mean_abs_error,
+        mempool_mean_abs_error_pp=c.mempool_mean_abs_error,
+        mean_error_pp=c.mean_error,
+    )
+
+
+def _eta_cell(c: CalibrationCell) -> EtaCalibration:
+    return EtaCalibration(
+        **_pct(c),
+        median_abs_error_h=c.median_abs_error,
+        mempool_median_abs_error_h=c.mempool_median_abs_error,
+        mean_abs_error_h=c.mean_abs_error,
+        mempool_mean_abs_error_h=c.mempool_mean_abs_error,
+        mean_error_h=c.mean_error,
+    )
+
+
+def _moment(t: float | None) -> Moment | None:
+    return None if t is None or not math.isfinite(t) else Moment.at(t)
+
+
+def _projection(r: BacktestRow) -> BacktestProjection:
+    eta = {p: t for p, t in ((5, r.eta_p5_s), (50, r.eta_p50_s), (95, r.eta_p95_s))
+           if math.isfinite(t)}  # fmt: skip
+    actual = _moment(r.actual_retarget_time_s)
+    return BacktestProjection(
+        epoch=r.epoch,
+        era=r.era,
+        progress_pct=100 * r.progress_share,
+        resolution=r.resolution,
+        as_of_time_s=int(r.as_of_s),
+        as_of_time_iso=iso_utc(int(r.as_of_s)),
+        actual_change_pct=r.actual_change_pct,
+        change_pct=Percentiles(
+            p5=r.p5_pct, p25=r.p25_pct, p50=r.p50_pct, p75=r.p75_pct, p95=r.p95_pct
+        ),
+        mempool_change_pct=r.mempool_change_pct,
+        retarget_eta=MomentPercentiles.of(eta),
+        mempool_retarget_eta=_moment(r.mempool_eta_s),
+        actual_retarget_time_s=None if actual is None else actual.time_s,
+        actual_retarget_time_iso=None if actual is None else actual.time_iso,
+        half_life_epochs=r.half_life_epochs,
+    )
 
 
 def backtest_report(
@@ -91,7 +124,7 @@ def backtest_report(
     to_date: str | None = None,
     include_rows: bool = False,
     progress: Callable[[int, int], None] | None = None,
-) -> dict[str, Any]:
+) -> ProjectionBacktest:
     """Backtest the difficulty projection on every stored epoch that started in a date range.
 
     Parameters
@@ -106,13 +139,13 @@ def backtest_report(
 
     Returns
     -------
-    dict
+    ProjectionBacktest
         ``summary`` (per progress point over all epochs: median absolute errors, coverage,
         mean error), ``by_era`` (per era and progress point: 50 % and 90 % coverage with
         Wilson 95 % intervals, median and mean absolute error of our p50 and of the
         mempool-style estimate, share of epochs where ours is closer) and ``eta_by_era``
-        (the same for the retarget ETA, errors in hours); ``resolution`` and
-        ``model_rule`` state the data and the model.
+        (the same for the retarget ETA, errors in hours); ``resolution_note`` and
+        ``model_rule`` state the data and the model; ``projections`` with ``include_rows``.
     """
     bits_list = _epoch_bits(conn)
     if len(bits_list) < 3:
@@ -158,40 +191,38 @@ def backtest_report(
     summary = summarize_backtest(rows)
     n_block = sum(r.resolution == "block" for r in rows)
     half_lives = Counter(r.half_life_epochs for r in rows if r.progress_target_share == 0.5)
-    out: dict[str, Any] = {
-        "from_date": from_date,
-        "to_date": to_date,
-        "epochs": {
-            "first": rows[0].epoch,
-            "last": max(r.epoch for r in rows),
-            "count": len({r.epoch for r in rows}),
-        },  # fmt: skip
-        "resolution": (
+    return ProjectionBacktest(
+        from_date=from_date,
+        to_date=to_date,
+        epochs=EpochRange(
+            first_epoch=rows[0].epoch,
+            last_epoch=max(r.epoch for r in rows),
+            count=len({r.epoch for r in rows}),
+        ),
+        resolution_note=(
             f"{n_block} projections from per-block data, {len(rows) - n_block} from daily"
             " block counts (block times interpolated within their day)"
         ),
-        "model_rule": MODEL_RULE,
-        "half_life_epochs_chosen": {
-            ("none" if h is None else f"{h:g}"): k
+        model_rule=MODEL_RULE,
+        half_lives_chosen=tuple(
+            HalfLifeCount(half_life_epochs=h, projections=k)
             for h, k in sorted(half_lives.items(), key=lambda kv: (kv[0] is None, kv[0] or 0.0))
-        },  # fmt: skip
-        "summary": [
-            {
-                "progress_pct": 100 * s.progress_target_share,
-                "epochs": s.epochs,
-                "block_resolution": s.block_resolution,
-                "daily_resolution": s.daily_resolution,
-                "median_abs_error_pp": s.median_abs_error_pp,
-                "mempool_median_abs_error_pp": s.mempool_median_abs_error_pp,
-                "coverage_50_pct": 100 * s.coverage_50_share,
-                "coverage_90_pct": 100 * s.coverage_90_share,
-                "mean_error_pp": s.mean_error_pp,
-            }
+        ),
+        summary=tuple(
+            BacktestSummaryRow(
+                progress_pct=100 * s.progress_target_share,
+                epochs=s.epochs,
+                block_resolution=s.block_resolution,
+                daily_resolution=s.daily_resolution,
+                median_abs_error_pp=s.median_abs_error_pp,
+                mempool_median_abs_error_pp=s.mempool_median_abs_error_pp,
+                coverage_50_pct=100 * s.coverage_50_share,
+                coverage_90_pct=100 * s.coverage_90_share,
+                mean_error_pp=s.mean_error_pp,
+            )
             for s in summary
-        ],
-        "by_era": [_cell_dict(c, "pp") for c in calibration_by_era(rows)],
-        "eta_by_era": [_cell_dict(c, "h") for c in eta_calibration_by_era(rows)],
-    }
-    if include_rows:
-        out["rows"] = [_row_dict(r) for r in rows]
-    return out
+        ),
+        by_era=tuple(_change_cell(c) for c in calibration_by_era(rows)),
+        eta_by_era=tuple(_eta_cell(c) for c in eta_calibration_by_era(rows)),
+        projections=tuple(_projection(r) for r in rows) if include_rows else None,
+    )

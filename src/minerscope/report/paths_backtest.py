@@ -15,7 +15,7 @@ from ..analytics.projection import BLOCKS_PER_EPOCH
 from ..asof import date_utc, iso_utc
 from ..consensus import difficulty_from_bits
 from ..errors import InputError, NoDataError
-from ..results import Result
+from ..results import Percentiles, Result
 from ..simulation.paths_backtest import PathBacktestSummary, backtest_paths, summarize
 from ._network_data import _epoch_bits, _load_daily
 
@@ -35,16 +35,16 @@ class YearCoverage:
 
 @dataclass(frozen=True)
 class ProjectionRow:
-    """One projection (with ``--rows``)."""
+    """One projection (with ``--rows``): the difficulty at the horizon, projected (p10/p50/p90)
+    and realised."""
 
     epoch: int
-    as_of_iso: str
+    as_of_time_s: int
+    as_of_time_iso: str
     method: str
     horizon_days: float
     realised_difficulty: float
-    p10: float
-    p50: float
-    p90: float
+    difficulty: Percentiles
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,8 @@ class PathsBacktestDocument(Result):
     DOCUMENT: ClassVar[str] = "backtest_paths"
 
     from_date: str
-    epochs: tuple[int, int]
+    first_epoch: int
+    last_epoch: int
     paths: int
     seed: int
     method_notes: dict[str, str]
@@ -150,19 +151,21 @@ def backtest_paths_report(
         out_rows = tuple(
             ProjectionRow(
                 epoch=r.epoch,
-                as_of_iso=iso_utc(int(r.as_of_s)),
+                as_of_time_s=int(r.as_of_s),
+                as_of_time_iso=iso_utc(int(r.as_of_s)),
                 method=r.method,
                 horizon_days=r.horizon_days,
                 realised_difficulty=r.realised,
-                p10=r.quantiles[10],
-                p50=r.quantiles[50],
-                p90=r.quantiles[90],
+                difficulty=Percentiles(
+                    p10=r.quantiles[10], p50=r.quantiles[50], p90=r.quantiles[90]
+                ),
             )
             for r in rows
         )
     return PathsBacktestDocument(
         from_date=from_date,
-        epochs=(rows[0].epoch, rows[-1].epoch),
+        first_epoch=rows[0].epoch,
+        last_epoch=rows[-1].epoch,
         paths=paths,
         seed=seed,
         method_notes={

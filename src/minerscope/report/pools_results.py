@@ -70,8 +70,8 @@ class ConcentrationInfo:
     hhi_lower_share: float
     hhi_upper_share: float
     nakamoto_coefficient: int | None
-    nakamoto_lower: int | None
-    nakamoto_upper: int | None
+    nakamoto_coefficient_lower: int | None
+    nakamoto_coefficient_upper: int | None
     unknown_share: float
     confidence_share: float
     bootstrap_draws: int
@@ -139,3 +139,12 @@ class KnownPool:
     tags: tuple[str, ...]
     addresses: tuple[str, ...]
     operator: str | None
+
+
+@dataclass(frozen=True)
+class KnownPools(Result):
+    """``minerscope pools --list``: every pool of the tag files."""
+
+    DOCUMENT: ClassVar[str] = "pools_list"
+
+    pools: tuple[KnownPool, ...]

@@ -1,4 +1,5 @@
-"""``difficulty --history``: every past retarget, loaded from storage (no logic of its own:
+"""``difficulty --history`` and ``GET /api/v1/difficulty/history``: every retarget known at a
+moment, loaded from storage as of that moment (no logic of its own:
 :mod:`minerscope.analytics.retargets` computes the rows)."""
 
 from __future__ import annotations
@@ -11,29 +12,33 @@ import numpy as np
 from .. import storage
 from ..analytics.daily import height_at_end_of_day
 from ..analytics.retargets import Retarget, retarget_rows
-from ..asof import day_start_s
+from ..asof import AsOf, data_moment, day_start_s, last_complete_day, moment_info
 from ..consensus import difficulty_from_bits
 from ..errors import InputError, NoDataError
 from ..results import AsOfInfo, Result
+from ..sources.limits import GENESIS_TIME_S
 from ..units import SECONDS_PER_DAY
 
 GENESIS_DAY = "2009-01-03"
 CSV_COLUMNS = (
-    "epoch", "height", "date", "time_s", "bits_hex", "difficulty", "change_pct",
+    "epoch", "height", "date", "time_s", "time_source", "bits_hex", "difficulty", "change_pct",
     "mean_block_time_s", "mean_block_time_source",
 )  # fmt: skip
 
 
 @dataclass(frozen=True)
 class RetargetHistory(Result):
-    """``minerscope difficulty --history``: every retarget in a date range.
+    """``minerscope difficulty --history``: every retarget known at a moment, in a date range.
 
     Attributes
     ----------
     as_of : AsOfInfo
     from_date, to_date : str or None
         The range asked for (retarget dates, inclusive).
+    count : int
+        Retargets listed (epoch 0, the genesis difficulty, included).
     retargets : tuple of Retarget
+        In height order.
     notes : tuple of str
     """
 
@@ -42,6 +47,7 @@ class RetargetHistory(Result):
     as_of: AsOfInfo
     from_date: str | None
     to_date: str | None
+    count: int
     retargets: tuple[Retarget, ...]
     notes: tuple[str, ...]
 
@@ -56,10 +62,12 @@ def _contiguous_bits(conn: sqlite3.Connection) -> list[int]:
     return bits
 
 
-def _daily_heights(conn: sqlite3.Connection, bits: list[int]) -> tuple[np.ndarray, np.ndarray]:
+def _daily_heights(
+    conn: sqlite3.Connection, bits: list[int], to_date: str | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     import pandas as pd  # lazy: keeps start-up light
 
-    frame = storage.load_daily(conn)
+    frame = storage.load_daily(conn, to_date=to_date)
     if frame.empty or frame.index[0].strftime("%Y-%m-%d") != GENESIS_DAY:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
     idx = pd.DatetimeIndex(frame.index)
@@ -74,6 +82,18 @@ def _daily_heights(conn: sqlite3.Connection, bits: list[int]) -> tuple[np.ndarra
     return starts, heod
 
 
+def _latest_data_s(conn: sqlite3.Connection) -> int:
+    """The latest moment any stored block or daily row describes (0: none). [Unix s]"""
+    ends = [0]
+    rng = storage.block_range(conn)
+    if rng is not None:
+        ends.extend(storage.block_times(conn, [rng[1]]).values())
+    day = storage.last_daily_date(conn)
+    if day is not None:
+        ends.append(day_start_s(day) + SECONDS_PER_DAY - 1)
+    return max(ends)
+
+
 def _check_date(value: str | None, name: str) -> None:
     if value is None:
         return
@@ -85,18 +105,23 @@ def _check_date(value: str | None, name: str) -> None:
 
 def retarget_history(
     conn: sqlite3.Connection,
+    as_of: AsOf,
     *,
-    now_s: int,
     from_date: str | None = None,
     to_date: str | None = None,
 ) -> RetargetHistory:
-    """Every stored epoch with its retarget date, change and mean block time.
+    """Every retarget known at ``as_of``, with its date, change and mean block time.
+
+    Only what was known then is used: the stored blocks up to the moment's tip, the daily
+    rows of the days complete by then, and the epochs whose first block those reach (an
+    epoch's bits exist once its first block is mined). A moment after all the stored data
+    lists every stored epoch.
 
     Parameters
     ----------
     conn : sqlite3.Connection
-    now_s : int
-        The caller's clock (recorded in ``as_of``). [Unix s]
+    as_of : AsOf
+        The moment (:func:`minerscope.asof.resolve_as_of`).
     from_date, to_date : str, optional
         Keep retargets dated in this range (YYYY-MM-DD, inclusive); undated ones (after
         the stored data) only when ``to_date`` is not given.
@@ -123,11 +148,18 @@ def retarget_history(
             " (minerscope import epochs FILE)"
         )
     per = storage.BLOCKS_PER_EPOCH
+    moment = data_moment(conn, as_of)
+    tip = as_of.tip_height if as_of.tip_height is not None else -1
+    last_day = last_complete_day(as_of.time_s)
+    starts, heod = _daily_heights(conn, bits, to_date=last_day)
+    known_tip = max(tip, int(np.nanmax(heod)) if len(heod) else -1)
+    if as_of.time_s < _latest_data_s(conn):  # a past moment: the epochs known then
+        bits = bits[: max(known_tip // per + 1, 1)]
     heights = [e * per for e in range(len(bits))] + [e * per + per - 1 for e in range(len(bits))]
-    times = storage.block_times(conn, heights)
+    times = {h: t for h, t in storage.block_times(conn, heights).items() if h <= tip}
     first = {h // per: t for h, t in times.items() if h % per == 0}
+    first.setdefault(0, GENESIS_TIME_S)  # the genesis block's time is fixed by consensus
     last = {h // per: t for h, t in times.items() if h % per == per - 1}
-    starts, heod = _daily_heights(conn, bits)
     rows = retarget_rows(
         bits, first_block_time_s=first, last_block_time_s=last, day_start_s=starts,
         height_at_end_of_day=heod,
@@ -142,20 +174,18 @@ def retarget_history(
             and (to_date is None or r.date <= to_date)
         )
     ]
-    data_end = None
-    if len(starts):
-        data_end = int(starts[-1]) + SECONDS_PER_DAY
     notes = [
         "mean block time: over the epoch's 2015 measured intervals, from the stored first and"
         " last block times, else implied by the next target (span = 1,209,600 s x"
         " target_next / target, exact to 0.02 s)",
-        "date: of the retarget block when stored, else the day the daily rows' running height"
-        " reached it",
+        "time: of the retarget block when stored, else estimated from the daily rows (the day"
+        " their running height reached it, linear within the day: within about two hours)",
     ]
     return RetargetHistory(
-        as_of=AsOfInfo.build(now_s, "now", data_time_s=data_end, resolution="daily"),
+        as_of=moment_info(as_of, moment),
         from_date=from_date,
         to_date=to_date,
+        count=len(kept),
         retargets=tuple(kept),
         notes=tuple(notes),
     )

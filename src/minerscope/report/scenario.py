@@ -12,7 +12,7 @@ from .. import storage
 from ..analytics.projection import anchored_future_log_rate
 from ..asof import iso_utc, parse_time_spec, resolve_as_of
 from ..errors import InputError
-from ..results import AsOfInfo, Result
+from ..results import AsOfInfo, MomentPercentiles, Percentiles, Result
 from ..simulation.cashflow import Distribution
 from ..simulation.network import ChainStart, HashrateShock
 from ..simulation.retarget import hashes_per_block
@@ -49,33 +49,26 @@ class ScenarioSpec:
 
 @dataclass(frozen=True)
 class RetargetRow:
-    """One retarget under one run."""
+    """One retarget under one run: when (p10/p50/p90), the difficulty after it (p10/p50/p90),
+    its change and the mean block time before it (p50)."""
 
     run: str
     height: int
-    time_p10_iso: str
-    time_p50_iso: str
-    time_p90_iso: str
-    difficulty_p10: float
-    difficulty_p50: float
-    difficulty_p90: float
-    change_p50_pct: float
-    mean_block_time_p50_s: float
+    time: MomentPercentiles
+    difficulty: Percentiles
+    change_pct: Percentiles
+    mean_block_time_s: Percentiles
 
 
 @dataclass(frozen=True)
 class ScenarioDay:
-    """One day of both runs (p10/p50/p90 over paths)."""
+    """One day of both runs: the baseline's p50, the scenario's p10/p50/p90 over paths."""
 
     date: str
-    baseline_difficulty_p50: float
-    scenario_difficulty_p10: float
-    scenario_difficulty_p50: float
-    scenario_difficulty_p90: float
-    baseline_hashprice_p50_usd_per_phs_day: float
-    scenario_hashprice_p10_usd_per_phs_day: float
-    scenario_hashprice_p50_usd_per_phs_day: float
-    scenario_hashprice_p90_usd_per_phs_day: float
+    baseline_difficulty: Percentiles
+    scenario_difficulty: Percentiles
+    baseline_hashprice_usd_per_phs_day: Percentiles
+    scenario_hashprice_usd_per_phs_day: Percentiles
 
 
 @dataclass(frozen=True)
@@ -110,21 +103,18 @@ class ScenarioDocument(Result):
 
 
 def _rows(run: str, stats: RunStats, t0: int) -> list[RetargetRow]:
-    def iso(s: float) -> str:
-        return iso_utc(int(t0 + round(s)))
-
     return [
         RetargetRow(
             run=run,
             height=r.height,
-            time_p10_iso=iso(r.time_p10_s),
-            time_p50_iso=iso(r.time_p50_s),
-            time_p90_iso=iso(r.time_p90_s),
-            difficulty_p10=r.difficulty_p10,
-            difficulty_p50=r.difficulty_p50,
-            difficulty_p90=r.difficulty_p90,
-            change_p50_pct=r.change_p50_pct,
-            mean_block_time_p50_s=r.mean_block_time_p50_s,
+            time=MomentPercentiles.of(
+                {10: t0 + r.time_p10_s, 50: t0 + r.time_p50_s, 90: t0 + r.time_p90_s}
+            ),
+            difficulty=Percentiles(
+                p10=r.difficulty_p10, p50=r.difficulty_p50, p90=r.difficulty_p90
+            ),
+            change_pct=Percentiles(p50=r.change_p50_pct),
+            mean_block_time_s=Percentiles(p50=r.mean_block_time_p50_s),
         )
         for r in stats.retargets
     ]
@@ -241,14 +231,18 @@ def scenario_view(
         days.append(
             ScenarioDay(
                 date=iso_utc(t0 + d * SECONDS_PER_DAY)[:10],
-                baseline_difficulty_p50=float(rb.difficulty_bands[1, d]),
-                scenario_difficulty_p10=float(rs.difficulty_bands[0, d]),
-                scenario_difficulty_p50=float(rs.difficulty_bands[1, d]),
-                scenario_difficulty_p90=float(rs.difficulty_bands[2, d]),
-                baseline_hashprice_p50_usd_per_phs_day=float(rb.hashprice_bands[1, d]),
-                scenario_hashprice_p10_usd_per_phs_day=float(rs.hashprice_bands[0, d]),
-                scenario_hashprice_p50_usd_per_phs_day=float(rs.hashprice_bands[1, d]),
-                scenario_hashprice_p90_usd_per_phs_day=float(rs.hashprice_bands[2, d]),
+                baseline_difficulty=Percentiles(p50=float(rb.difficulty_bands[1, d])),
+                scenario_difficulty=Percentiles(
+                    p10=float(rs.difficulty_bands[0, d]),
+                    p50=float(rs.difficulty_bands[1, d]),
+                    p90=float(rs.difficulty_bands[2, d]),
+                ),
+                baseline_hashprice_usd_per_phs_day=Percentiles(p50=float(rb.hashprice_bands[1, d])),
+                scenario_hashprice_usd_per_phs_day=Percentiles(
+                    p10=float(rs.hashprice_bands[0, d]),
+                    p50=float(rs.hashprice_bands[1, d]),
+                    p90=float(rs.hashprice_bands[2, d]),
+                ),
             )
         )
     fleet_doc = None

@@ -1,17 +1,18 @@
 """The ``status`` view: the network as of a moment, from the finest data known then.
 
-Loads from storage for an :class:`~minerscope.asof.AsOf` and returns a JSON-ready dict
-with unit-suffixed keys. Block data is used when it is at least as recent as the daily
-rows; otherwise daily rows (Coin Metrics style) stand in, and the output says so
-(:func:`minerscope.asof.data_moment`). The document has one ``as_of``
-(:class:`~minerscope.results.AsOfInfo`) and one price, :func:`minerscope.asof.price_at`,
-which its economics section uses too.
+Loads from storage for an :class:`~minerscope.asof.AsOf` and returns a
+:class:`~minerscope.report.status_results.StatusDocument`. Block data is used when it is at
+least as recent as the daily rows; otherwise daily rows (Coin Metrics style) stand in, and the
+output says so (:func:`minerscope.asof.data_moment`). The document has one ``as_of``
+(:class:`~minerscope.results.AsOfInfo`), one price (:func:`minerscope.asof.price_at`, which
+its economics section uses too) and one ``halving``.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from .. import storage
@@ -35,7 +36,10 @@ from ..consensus import (
 )
 from ..errors import NoDataError
 from ..records import PriceRecord
+from ..results import Moment
 from ..units import DIFFICULTY_PER_T, SAT_PER_BTC, SECONDS_PER_DAY
+from .network_results import EpochProgress, Halving
+from .status_results import BtcPrice, DailyRowsInfo, StatusDocument, Tip
 
 EMPTY_DB_HINT = (
     "the database holds no blocks or daily rows: import the reference data with"
@@ -43,30 +47,37 @@ EMPTY_DB_HINT = (
     " FILE`), or fetch live data with `minerscope sync`"
 )
 
-#: Extra sections other report modules contribute: name -> builder(conn, as_of, base).
-StatusSection = Callable[[sqlite3.Connection, AsOf, dict[str, Any]], dict[str, Any] | None]
+#: Extra sections other report modules contribute: name -> builder(conn, as_of, base). A
+#: builder returns None, its section (set as the document's field ``name``), or a mapping of
+#: document fields to set (the network builder also gives the ``halving`` with its ETA).
+StatusSection = Callable[[sqlite3.Connection, AsOf, StatusDocument], object]
+NO_ETA = "no estimate: the network section was not asked for"
 
 
-def _price_section(price: PriceRecord | None, as_of: AsOf) -> dict[str, Any] | None:
+def _price(price: PriceRecord | None, as_of: AsOf) -> BtcPrice | None:
     if price is None:
         return None
-    return {
-        "price_usd": price.price_usd,
-        "time_s": price.time_s,
-        "time_iso": iso_utc(price.time_s),
-        "source": price.source,
-        "age_s": max(0, as_of.time_s - price.time_s),
-    }
+    return BtcPrice(
+        btc_price_usd=price.price_usd,
+        time_s=price.time_s,
+        time_iso=iso_utc(price.time_s),
+        source=price.source,
+        age_s=max(0, as_of.time_s - price.time_s),
+    )
 
 
-def _halving_section(height: int) -> dict[str, Any]:
+def _halving(height: int, from_s: int) -> Halving:
+    """The next halving without an ETA (the network section adds one)."""
     nxt = next_halving_height(height)
-    return {
-        "next_height": nxt,
-        "blocks_left": nxt - height,
-        "subsidy_now_btc": block_subsidy_sat(height) / SAT_PER_BTC,
-        "subsidy_after_btc": block_subsidy_sat(nxt) / SAT_PER_BTC,
-    }
+    return Halving(
+        height=nxt,
+        blocks_left=nxt - height,
+        subsidy_now_btc=block_subsidy_sat(height) / SAT_PER_BTC,
+        subsidy_after_btc=block_subsidy_sat(nxt) / SAT_PER_BTC,
+        eta=None,
+        method=NO_ETA,
+        eta_at_600s=Moment.at(from_s + (nxt - height) * MAINNET.pow_target_spacing_s),
+    )
 
 
 def _difficulty_fields(bits: int) -> dict[str, Any]:
@@ -79,49 +90,59 @@ def _difficulty_fields(bits: int) -> dict[str, Any]:
     }
 
 
-def _from_blocks(conn: sqlite3.Connection, as_of: AsOf, tip_height: int) -> dict[str, Any]:
+def _epoch(
+    height: int, *, mean_s: float | None, basis: str | None, first_time_s: int | None
+) -> EpochProgress:
+    interval = MAINNET.difficulty_adjustment_interval
+    epoch = epoch_of(height)
+    first = epoch * interval
+    mined = height - first + 1
+    return EpochProgress(
+        index=epoch,
+        first_height=first,
+        retarget_height=first + interval,
+        tip_height=height,
+        blocks_mined=mined,
+        blocks_remaining=interval - mined,
+        progress_pct=100 * mined / interval,
+        first_block_time_s=first_time_s,
+        first_block_time_iso=None if first_time_s is None else iso_utc(first_time_s),
+        mean_block_time_s=mean_s,
+        mean_block_time_basis=basis,
+    )
+
+
+def _from_blocks(
+    conn: sqlite3.Connection, as_of: AsOf, m: DataMoment, tip_height: int
+) -> dict[str, Any]:
     tip = storage.block_row(conn, tip_height)
     assert tip is not None
-    interval = MAINNET.difficulty_adjustment_interval
-    epoch = epoch_of(tip_height)
-    first = epoch * interval
-    mined = tip_height - first + 1
+    first = epoch_of(tip_height) * MAINNET.difficulty_adjustment_interval
     out: dict[str, Any] = {
-        "resolution": "block",
-        "tip": {
-            "height": tip_height,
-            "hash": tip.hash,
-            "time_s": tip.time_s,
-            "time_iso": iso_utc(tip.time_s),
-            "age_s": as_of.time_s - tip.time_s,
-        },
+        "tip": Tip(
+            height=tip_height,
+            hash=tip.hash,
+            time_s=tip.time_s,
+            time_iso=iso_utc(tip.time_s),
+            age_s=as_of.time_s - tip.time_s,
+            height_basis=None,
+        ),
     }
     if tip.bits is not None:
         out.update(_difficulty_fields(tip.bits))
-    else:
-        out.update({"bits_hex": None, "target_hex": None, "difficulty": None, "difficulty_t": None})
-    epoch_info: dict[str, Any] = {
-        "index": epoch,
-        "first_height": first,
-        "retarget_height": first + interval,
-        "blocks_mined": mined,
-        "blocks_remaining": interval - mined,
-        "mean_block_time_s": None,
-        "mean_block_time_basis": None,
-    }
+    mean_s = basis = first_time = None
     lo = max(first, (storage.block_range(conn) or (first, first))[0])
     if tip_height > lo:
         times = storage.block_times(conn, [lo])
         if lo in times:
-            span_s = tip.time_s - times[lo]
-            epoch_info["mean_block_time_s"] = span_s / (tip_height - lo)
-            epoch_info["mean_block_time_basis"] = (
-                f"blocks {lo}..{tip_height}: {tip_height - lo} intervals"
-                + ("" if lo == first else " (the epoch's earlier blocks are not stored)")
+            mean_s = (tip.time_s - times[lo]) / (tip_height - lo)
+            basis = f"blocks {lo}..{tip_height}: {tip_height - lo} intervals" + (
+                "" if lo == first else " (the epoch's earlier blocks are not stored)"
             )
-            epoch_info["first_block_time_s"] = times[lo]
-    out["epoch"] = epoch_info
-    out["halving"] = _halving_section(tip_height)
+            first_time = times[lo] if lo == first else None
+    out["epoch"] = _epoch(tip_height, mean_s=mean_s, basis=basis, first_time_s=first_time)
+    assert m.data_time_s is not None
+    out["halving"] = _halving(tip_height, m.data_time_s)
     return out
 
 
@@ -133,40 +154,34 @@ def _from_daily(conn: sqlite3.Connection, as_of: AsOf, m: DataMoment) -> dict[st
     assert m.day is not None
     daily = moments.daily_arrays(conn, to_date=m.day, sources=False)
     first_day = date_utc(int(daily.day[0]) * SECONDS_PER_DAY)
-    out: dict[str, Any] = {"resolution": "daily", "daily": {"last_date": m.day}}
+    known = daily.difficulty[np.isfinite(daily.difficulty)]
+    last_difficulty = {
+        "difficulty": float(known[-1]) if known.size else None,
+        "difficulty_t": float(known[-1]) / DIFFICULTY_PER_T if known.size else None,
+    }
     if m.estimated_height is None:
-        out["daily"]["note"] = (
-            f"daily rows start on {first_day}, not at genesis: tip height unknown"
-        )
-        known = daily.difficulty[np.isfinite(daily.difficulty)]
-        if known.size:
-            out["difficulty"] = float(known[-1])
-            out["difficulty_t"] = float(known[-1]) / DIFFICULTY_PER_T
-        return out
+        note = f"daily rows start on {first_day}, not at genesis: tip height unknown"
+        return {"daily": DailyRowsInfo(m.day, note), **last_difficulty}
     height = m.estimated_height
-    if height is None or height < 0:  # Coin Metrics counts no block on 2009-01-03..08
-        raise NoDataError(f"the daily rows up to {out['daily']['last_date']} count no block")
+    if height < 0:  # Coin Metrics counts no block on 2009-01-03..08
+        raise NoDataError(f"the daily rows up to {m.day} count no block")
+    out: dict[str, Any] = {"daily": DailyRowsInfo(m.day, None)}
     interval = MAINNET.difficulty_adjustment_interval
     epoch = epoch_of(height)
     first = epoch * interval
-    mined = height - first + 1
     last_time_s = day_end_s(m.day) - 1
-    out["tip"] = {
-        "height": height,
-        "height_basis": (
+    out["tip"] = Tip(
+        height=height,
+        hash=None,
+        time_s=last_time_s,
+        time_iso=iso_utc(last_time_s),
+        age_s=max(0, as_of.time_s - last_time_s),
+        height_basis=(
             "cumulative daily block counts (Coin Metrics BlkCnt); may be off by a few blocks"
         ),
-        "time_s": last_time_s,
-        "time_iso": iso_utc(last_time_s),
-        "age_s": max(0, as_of.time_s - last_time_s),
-    }
+    )
     bits = storage.epoch_bits(conn, epoch)
-    if bits is not None:
-        out.update(_difficulty_fields(bits))
-    else:
-        known = daily.difficulty[np.isfinite(daily.difficulty)]
-        out["difficulty"] = float(known[-1]) if known.size else None
-        out["difficulty_t"] = float(known[-1]) / DIFFICULTY_PER_T if known.size else None
+    out.update(_difficulty_fields(bits) if bits is not None else last_difficulty)
     cum = np.cumsum(np.nan_to_num(daily.blocks)) - 1
     in_epoch = cum[cum >= first]
     mean_s = None
@@ -177,16 +192,9 @@ def _from_daily(conn: sqlite3.Connection, as_of: AsOf, m: DataMoment) -> dict[st
         if counted > 0:
             mean_s = days * SECONDS_PER_DAY / counted
             basis = f"{days} whole days in the epoch, {counted} blocks (daily resolution)"
-    out["epoch"] = {
-        "index": epoch,
-        "first_height": first,
-        "retarget_height": first + interval,
-        "blocks_mined": mined,
-        "blocks_remaining": interval - mined,
-        "mean_block_time_s": mean_s,
-        "mean_block_time_basis": basis,
-    }
-    out["halving"] = _halving_section(height)
+    out["epoch"] = _epoch(height, mean_s=mean_s, basis=basis, first_time_s=None)
+    assert m.data_time_s is not None
+    out["halving"] = _halving(height, m.data_time_s)
     return out
 
 
@@ -194,8 +202,8 @@ def build_status(
     conn: sqlite3.Connection,
     as_of: AsOf,
     *,
-    sections: dict[str, StatusSection] | None = None,
-) -> dict[str, Any]:
+    sections: Mapping[str, StatusSection] | None = None,
+) -> StatusDocument:
     """The status of the network as of ``as_of``.
 
     Parameters
@@ -204,15 +212,14 @@ def build_status(
         Open database.
     as_of : AsOf
         The resolved moment (see :func:`minerscope.asof.resolve_as_of`).
-    sections : dict, optional
-        Extra sections (name -> builder) appended when they return a dict.
+    sections : mapping, optional
+        Section builders (see :data:`StatusSection`; :func:`default_sections`).
 
     Returns
     -------
-    dict
-        ``as_of`` (:class:`~minerscope.results.AsOfInfo`: the data's time, stale inputs,
-        notes), ``resolution``, ``tip``, the difficulty, ``epoch``, ``halving``, ``price``
-        and the sections.
+    StatusDocument
+        ``as_of`` (the data's time, stale inputs, notes), ``tip``, the difficulty,
+        ``epoch``, ``halving``, ``price`` and the sections (``network``, ``economics``).
 
     Raises
     ------
@@ -229,29 +236,43 @@ def build_status(
         raise NoDataError(
             f"no blocks or daily rows are known as of {as_of.iso}; stored data starts later"
         )
-    out: dict[str, Any] = {"as_of": None}
     if m.resolution == "block":
         assert m.tip_height is not None
-        out.update(_from_blocks(conn, as_of, m.tip_height))
+        parts = _from_blocks(conn, as_of, m, m.tip_height)
     else:
-        out.update(_from_daily(conn, as_of, m))
+        parts = _from_daily(conn, as_of, m)
     price = price_at(conn, as_of.time_s)
-    out["price"] = _price_section(price, as_of)
+    fields: dict[str, Any] = {
+        "tip": None,
+        "bits_hex": None,
+        "target_hex": None,
+        "difficulty": None,
+        "difficulty_t": None,
+        "epoch": None,
+        "halving": None,
+        "daily": None,
+        "network": None,
+        "economics": None,
+        **parts,
+        "price": _price(price, as_of),
+    }
+    doc = StatusDocument(as_of=moment_info(as_of, m), **fields)
     for name, builder in (sections or {}).items():
-        extra = builder(conn, as_of, out)
-        if extra is not None:
-            out[name] = extra
+        extra = builder(conn, as_of, doc)
+        if extra is None:
+            continue
+        updates: dict[str, Any] = dict(extra) if isinstance(extra, Mapping) else {name: extra}
+        doc = replace(doc, **updates)
     inputs: dict[str, int | None] = {"btc_price_usd": None if price is None else price.time_s}
-    if "economics" in out:
+    if doc.economics is not None:
         from .econ import section_input_times  # the economics section's own inputs
 
-        inputs.update(section_input_times(out["economics"]))
-    out["as_of"] = moment_info(as_of, m, inputs=inputs).to_dict()
-    return out
+        inputs.update(section_input_times(doc.economics))
+    return replace(doc, as_of=moment_info(as_of, m, inputs=inputs))
 
 
 def default_sections() -> dict[str, StatusSection]:
     """The extra status sections contributed by the analytics and economics reports."""
     from . import econ, network  # imported here: those reports build on this module
 
-    return {"network": network.status_section, "economics": econ.status_section}
+    return {"network": network.status_parts, "economics": econ.status_section}

@@ -202,7 +202,7 @@ class CompositeStudy(Result):
     horizon_days : int
         [days]
     from_date, to_date : str
-    price_source : str
+    btc_price_source : str
     latest_date : str
     latest_score : float
         [0..100]
@@ -223,7 +223,7 @@ class CompositeStudy(Result):
     horizon_days: int
     from_date: str
     to_date: str
-    price_source: str
+    btc_price_source: str
     latest_date: str
     latest_score: float
     high: StudyStats
@@ -337,7 +337,7 @@ def composite_study(
         horizon_days=horizon_days,
         from_date=days[0],
         to_date=days[1],
-        price_source=inputs.price_source,
+        btc_price_source=inputs.price_source,
         latest_date=iso_dates(t[[latest]])[0],
         latest_score=float(score[latest]),
         high=high,

@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ..analytics.daily import daily_hashrate
-from ..results import AsOfInfo, Result
+from ..results import AsOfInfo, NanFloat, Result
 from .inputs import DailyInputs
 from .series import forward_return, growth, iso_dates
 from .study import DEFAULT_RESAMPLES, QuickStats, StudyStats, event_study, quick_stats
@@ -67,7 +67,7 @@ class PublishedClaim:
         The published value (shares for hit rates, % for returns).
     ours : float
         Our point estimate, same unit.
-    lower, upper : float
+    ours_lower, ours_upper : float
         Our bootstrap interval, same unit.
     inside : bool
         Whether the published value lies inside our interval.
@@ -77,8 +77,8 @@ class PublishedClaim:
     source: str
     published: float
     ours: float
-    lower: float
-    upper: float
+    ours_lower: NanFloat
+    ours_upper: NanFloat
     inside: bool
 
 
@@ -133,7 +133,7 @@ class ContractionStudy(Result):
         L, N and S. [days]
     from_date, to_date : str
         First and last signal day allowed (forward returns may reach past ``to_date``).
-    price_source : str
+    btc_price_source : str
     stats : StudyStats
     published : tuple of PublishedClaim
         VanEck's figures for this (L, N), when they published one.
@@ -150,7 +150,7 @@ class ContractionStudy(Result):
     smoothing_days: int
     from_date: str
     to_date: str
-    price_source: str
+    btc_price_source: str
     stats: StudyStats
     published: tuple[PublishedClaim, ...]
     sensitivity: Sensitivity | None
@@ -356,7 +356,7 @@ def contraction_study(
         smoothing_days=smoothing_days,
         from_date=days[0],
         to_date=days[1],
-        price_source=inputs.price_source,
+        btc_price_source=inputs.price_source,
         stats=stats,
         published=published,
         sensitivity=sens,

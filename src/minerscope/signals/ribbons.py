@@ -36,7 +36,7 @@ from numpy.typing import ArrayLike
 
 from ..analytics.daily import daily_hashrate
 from ..analytics.hashrate import work_from_difficulty
-from ..results import AsOfInfo, Result
+from ..results import AsOfInfo, NanFloat, Result
 from ..units import HPS_PER_EHS, SECONDS_PER_DAY
 from .inputs import DailyInputs
 from .series import forward_return, iso_dates, trailing_mean, trailing_sum
@@ -133,13 +133,13 @@ class RibbonBuy:
     recovery_date: str
     capitulation_start_date: str
     days_after_recovery: int
-    price_usd: float
+    btc_price_usd: float
     capitulation_days: int
     capitulation_beyond_noise: bool
-    return_30d_pct: float
-    return_90d_pct: float
-    return_180d_pct: float
-    return_365d_pct: float
+    return_30d_pct: NanFloat
+    return_90d_pct: NanFloat
+    return_180d_pct: NanFloat
+    return_365d_pct: NanFloat
 
 
 def _transitions(capitulating: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -288,7 +288,7 @@ def buy_signals(series: RibbonSeries, price: ArrayLike, day_start_s: ArrayLike) 
                 recovery_date=dates[r],
                 capitulation_start_date=dates[c],
                 days_after_recovery=b - r,
-                price_usd=float(p[b]),
+                btc_price_usd=float(p[b]),
                 capitulation_days=r - c,
                 capitulation_beyond_noise=beyond,
                 return_30d_pct=pct(30),
@@ -312,7 +312,7 @@ class RibbonsStudy(Result):
         N of the statistics. [days]
     from_date, to_date : str
         Signal days allowed.
-    price_source : str
+    btc_price_source : str
     buys : tuple of RibbonBuy
     capitulations : tuple of RibbonSpell
     stats : StudyStats
@@ -329,7 +329,7 @@ class RibbonsStudy(Result):
     horizon_days: int
     from_date: str
     to_date: str
-    price_source: str
+    btc_price_source: str
     buys: tuple[RibbonBuy, ...]
     capitulations: tuple[RibbonSpell, ...]
     stats: StudyStats
@@ -407,7 +407,7 @@ def ribbons_study(
         horizon_days=horizon_days,
         from_date=days[0],
         to_date=days[1],
-        price_source=inputs.price_source,
+        btc_price_source=inputs.price_source,
         buys=buys,
         capitulations=spells,
         stats=stats,

@@ -143,7 +143,7 @@ class SignalsReport(Result):
     as_of : AsOfInfo
     date : str
         The last complete day used.
-    price_source : str
+    btc_price_source : str
     mvrv_source : str or None
     signals : tuple of SignalState
     composite : CompositeNow
@@ -156,7 +156,7 @@ class SignalsReport(Result):
 
     as_of: AsOfInfo
     date: str
-    price_source: str
+    btc_price_source: str
     mvrv_source: str | None
     signals: tuple[SignalState, ...]
     composite: CompositeNow
@@ -375,7 +375,7 @@ def signals_report(
     return SignalsReport(
         as_of=as_of,
         date=dates[t],
-        price_source=inputs.price_source,
+        btc_price_source=inputs.price_source,
         mvrv_source=inputs.mvrv_source,
         signals=tuple(out),
         composite=composite,

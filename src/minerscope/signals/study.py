@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ..results import NanFloat
 from .series import iso_dates, non_overlapping, runs
 from .stats import (
     bootstrap_group_stats,
@@ -67,20 +68,20 @@ class GroupStats:
     """
 
     days: int
-    hit_rate_share: float
-    hit_rate_lower_share: float
-    hit_rate_upper_share: float
-    mean_return_pct: float
-    mean_return_lower_pct: float
-    mean_return_upper_pct: float
-    median_return_pct: float
-    median_return_lower_pct: float
-    median_return_upper_pct: float
+    hit_rate_share: NanFloat
+    hit_rate_lower_share: NanFloat
+    hit_rate_upper_share: NanFloat
+    mean_return_pct: NanFloat
+    mean_return_lower_pct: NanFloat
+    mean_return_upper_pct: NanFloat
+    median_return_pct: NanFloat
+    median_return_lower_pct: NanFloat
+    median_return_upper_pct: NanFloat
     episodes: int
     non_overlapping_windows: int
-    non_overlapping_hit_rate_share: float
-    non_overlapping_hit_rate_lower_share: float
-    non_overlapping_hit_rate_upper_share: float
+    non_overlapping_hit_rate_share: NanFloat
+    non_overlapping_hit_rate_lower_share: NanFloat
+    non_overlapping_hit_rate_upper_share: NanFloat
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ class DifferenceTest:
         What is compared.
     observed : float
         Signal group minus all days (hit rate: share; mean return: fraction). [share]
-    lower, upper : float
+    observed_lower, observed_upper : float
         Stationary-bootstrap interval of the difference. [share]
     p_value : float
         Two-sided circular-shift p-value. [share]
@@ -106,12 +107,12 @@ class DifferenceTest:
 
     statistic: str
     observed: float
-    lower: float
-    upper: float
-    p_value: float
+    observed_lower: NanFloat
+    observed_upper: NanFloat
+    p_value: NanFloat
     shifts: int
-    null_lower: float
-    null_upper: float
+    null_lower: NanFloat
+    null_upper: NanFloat
     method: str
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from ..results import Percentiles
 from ..units import DAYS_PER_YEAR
 
 FloatArray = npt.NDArray[np.float64]
@@ -27,15 +28,16 @@ _IRR_GRID = np.linspace(math.log(0.01), math.log(11.0), 49)  # log(1 + r): -99% 
 
 
 @dataclass(frozen=True)
-class Distribution:
-    """Percentiles 5/25/50/75/95 and the mean over paths (None where undefined)."""
+class Distribution(Percentiles):
+    """Percentiles 5/25/50/75/95 and the mean over paths (None where undefined, e.g. a
+    payback beyond the horizon): a :class:`~minerscope.results.Percentiles` with the mean."""
 
-    p5: float | None
-    p25: float | None
-    p50: float | None
-    p75: float | None
-    p95: float | None
-    mean: float | None
+    p5: float | None = None
+    p25: float | None = None
+    p50: float | None = None
+    p75: float | None = None
+    p95: float | None = None
+    mean: float | None = None
 
     def as_dict(self) -> dict[str, float | None]:
         """``{"p5": ..., ..., "mean": ...}``."""
@@ -59,7 +61,7 @@ def distribution(values: FloatArray) -> Distribution:
     v = np.asarray(values, dtype=np.float64)
     v = v[~np.isnan(v)]
     if v.size == 0:
-        return Distribution(None, None, None, None, None, None)
+        return Distribution()
     finite = np.isfinite(v)
     mean = float(np.mean(v)) if finite.all() else math.inf
     if not finite.all():  # percentiles with +-inf: stand-ins beyond every value, no inf - inf
@@ -68,7 +70,7 @@ def distribution(values: FloatArray) -> Distribution:
     edge = _BIG * 1e-10  # interpolated towards a stand-in: beyond every finite value
     q = np.where(q >= edge, math.inf, np.where(q <= -edge, -math.inf, q))
     p5, p25, p50, p75, p95 = (_clean(float(x)) for x in q)
-    return Distribution(p5, p25, p50, p75, p95, _clean(mean))
+    return Distribution(p5=p5, p25=p25, p50=p50, p75=p75, p95=p95, mean=_clean(mean))
 
 
 def weekly_sums(daily: F32Array) -> FloatArray:

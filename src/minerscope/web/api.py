@@ -13,13 +13,13 @@ Adding an endpoint is one row in :data:`ENDPOINTS`::
         cli="minerscope pools --json",
         params=(AT, Param("window_days", int, 30, "Window. [days]", ge=1, le=MAX_DAYS)),
         call=lambda c: pools_report.pools_report(c.conn, c.as_of(), **c.values),
-        schema=document_schema(required={"pools": "array"}),
+        model=PoolsReport,
     )
 
 ``call`` receives a :class:`Call` (the read-only connection, the parsed ``at``, the clock, the
-validated values by their Python names) and returns the document: a dict or a typed
-:class:`~minerscope.results.Result`. ``schema`` is the JSON Schema of the 200 response (a
-``Result`` class gives its own via ``model=``).
+validated values by their Python names) and returns the document, a typed
+:class:`~minerscope.results.Result`; ``model`` is its class, whose published JSON Schema
+(``docs/schemas``) is the schema of the 200 response in the OpenAPI spec.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import inspect
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from fastapi import FastAPI, Query, Request
@@ -51,10 +51,13 @@ from ..params import (
     resolve_pue,
 )
 from ..report import econ as econ_report
-from ..report import econ_at
+from ..report import econ_at, retargets
 from ..report import network as network_report
 from ..report import status as status_report
-from ..report.web_data import DataRange, RetargetHistory, data_range, retarget_history
+from ..report.econ_results import EconomicsHistory, FleetReport, MachinesReport
+from ..report.network_results import DifficultyReport, HashrateReport
+from ..report.status_results import StatusDocument
+from ..report.web_data import DataRange, data_range
 from ..results import Result
 from .engine import Answer, Call, Engine, freeze_value, to_response
 from .problems import PROBLEM_MEDIA_TYPE, from_exception, problem, problem_responses, render
@@ -108,11 +111,10 @@ class Endpoint:
     summary: str
     cli: str
     params: tuple[Param, ...]
-    call: Callable[[Call], Any]
+    call: Callable[[Call], Result]
+    model: type[Result]
     path: str = ""
     method: Literal["GET", "POST"] = "GET"
-    schema: dict[str, Any] = field(default_factory=dict)
-    model: type[Result] | None = None
     body_media_type: str | None = None
     body_description: str = ""
 
@@ -120,26 +122,6 @@ class Endpoint:
     def url(self) -> str:
         """The endpoint's path under the API prefix."""
         return API_PREFIX + (self.path or "/" + self.name)
-
-
-def document_schema(required: dict[str, str], description: str = "") -> dict[str, Any]:
-    """The schema of a dict document: ``as_of`` (AsOfInfo) and the named top-level keys.
-
-    ``required`` maps key -> JSON type (``"object"``, ``"array"``, ``"number"``; ``"object?"``
-    may also be null); other keys are allowed. The typed-result conversion replaces these
-    with the documents' own schemas.
-    """
-    props: dict[str, Any] = {"as_of": {"$ref": "#/components/schemas/AsOfInfo"}}
-    for key, kind in required.items():
-        nullable = kind.endswith("?") or kind == "number"  # numbers: NaN is rendered as null
-        props[key] = {"type": [kind.rstrip("?"), "null"] if nullable else kind}
-    return {
-        "type": "object",
-        "description": description,
-        "properties": props,
-        "required": ["as_of", *required],
-        "additionalProperties": True,
-    }
 
 
 # --- the parameters (the CLI's options) -----------------------------------------------------
@@ -224,7 +206,7 @@ def _economics(c: Call) -> Any:
 
 def _difficulty_history(c: Call) -> Any:
     v = c.values
-    return retarget_history(
+    return retargets.retarget_history(
         c.conn,
         c.as_of(),
         from_date=parse_date(v["from_date"], "--from"),
@@ -241,7 +223,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         call=lambda c: status_report.build_status(
             c.conn, c.as_of(), sections=status_report.default_sections()
         ),
-        schema=document_schema({"resolution": "string", "price": "object?"}),
+        model=StatusDocument,
     ),
     Endpoint(
         name="hashrate",
@@ -283,7 +265,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             ),
         ),  # fmt: skip
         call=_hashrate,
-        schema=document_schema({"windows": "array"}),
+        model=HashrateReport,
     ),
     Endpoint(
         name="difficulty",
@@ -291,18 +273,16 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         cli="minerscope difficulty --json",
         params=(AT,),
         call=lambda c: network_report.difficulty_report(c.conn, c.as_of()),
-        schema=document_schema(
-            {"epoch": "object", "next_adjustment": "object", "halving": "object"}
-        ),
+        model=DifficultyReport,
     ),
     Endpoint(
         name="difficulty_history",
         path="/difficulty/history",
         summary="Every past retarget known at a moment: difficulty, change, time.",
-        cli="minerscope difficulty --history --json (to come)",
+        cli="minerscope difficulty --history --json",
         params=(AT, FROM, TO),
         call=_difficulty_history,
-        model=RetargetHistory,
+        model=retargets.RetargetHistory,
     ),
     Endpoint(
         name="machines",
@@ -361,9 +341,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             ),
         ),  # fmt: skip
         call=_machines,
-        schema=document_schema(
-            {"inputs": "object", "machines": "array", "hashprice_usd_per_phs_day": "number"}
-        ),
+        model=MachinesReport,
     ),
     Endpoint(
         name="fleet",
@@ -372,7 +350,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         cli="minerscope fleet FLEET.toml --json",
         params=(AT, BTC_PRICE, DIFFICULTY, FEES),
         call=_fleet,
-        schema=document_schema({"totals": "object", "groups": "array", "switch_off": "array"}),
+        model=FleetReport,
         body_media_type="text/plain",
         body_description=(
             "The fleet document, TOML (docs/fleet-format.md). Sites give fixed power prices"
@@ -385,7 +363,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         cli="minerscope economics --json",
         params=(AT, FROM, TO),
         call=_economics,
-        schema=document_schema({"columns": "array", "rows": "array"}),
+        model=EconomicsHistory,
     ),
     Endpoint(
         name="data",
@@ -488,14 +466,8 @@ def add_api(app: FastAPI, engine: Engine, endpoints: tuple[Endpoint, ...] = ENDP
 
 
 def endpoint_schemas(endpoints: tuple[Endpoint, ...]) -> dict[str, dict[str, Any]]:
-    """The 200-response schema of each endpoint, by URL (models by reference)."""
-    out = {}
-    for ep in endpoints:
-        if ep.model is not None:
-            out[ep.url] = {"$ref": f"#/components/schemas/{ep.model.__name__}"}
-        else:
-            out[ep.url] = ep.schema
-    return out
+    """The 200-response schema of each endpoint, by URL (its document class, by reference)."""
+    return {ep.url: {"$ref": f"#/components/schemas/{ep.model.__name__}"} for ep in endpoints}
 
 
 def now_clock() -> float:
@@ -511,7 +483,6 @@ __all__ = [
     "Endpoint",
     "Param",
     "add_api",
-    "document_schema",
     "endpoint_schemas",
     "endpoint_signature",
     "run_endpoint",

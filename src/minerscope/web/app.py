@@ -33,12 +33,10 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from pydantic import TypeAdapter
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
-from ..report.web_data import DataRange, RetargetHistory
-from ..results import AsOfInfo
+from ..results import AsOfInfo, Result
 from . import dashboard
 from .api import add_api, endpoint_schemas
 from .engine import Engine, FastPath
@@ -210,13 +208,23 @@ def _query_schema(schema: dict[str, Any]) -> dict[str, Any]:
     return {**values[0], **rest}
 
 
-def _model_schemas(components: dict[str, Any], *models: type) -> None:
+def _model_schemas(components: dict[str, Any], *models: type[Result]) -> None:
+    """Put each document's schema (the published one, :meth:`Result.json_schema`) and the
+    classes it holds into the OpenAPI components, by class name."""
+
+    def put(name: str, schema: dict[str, Any]) -> None:
+        if name in components and components[name] != schema:
+            raise ValueError(f"two different result classes are named {name}")
+        components[name] = schema
+
     for model in models:
-        schema = TypeAdapter(model).json_schema(
-            ref_template="#/components/schemas/{model}", mode="serialization"
-        )
-        components.update(schema.pop("$defs", {}))
-        components[model.__name__] = schema
+        schema = model.json_schema(ref_template="#/components/schemas/{model}")
+        for name, sub in schema.pop("$defs", {}).items():
+            put(name, sub)
+        for key in ("$schema", "$id"):  # a component is not a document of its own
+            schema.pop(key, None)
+        schema["title"] = model.__name__
+        put(model.__name__, schema)
 
 
 def create_app(
@@ -307,7 +315,7 @@ def create_app(
         comps = schema.setdefault("components", {}).setdefault("schemas", {})
         for name in ("HTTPValidationError", "ValidationError"):
             comps.pop(name, None)
-        _model_schemas(comps, Problem, AsOfInfo, RetargetHistory, DataRange)
+        _model_schemas(comps, Problem, AsOfInfo, *(ep.model for ep in app.state.endpoints))
         for ep in app.state.endpoints:
             op = schema["paths"][ep.url][ep.method.lower()]
             for param in op.get("parameters", []):

@@ -140,27 +140,28 @@ pages.network = async function () {
   ]).catch((e) => { figs.catch(() => {}); throw e; });
   text("asof", asOfLine(hr));
   const windows = hr.doc.windows || [];
-  let wi = windows.findIndex((w) => w.window === "1008 blocks" && w.hashrate_ehs !== undefined);
-  if (wi < 0) wi = windows.findIndex((w) => w.hashrate_ehs !== undefined);
+  let wi = windows.findIndex((w) => w.window === "1008 blocks" && w.hashrate_ehs != null);
+  if (wi < 0) wi = windows.findIndex((w) => w.hashrate_ehs != null);
   if (wi >= 0) {
     show("kpi-hashrate", hr, "windows." + wi + ".hashrate_ehs", (v) => fmt.num(v) + " EH/s");
     const w = windows[wi];
-    text("kpi-hashrate-ci", "95% " + fmt.num(w.lower_ehs) + " .. " + fmt.num(w.upper_ehs) + " over " + w.window);
+    text("kpi-hashrate-ci", "95% " + fmt.num(w.hashrate_lower_ehs) + " .. " + fmt.num(w.hashrate_upper_ehs) + " over " + w.window);
   } else {
     const daily = hr.doc.daily || [];
     const di = daily.findIndex((w) => w.window.startsWith("7 days"));
     const i = di >= 0 ? di : 0;
     show("kpi-hashrate", daily.length ? hr : null, "daily." + i + ".hashrate_ehs", (v) => fmt.num(v) + " EH/s");
-    text("kpi-hashrate-ci", daily.length ? "95% " + fmt.num(daily[i].lower_ehs) + " .. "
-      + fmt.num(daily[i].upper_ehs) + " over " + daily[i].window : "no estimate");
+    text("kpi-hashrate-ci", daily.length ? "95% " + fmt.num(daily[i].hashrate_lower_ehs) + " .. "
+      + fmt.num(daily[i].hashrate_upper_ehs) + " over " + daily[i].window : "no estimate");
   }
   const dd = hr.doc.drawdown;
   show("kpi-drawdown", dd ? hr : null, "drawdown.change_from_peak_corrected_pct", (v) => fmt.pct(v, 1));
-  text("kpi-drawdown-ci", dd ? "95% " + fmt.pct(dd.lower_pct, 1) + " .. " + fmt.pct(dd.upper_pct, 1)
-    + "; peak " + fmt.num(dd.peak_ehs) + " EH/s on " + dd.peak_date : "not enough daily rows");
+  text("kpi-drawdown-ci", dd ? "95% " + fmt.pct(dd.change_from_peak_lower_pct, 1) + " .. "
+    + fmt.pct(dd.change_from_peak_upper_pct, 1)
+    + "; peak " + fmt.num(dd.hashrate_peak_ehs) + " EH/s on " + dd.peak_date : "not enough daily rows");
   if (diff) {
     const ep = diff.doc.epoch, na = diff.doc.next_adjustment, hv = diff.doc.halving;
-    show("kpi-difficulty", diff, "epoch.difficulty_t", (v) => fmt.num(v, 2) + " T");
+    show("kpi-difficulty", diff, "difficulty_t", (v) => fmt.num(v, 2) + " T");
     text("kpi-epoch", "epoch " + ep.index + ": " + fmt.int(ep.blocks_mined) + " of 2,016 blocks ("
       + fmt.num(ep.progress_pct, 1) + "%)");
     show("kpi-next", diff, "next_adjustment.change_pct.p50", (v) => fmt.pct(v) + (na.exact ? " (exact)" : ""));
@@ -183,7 +184,7 @@ pages.network = async function () {
     text("kpi-epoch", "no epochs known at this moment");
   }
   const price = status && status.doc.price;
-  show("kpi-price", price ? status : null, "price.price_usd", (v) => fmt.usd(v));
+  show("kpi-price", price ? status : null, "price.btc_price_usd", (v) => fmt.usd(v));
   text("kpi-price-src", price ? price.source + ", " + fmt.when(price.time_iso) : "no price known");
   await figs;
 };
@@ -205,20 +206,21 @@ pages.economics = async function () {
   show("kpi-realised", rev ? status : null, "economics.revenue.realised_hashprice_usd_per_phs_day",
     (v) => fmt.usd(v, 2) + " /PH/s/day");
   text("kpi-realised-sub", rev ? "on " + rev.date + " (from blocks found)" : "");
-  show("kpi-revenue", rev ? status : null, "economics.revenue.revenue_usd_per_day", (v) => fmt.usd(v / 1e6, 2) + "M");
-  text("kpi-feeshare", rev ? fmt.num(rev.revenue_btc_per_day, 2) + " BTC on " + rev.date + "; fees "
+  show("kpi-revenue", rev ? status : null, "economics.revenue.revenue_usd", (v) => fmt.usd(v / 1e6, 2) + "M");
+  text("kpi-feeshare", rev ? fmt.num(rev.revenue_btc, 2) + " BTC on " + rev.date + "; fees "
     + (rev.fee_share === null ? "n/a" : fmt.num(rev.fee_share * 100, 2) + "%") : "");
   const pc = e.production_cost;
-  show("kpi-cost", status, "economics.production_cost.low_usd_per_btc", (v) => fmt.usd(v / 1e3, 1) + "k .. "
-    + fmt.usd(pc.high_usd_per_btc / 1e3, 1) + "k");
-  text("kpi-cost-best", "best guess " + fmt.usd(pc.best_guess_range_usd_per_btc[0] / 1e3, 1) + "k (electricity) .. "
-    + fmt.usd(pc.best_guess_range_usd_per_btc[1] / 1e3, 1) + "k (all-in)");
+  show("kpi-cost", status, "economics.production_cost.cost_range_low_usd_per_btc", (v) => fmt.usd(v / 1e3, 1) + "k .. "
+    + fmt.usd(pc.cost_range_high_usd_per_btc / 1e3, 1) + "k");
+  text("kpi-cost-best", "best guess " + fmt.usd(pc.cost_electricity_best_usd_per_btc / 1e3, 1) + "k (electricity) .. "
+    + fmt.usd(pc.cost_all_in_best_usd_per_btc / 1e3, 1) + "k (all-in)");
   show("kpi-price", status, "economics.inputs.btc_price_usd", (v) => fmt.usd(v));
-  text("kpi-price-src", e.inputs.price_source);
-  show("kpi-puell", e.puell_multiple ? status : null, "economics.puell_multiple.value", (v) => fmt.num(v, 3));
-  text("kpi-puell-date", e.puell_multiple ? e.puell_multiple.date : "");
-  show("kpi-index", e.sustainability ? status : null, "economics.sustainability.score", (v) => fmt.num(v, 0) + " / 100");
-  text("kpi-index-band", e.sustainability ? e.sustainability.band + " (price / cost " + fmt.num(e.sustainability.ratio, 2) + ")" : "");
+  text("kpi-price-src", e.inputs.btc_price_source);
+  show("kpi-puell", e.puell ? status : null, "economics.puell.puell_multiple", (v) => fmt.num(v, 3));
+  text("kpi-puell-date", e.puell ? e.puell.date : "");
+  const sus = e.sustainability;
+  show("kpi-index", sus ? status : null, "economics.sustainability.sustainability_score", (v) => fmt.num(v, 0) + " / 100");
+  text("kpi-index-band", sus ? sus.sustainability_band + " (price / cost " + fmt.num(sus.sustainability_ratio, 2) + ")" : "");
   await figs;
 };
 
@@ -245,7 +247,7 @@ pages.machines = async function () {
   show("kpi-hashprice", m, "hashprice_usd_per_phs_day", (v) => fmt.usd(v, 2) + " /PH/s/day");
   text("kpi-hashvalue", fmt.int(Math.round(m.doc.hashvalue_sat_per_phs_day)) + " sat per PH/s per day");
   show("kpi-price", m, "inputs.btc_price_usd", (v) => fmt.usd(v));
-  text("kpi-price-src", m.doc.inputs.price_source);
+  text("kpi-price-src", m.doc.inputs.btc_price_source);
   show("kpi-difficulty", m, "inputs.difficulty_t", (v) => fmt.num(v, 2) + " T");
   text("kpi-difficulty-src", m.doc.inputs.difficulty_source);
   const rows = m.doc.machines;
@@ -292,7 +294,7 @@ pages.fleet = async function () {
   text("kpi-cash-off", "with the OFF groups off: " + fmt.usd(t.cash_profit_if_switched_off_usd_per_day) + " /day");
   show("kpi-allin", f, "totals.all_in_profit_usd_per_day", (v) => fmt.usd(v) + " /day");
   text("kpi-cost-btc", "cash cost " + fmt.usd(t.cash_cost_usd_per_btc) + " per BTC; all-in " + fmt.usd(t.all_in_cost_usd_per_btc));
-  text("kpi-switchoff", f.doc.switch_off.length ? f.doc.switch_off.join(", ") : "none");
+  text("kpi-switchoff", f.doc.switch_off_groups.length ? f.doc.switch_off_groups.join(", ") : "none");
   text("kpi-hashprice", "hashprice " + fmt.usd(f.doc.hashprice_usd_per_phs_day, 2) + " per PH/s per day");
   const tbody = document.getElementById("fleet-rows");
   tbody.replaceChildren();
