@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from minerscope.economics.catalog import catalog_arrays, find_machine
+from minerscope.economics.catalog import catalog_arrays, find_machine, machine_matches
 from minerscope.errors import InputError
 from minerscope.sources.catalog import (
     CATALOG_COLUMNS,
@@ -61,6 +61,19 @@ def test_user_catalog_adds_and_overrides(tmp_path: Path) -> None:
     assert s21 is not None and (s21.hashrate_ths, s21.origin) == (190.0, str(f))
     rig = find_machine(cat, "rig one")
     assert rig is not None and rig.efficiency_j_per_th == 20.0
+
+
+def test_a_model_is_named_as_the_machines_table_prints_it() -> None:
+    cat = shipped_catalog()
+    # exact (any case), then without the vendor's name, then a unique part of it
+    assert [m.model for m in machine_matches(cat, "antminer s21")] == ["Antminer S21"]
+    assert [m.model for m in machine_matches(cat, "S21 XP Hyd")] == ["Antminer S21 XP Hyd"]
+    assert [m.model for m in machine_matches(cat, "  s21   xp  hyd ")] == ["Antminer S21 XP Hyd"]
+    hyd = machine_matches(cat, "XP+ Hyd")  # S21 XP+ Hyd and S19 XP+ Hyd
+    assert len(hyd) == 2 and find_machine(cat, "XP+ Hyd") is None
+    assert machine_matches(cat, "S99") == [] and machine_matches(cat, " ") == []
+    a16 = find_machine(cat, "A16 XP")
+    assert a16 is not None and a16.model == "Avalon A16 XP"
 
 
 def test_efficiency_only_row_derives_power() -> None:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-__all__ = ["CatalogArrays", "Machine", "catalog_arrays", "find_machine"]
+__all__ = ["CatalogArrays", "Machine", "catalog_arrays", "find_machine", "machine_matches"]
 
 
 @dataclass(frozen=True)
@@ -31,13 +31,27 @@ class CatalogArrays:
     efficiency_j_per_th: npt.NDArray[np.float64]
 
 
+def machine_matches(catalog: Sequence[Machine], model: str) -> list[Machine]:
+    """The catalog entries ``model`` names (case-insensitive): the one whose model equals it;
+    else those whose model ends with it after a vendor's name (``S21 XP Hyd`` for ``Antminer
+    S21 XP Hyd``, as the machines table prints it); else those whose model contains it."""
+    key = " ".join(model.split()).casefold()
+    if not key:
+        return []
+    exact = [m for m in catalog if m.model.casefold() == key]
+    if exact:
+        return exact[:1]
+    suffix = [m for m in catalog if m.model.casefold().endswith(" " + key)]
+    if suffix:
+        return suffix
+    return [m for m in catalog if key in m.model.casefold()]
+
+
 def find_machine(catalog: Sequence[Machine], model: str) -> Machine | None:
-    """The catalog entry whose model equals ``model`` (case-insensitive), or None."""
-    key = model.strip().casefold()
-    for m in catalog:
-        if m.model.casefold() == key:
-            return m
-    return None
+    """The one catalog entry ``model`` names (:func:`machine_matches`), or None when it names
+    none or several."""
+    found = machine_matches(catalog, model)
+    return found[0] if len(found) == 1 else None
 
 
 def catalog_arrays(catalog: Sequence[Machine]) -> CatalogArrays:

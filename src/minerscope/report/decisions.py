@@ -182,7 +182,7 @@ def build_fleet(
             int(sum(g.count for g in spec.groups)),
             spec,
         )
-    from ..economics.catalog import find_machine
+    from ..economics.catalog import machine_matches
 
     if item.model is None:
         raise InputError("give a fleet file or --model", field="--model")
@@ -190,12 +190,16 @@ def build_fleet(
         raise InputError(f"must be >= 1, got {item.count}", field="--count")
     if not item.unit_price_usd >= 0:
         raise InputError(f"must be >= 0, got {item.unit_price_usd}", field="--unit-price-usd")
-    machine = find_machine(catalog, item.model)
-    if machine is None:
+    found = machine_matches(catalog, item.model)
+    if len(found) != 1:
+        names = ", ".join(repr(m.model) for m in found[:6]) + (", ..." if len(found) > 6 else "")
         raise InputError(
-            f"model {item.model!r} is not in the catalog (list: minerscope machines)",
+            f"model {item.model!r} names {len(found)} catalog models ({names}); give one of them"
+            if found
+            else f"model {item.model!r} is not in the catalog (list: minerscope machines)",
             field="--model",
         )
+    machine = found[0]
     price = (
         DEFAULT_POWER_PRICE_USD_PER_KWH
         if opts.power_price_usd_per_kwh is None
