@@ -29,17 +29,6 @@ from ._output import (
 if TYPE_CHECKING:
     from ..report.econ_results import EconomicsStatus
 
-#: The production-cost methods of a status section (the ``economics`` rows' cost columns).
-COST_METHODS = (
-    "cost_electricity_lower_usd_per_btc",
-    "cost_electricity_best_usd_per_btc",
-    "cost_electricity_upper_usd_per_btc",
-    "cost_all_in_lower_usd_per_btc",
-    "cost_all_in_best_usd_per_btc",
-    "cost_all_in_upper_usd_per_btc",
-    "cost_drm_published_usd_per_btc",
-    "cost_drm_refit_usd_per_btc",
-)
 
 CatalogOption = Annotated[
     list[Path] | None,
@@ -520,7 +509,9 @@ def status_pairs(result: EconomicsStatus | None) -> list[tuple[str, str]]:
             else f"; best guess ${best[0] / 1e3:,.1f}k (electricity) to ${best[1] / 1e3:,.1f}k"
             " (all-in)"
         )
-        methods = [k for k in COST_METHODS if pc[k] is not None]
+        from ..economics.history import COST_METHOD_COLUMNS  # numpy: loaded by status already
+
+        methods = [k for k in COST_METHOD_COLUMNS if pc[k] is not None]
         pairs.append(
             (
                 "cost to produce 1 BTC",
