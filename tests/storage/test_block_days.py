@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 import sqlite3
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -122,3 +124,97 @@ def test_upsert_counts_ignore_the_trigger_writes(fresh_db: sqlite3.Connection) -
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 10)
     with storage.transaction(fresh_db):
         assert storage.upsert_epochs(fresh_db, [EpochRecord(0, 0, 0x17000000)]).inserted == 1
+
+
+def _trigger_sql(conn: sqlite3.Connection) -> list[tuple[object, ...]]:
+    return conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+    ).fetchall()
+
+
+@contextlib.contextmanager
+def _bulk_path_taken(conn: sqlite3.Connection) -> Iterator[None]:
+    """Assert that the body took the bulk path (dropped the per-row trigger)."""
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    try:
+        yield
+    finally:
+        conn.set_trace_callback(None)
+    assert "DROP TRIGGER block_days_insert" in statements
+
+
+def _group_by(conn: sqlite3.Connection) -> list[tuple[object, ...]]:
+    return conn.execute(GROUP_BY.replace(
+        "SUM(subsidy_sat)", "SUM(COALESCE(subsidy_sat, 5000000000 >> (height / 210000)))"
+    )).fetchall()  # fmt: skip
+
+
+def test_a_bulk_insert_rebuilds_the_days_it_touches(fresh_db: sqlite3.Connection) -> None:
+    # An import of at least BULK_MIN_BLOCKS new blocks drops the per-row trigger and
+    # recomputes the days it touches; days shared with stored blocks, and days it does not
+    # touch, must come out as the GROUP BY of the whole table.
+    from minerscope.storage._block_days import BULK_MIN_BLOCKS
+
+    rng = random.Random(9)
+    triggers = _trigger_sql(fresh_db)
+    with storage.transaction(fresh_db):
+        storage.upsert_blocks(fresh_db, _blocks(rng, 60_000, 60_500))  # other days
+        storage.upsert_blocks(fresh_db, _blocks(rng, 100_000, 101_000))  # shared days
+    before = {r[:2]: r for r in _table(fresh_db)}
+    rows = _blocks(rng, 99_000, 100_000) + _blocks(rng, 101_000, 101_000 + BULK_MIN_BLOCKS)
+    with _bulk_path_taken(fresh_db), storage.transaction(fresh_db):
+        counts = storage.upsert_blocks(fresh_db, rows)
+    assert counts.inserted == BULK_MIN_BLOCKS + 1_000
+    table = _table(fresh_db)
+    assert table == _group_by(fresh_db) and len(table) > 40
+    first_day = (T0 + 99_000 * 600 - 4_000) // 86400  # days before it: not touched
+    assert [r for r in table if r[0] < first_day] == [
+        v for k, v in before.items() if k[0] < first_day
+    ]
+    assert any(k[0] < first_day for k in before)
+    assert _trigger_sql(fresh_db) == triggers  # recreated as it was
+    with storage.transaction(fresh_db):  # and still maintaining the table one row at a time
+        storage.upsert_blocks(fresh_db, _blocks(rng, 130_000, 130_010))
+    assert _table(fresh_db) == _group_by(fresh_db)
+
+
+def test_a_failed_bulk_insert_restores_the_trigger_and_the_days(
+    fresh_db: sqlite3.Connection,
+) -> None:
+    from minerscope.errors import ConflictError
+    from minerscope.storage._block_days import BULK_MIN_BLOCKS
+
+    rng = random.Random(3)
+    triggers = _trigger_sql(fresh_db)
+    with storage.transaction(fresh_db):
+        storage.upsert_blocks(fresh_db, _blocks(rng, 10, 20))
+        rows = _blocks(rng, 1_000, 1_000 + BULK_MIN_BLOCKS)
+        last = rows[-1]
+        rows[-1] = BlockRecord(last.height, rows[0].hash, last.time_s)  # a hash stored twice
+        try:
+            with _bulk_path_taken(fresh_db), storage.transaction(fresh_db):  # a savepoint
+                storage.upsert_blocks(fresh_db, rows)
+        except ConflictError:
+            pass
+        else:
+            raise AssertionError("the duplicate hash was not refused")
+        assert _trigger_sql(fresh_db) == triggers
+        assert _table(fresh_db) == _group_by(fresh_db)
+        storage.upsert_blocks(fresh_db, _blocks(rng, 20, 30))
+    assert _table(fresh_db) == _group_by(fresh_db)
+    assert fresh_db.execute("SELECT COUNT(*) FROM blocks").fetchone() == (20,)
+
+
+def test_a_bulk_block_times_import_rebuilds_the_days(fresh_db: sqlite3.Connection) -> None:
+    from minerscope.storage._block_days import BULK_MIN_BLOCKS
+
+    rng = random.Random(4)
+    with storage.transaction(fresh_db):
+        storage.upsert_blocks(fresh_db, _blocks(rng, 5_000, 5_100))
+    heights = list(range(4_000, 4_000 + BULK_MIN_BLOCKS + 200))  # 100 of them stored
+    triggers = _trigger_sql(fresh_db)
+    with _bulk_path_taken(fresh_db), storage.transaction(fresh_db):
+        storage.upsert_block_times(fresh_db, heights, [T0 + h * 600 for h in heights])
+    assert _table(fresh_db) == _group_by(fresh_db)
+    assert _trigger_sql(fresh_db) == triggers

@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # numpy is imported by the loaders only: imports and syncs st
     import numpy as np
 
 from ..records import BlockPool
+from ._block_days import bulk_block_inserts
 from .repo import BLOCKS_PER_EPOCH, WriteCounts, fill_block_bits
 
 _POOL_COLUMNS = tuple(f.name for f in fields(BlockPool))
@@ -91,7 +92,8 @@ def upsert_block_times(
             kept += 1
         else:
             changed.append((int(t), int(h)))
-    conn.executemany("INSERT INTO blocks (height, time_s) VALUES (?, ?)", new)
+    with bulk_block_inserts(conn, [t for _, t in new]):
+        conn.executemany("INSERT INTO blocks (height, time_s) VALUES (?, ?)", new)
     conn.executemany("UPDATE blocks SET time_s = ? WHERE height = ? AND hash IS NULL", changed)
     fill_block_bits(conn, lo, hi)
     return BlockTimeCounts(len(new), len(changed), unchanged, kept)

@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # pandas is imported by the loaders only: imports and syncs s
 
 from ..errors import ConflictError
 from ..records import BlockRecord, DailyRecord, EpochRecord, PriceRecord
+from ._block_days import bulk_block_inserts
 
 BLOCKS_PER_EPOCH = 2016
 _BLOCK_COLUMNS = tuple(f.name for f in fields(BlockRecord))
@@ -219,10 +220,11 @@ def _insert_new_blocks(
             ]
     cols = tuple(columns)
     try:
-        conn.executemany(
-            f"INSERT INTO blocks ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
-            zip(*(columns[c] for c in cols), strict=True),
-        )
+        with bulk_block_inserts(conn, columns["time_s"]):
+            conn.executemany(
+                f"INSERT INTO blocks ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+                zip(*(columns[c] for c in cols), strict=True),
+            )
     except sqlite3.IntegrityError as exc:
         for height, block_hash in zip(columns["height"], columns["hash"], strict=True):
             other = conn.execute(
