@@ -81,12 +81,13 @@ def _status(conn: Any, as_of: Any) -> dict[str, Any]:
 
 def _print_backtest(label: str, conn: Any, from_date: str) -> None:
     t0 = time.perf_counter()
-    bt = network.backtest_report(conn, from_date=from_date)
+    bt = network.backtest_report(conn, from_date=from_date).to_dict()
     elapsed = time.perf_counter() - t0
     ep = bt["epochs"]
-    print(f"\nbacktest {label}: epochs {ep['first']}..{ep['last']} ({ep['count']}), "
-          f"{elapsed:.2f} s; {bt['resolution']}")  # fmt: skip
-    print(f"  half-lives chosen (at 50 %): {bt['half_life_epochs_chosen']}")
+    print(f"\nbacktest {label}: epochs {ep['first_epoch']}..{ep['last_epoch']} ({ep['count']}), "
+          f"{elapsed:.2f} s; {bt['resolution_note']}")  # fmt: skip
+    chosen = {h["half_life_epochs"]: h["projections"] for h in bt["half_lives_chosen"]}
+    print(f"  half-lives chosen (at 50 %): {chosen}")
     for name, key, unit in (("change", "by_era", "pp"), ("retarget ETA", "eta_by_era", "h")):
         head = ["era", "prog", "n", "cov50", "cov90", "med ours", "med mp", "mean ours", "mean mp"]
         print(f"  {name}: " + " ".join(f"{h:>9}" for h in [*head, "closer"]))
@@ -168,12 +169,12 @@ def main() -> None:
             print(f"  {name:<10} as of {at or 'latest':<22} {_best_of(5, fn) * 1000:7.1f} ms")
 
     as_of = resolve_as_of(conn, parse_time_spec(TOUCHSTONE), now_s=NOW_S)
-    d = network.difficulty_report(conn, as_of)
+    d = network.difficulty_report(conn, as_of).to_dict()
     c = d["next_adjustment"]["change_pct"]
     nd = d["next_adjustment"]["next_difficulty_t"]
     ep = d["epoch"]
     print(f"\ntouchstone {TOUCHSTONE}: epoch {ep['index']}, "
-          f"{ep['blocks_mined']} blocks mined, {ep['difficulty_t']:.2f} T")  # fmt: skip
+          f"{ep['blocks_mined']} blocks mined, {d['difficulty_t']:.2f} T")  # fmt: skip
     print("  change %: " + ", ".join(f"{k} {v:+.2f}" for k, v in c.items()))
     print("  next difficulty T: " + ", ".join(f"{k} {v:.2f}" for k, v in nd.items()))
     eta = d["next_adjustment"]["retarget_eta"]

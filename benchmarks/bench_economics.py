@@ -112,7 +112,7 @@ def main() -> None:
             out["h"] = econ.economics_view(db, None, now_s=NOW_S, from_date="2010-01-01")
 
         t = _best_of(3, history)
-        rows = len(out["h"]["rows"])  # type: ignore[index]
+        rows = len(out["h"].rows)  # type: ignore[attr-defined]
         print(f"economics history 2010-01-01.. ({rows:,} days), in process: {t:.3f} s")
         t = _cli(["economics", "--db", str(db), "--from", "2010-01-01", "--json"])
         print(f"economics history, whole command in a fresh process: {t:.2f} s")

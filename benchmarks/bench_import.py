@@ -50,7 +50,7 @@ def _import(kind: str, path: Path, db: Path) -> tuple[float, float, int]:
         raise SystemExit(f"import {kind} {path.name} failed: {err.strip()}")
     import json
 
-    rows = int(json.loads(out)[0]["rows_read"])
+    rows = int(json.loads(out)["imports"][0]["rows_read"])
     return seconds, usage.ru_maxrss / KIB_PER_MIB, rows  # Linux reports KiB
 
 
