@@ -107,7 +107,8 @@ def main() -> None:
 
     as_of = resolve_as_of(conn, parse_time_spec(TOUCHSTONE), now_s=NOW_S)
     sig_t = _best_of(n, lambda: sr.signals_view(conn, as_of))
-    hist_t = _best_of(n, lambda: retargets.retarget_history(conn, now_s=NOW_S))
+    latest = resolve_as_of(conn, None, now_s=NOW_S)
+    hist_t = _best_of(n, lambda: retargets.retarget_history(conn, latest))
     print(f"\nsignals at {TOUCHSTONE}: {sig_t * 1000:.0f} ms; difficulty --history: "
           f"{hist_t * 1000:.0f} ms")  # fmt: skip
 
@@ -126,7 +127,7 @@ def main() -> None:
         unit = 100 if "hit" in c.claim else 1
         print(
             f"  {c.claim:<24} VanEck {c.published * unit:6.1f}  ours {c.ours * unit:6.1f}"
-            f"  [{c.lower * unit:6.1f}, {c.upper * unit:6.1f}]  inside: {c.inside}"
+            f"  [{c.ours_lower * unit:6.1f}, {c.ours_upper * unit:6.1f}]  inside: {c.inside}"
         )
     sens = st.sensitivity
     assert sens is not None
