@@ -168,5 +168,15 @@ def test_data_moment_and_as_of_info(fresh_db: sqlite3.Connection) -> None:
     assert (m.resolution, m.data_time_s, m.estimated_height) == ("daily", 1769904000, None)
     info = moment_info(AsOf(1769904000 + 2 * 86_400, None, "z"), m)
     assert "the last daily row ended 2026-02-01T00:00:00Z" in info.notes[0]
+    # An input newer than the data by more than a day (a price after the last daily row) is
+    # named in a note; one a day newer or less is not.
+    z = AsOf(1769904000 + 5 * 86_400, None, "z")
+    newer = {"btc_price_usd": 1769904000 + 86_401, "fees_btc_per_block": 1769904000 + 86_400}
+    info = moment_info(z, m, inputs=newer)
+    assert info.stale_inputs == () and len(info.notes) == 2
+    assert info.notes[0] == (
+        "btc_price_usd is from 2026-02-02T00:00:01Z, 24.0 h newer than the data:"
+        " the figures combine the two"
+    )
     assert data_moment(fresh_db, AsOf(1769817598, None, "before")).resolution is None
     assert as_of_info(AsOf(5, None, "given"), resolution=None, data_time_s=None).notes == ()

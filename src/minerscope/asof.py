@@ -314,8 +314,10 @@ def as_of_info(
         Input name -> the time its value was known (None: given by the caller, no time). Those
         more than :data:`STALE_INPUT_S` older than ``data_time_s`` become ``stale_inputs``.
     notes : tuple of str
-        Further notes; one is added when the moment is after the newest data (block data more
-        than :data:`STALE_TIP_S` old, or a daily row more than a day old).
+        Further notes; one is added for each input known more than :data:`STALE_INPUT_S`
+        after ``data_time_s`` (a price newer than the last block or daily row), and one when
+        the moment is after the newest data (block data more than :data:`STALE_TIP_S` old,
+        or a daily row more than a day old).
     """
     stale: tuple[StaleInput, ...] = ()
     extra: list[str] = []
@@ -324,6 +326,12 @@ def as_of_info(
             stale_input(name, t, data_time_s)
             for name, t in (inputs or {}).items()
             if t is not None and data_time_s - t > STALE_INPUT_S
+        )
+        extra.extend(  # an input newer than the data (a price after the last block or row)
+            f"{name} is from {iso_utc(t)}, {_age(t - data_time_s)} newer than the data:"
+            " the figures combine the two"
+            for name, t in (inputs or {}).items()
+            if t is not None and t - data_time_s > STALE_INPUT_S
         )
         behind = as_of.time_s - (tip_time_s if tip_time_s is not None else data_time_s)
         if resolution == "block" and behind > STALE_TIP_S:
