@@ -460,3 +460,22 @@ def test_newer_endpoints_refuse_bad_input_in_one_line(client: httpx.Client) -> N
                     "to": "2026-01-25"}, content=b"[1]"), 422, "request body")  # fmt: skip
     _assert_problem(client.post("/api/v1/curtail", params={"to": "2026-01-25"}, json=body), 422,
                     "from")  # fmt: skip
+
+
+@pytest.mark.shared
+def test_what_the_fuzzing_found_stays_fixed(client: httpx.Client) -> None:
+    # the composite score and its components are null (NaN) before their inputs exist
+    r = client.get("/api/v1/signals", params={"at": "2011-06-20"})
+    assert r.status_code == 200, r.text
+    validate(r.json(), "signals")
+    assert r.json()["composite"]["score"] is None
+    # a study whose signal never fires has undefined (null) differences, not a 500
+    r = client.get("/api/v1/study/contraction", params={"lookback_days": 1131, "from": "2025-09-01",
+                   "smoothing_days": 196, "resamples": 100})  # fmt: skip
+    assert r.status_code in (200, 422), r.text
+    if r.status_code == 200:
+        validate(r.json(), "study_contraction")
+    # before the first block after genesis: no data, not an IndexError
+    q = {"at": "2009-01-04", "difficulty_change_pct": 5, "btc_price_usd": 1,
+         "fees_btc_per_block": 0}  # fmt: skip
+    _assert_problem(client.get("/api/v1/scenario", params=q), 404, "no block is known")
