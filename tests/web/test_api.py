@@ -479,3 +479,28 @@ def test_what_the_fuzzing_found_stays_fixed(client: httpx.Client) -> None:
     q = {"at": "2009-01-04", "difficulty_change_pct": 5, "btc_price_usd": 1,
          "fees_btc_per_block": 0}  # fmt: skip
     _assert_problem(client.get("/api/v1/scenario", params=q), 404, "no block is known")
+
+
+@pytest.mark.shared
+def test_grids_equal_the_cli(client: httpx.Client, web_db: Path) -> None:
+    grid = ["btc_price_usd=60000:80000:10000", "power_price_usd_per_kwh=0.04:0.08:0.02"]
+    q: dict[str, Any] = {"at": TOUCHSTONE, "grid": grid, "model": ["S21 XP"],
+                         "grid_metric": "breakeven-power-price"}  # fmt: skip
+    r = client.get("/api/v1/machines/grid", params=q)
+    assert r.status_code == 200, r.text
+    validate(r.json(), "grid")
+    cli = cli_json("machines", "--at", TOUCHSTONE, "--grid", grid[0], "--grid", grid[1],
+                   "--model", "S21 XP", "--grid-metric", "breakeven-power-price",
+                   db=web_db)  # fmt: skip
+    assert r.json() == cli
+    assert [len(a["values"]) for a in cli["axes"]] == [3, 3]
+    text = (EXAMPLES / "fleet.toml").read_text()
+    r = client.post("/api/v1/fleet/grid", params={"at": "2026-02-05", "grid": grid[:1]},
+                    content=text)  # fmt: skip
+    assert r.status_code == 200, r.text
+    cli = cli_json("fleet", str(EXAMPLES / "fleet.toml"), "--at", "2026-02-05", "--grid",
+                   grid[0], db=web_db)  # fmt: skip
+    assert r.json() == cli
+    _assert_problem(client.get("/api/v1/machines/grid", params={"grid": "btc_price_usd=1:1e9:1"}),
+                    422, "steps (at most 1,000)")  # fmt: skip
+    _assert_problem(client.get("/api/v1/machines/grid"), 422, "grid")

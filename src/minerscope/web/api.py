@@ -35,14 +35,10 @@ from typing import Any, Literal
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-from ..defaults import DEFAULT_POWER_PRICE_USD_PER_KWH
 from ..errors import InputError
 from ..params import (
-    MAX_BTC_PER_BLOCK,
-    MAX_BTC_PRICE_USD,
     MAX_DAYS,
     MAX_LOOKBACK_DAYS,
-    MAX_POWER_PRICE_USD_PER_KWH,
     MAX_WINDOW_BLOCKS,
     parse_at,
 )
@@ -51,6 +47,7 @@ from ..report import retargets
 from ..report import status as status_report
 from ..report.curtail import CurtailDocument
 from ..report.decisions_docs import RoiDocument
+from ..report.econ_grid import GridDocument
 from ..report.econ_results import EconomicsHistory, FleetReport, MachinesReport
 from ..report.network_results import DifficultyReport, HashrateReport
 from ..report.pools_results import PoolsReport
@@ -65,8 +62,14 @@ from ..signals.state import SignalsReport
 from . import api_calls
 from .api_params import (
     AT,
+    BTC_PRICE,
     CURTAIL_BODY_SCHEMA,
     CURTAIL_PARAMS,
+    DIFFICULTY,
+    FEES,
+    FROM,
+    GRID_PARAMS,
+    MACHINE_PARAMS,
     POOL_PARAMS,
     ROI_BUY,
     ROI_PATHS,
@@ -75,6 +78,7 @@ from .api_params import (
     SIGNAL_TO,
     STUDY_COMMON,
     STUDY_HORIZON,
+    TO,
     Param,
     bool_param,
     int_param,
@@ -85,7 +89,6 @@ from .problems import PROBLEM_MEDIA_TYPE, from_exception, problem, problem_respo
 log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/v1"
-SORTS = ("profit", "efficiency", "breakeven", "power-price", "hashrate", "release", "model")
 
 
 @dataclass(frozen=True)
@@ -111,24 +114,6 @@ class Endpoint:
 
 
 # --- the parameters (the CLI's options) -----------------------------------------------------
-
-FROM = Param("from_date", str | None, None, "First day (YYYY-MM-DD).", alias="from", max_length=32,
-             format="date")  # fmt: skip
-TO = Param("to_date", str | None, None, "Last day (YYYY-MM-DD).", alias="to", max_length=32,
-           format="date")  # fmt: skip
-BTC_PRICE = Param(
-    "btc_price_usd", float | None, None, "BTC price [USD; default: as of TIME].", ge=0.0,
-    le=MAX_BTC_PRICE_USD,
-)  # fmt: skip
-DIFFICULTY = Param(
-    "difficulty", str | None, None,
-    "Network difficulty, e.g. 141.67T or 1.4167e14 [default: as of TIME].", max_length=32,
-)  # fmt: skip
-FEES = Param(
-    "fees_btc_per_block", float | None, None,
-    "Mean fees per block [BTC; default: trailing 144-block mean as of TIME].", ge=0.0,
-    le=MAX_BTC_PER_BLOCK,
-)  # fmt: skip
 
 
 ENDPOINTS: tuple[Endpoint, ...] = (
@@ -205,58 +190,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         name="machines",
         summary="Every catalog machine's revenue, power cost, profit and breakevens per day.",
         cli="minerscope machines --json",
-        params=(
-            AT,
-            Param(
-                "power_price_usd_per_kwh",
-                float,
-                DEFAULT_POWER_PRICE_USD_PER_KWH,
-                "Electricity price. [USD/kWh]",
-                ge=0.0,
-                le=MAX_POWER_PRICE_USD_PER_KWH,
-            ),
-            BTC_PRICE,
-            DIFFICULTY,
-            FEES,
-            Param(
-                "subsidy_btc",
-                float | None,
-                None,
-                "Subsidy per block [BTC; default: as of TIME].",
-                ge=0.0,
-                le=MAX_BTC_PER_BLOCK,
-            ),
-            Param("pool_fee_pct", float, 0.0, "Pool fee. [%]", ge=0.0, le=99.99),
-            Param(
-                "pue",
-                float | None,
-                None,
-                "Power usage effectiveness [default 1.0].",
-                ge=1.0,
-                le=3.0,
-            ),
-            Param(
-                "overhead_pct",
-                float | None,
-                None,
-                "Cooling and other power overhead on machine power (PUE = 1 + pct/100). [%]",
-                ge=0.0,
-                le=200.0,
-            ),
-            Param(
-                "model",
-                list[str] | None,
-                None,
-                "Keep models whose name contains TEXT; repeatable.",
-                max_length=100,
-            ),
-            Param(
-                "sort",
-                Literal[SORTS],
-                "profit",
-                "Row order.",
-            ),
-        ),  # fmt: skip
+        params=MACHINE_PARAMS,
         call=api_calls.machines,
         model=MachinesReport,
     ),
@@ -273,6 +207,37 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             "The fleet document, TOML (docs/fleet-format.md). Sites give fixed power prices"
             " (power_price_csv names a server file and is refused)."
         ),
+    ),
+    Endpoint(
+        name="machines_grid",
+        path="/machines/grid",
+        summary="Each catalog machine's profit (or a breakeven) over a sensitivity grid.",
+        cli="minerscope machines --grid KEY=START:STOP:STEP --json",
+        params=(
+            *(p for p in MACHINE_PARAMS if p.name != "sort"),
+            *GRID_PARAMS,
+            Param(
+                "grid_metric",
+                str,
+                "profit",
+                "profit | breakeven-btc-price | breakeven-power-price",
+                max_length=32,
+            ),
+        ),  # fmt: skip
+        call=api_calls.machines_grid,
+        model=GridDocument,
+    ),
+    Endpoint(
+        name="fleet_grid",
+        path="/fleet/grid",
+        method="POST",
+        summary="A posted fleet's cash and all-in profit over a sensitivity grid.",
+        cli="minerscope fleet FLEET.toml --grid KEY=START:STOP:STEP --json",
+        params=(AT, BTC_PRICE, DIFFICULTY, FEES, *GRID_PARAMS),
+        call=api_calls.fleet_grid,
+        model=GridDocument,
+        body_media_type="text/plain",
+        body_description="The fleet document, TOML, with fixed power prices (no server files).",
     ),
     Endpoint(
         name="economics",

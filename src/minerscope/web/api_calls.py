@@ -161,6 +161,37 @@ def difficulty_history(c: Call) -> Any:
     )
 
 
+def machines_grid(c: Call) -> Result:
+    """``minerscope machines --grid ... --json``."""
+    from ..report import econ_grid
+
+    v = c.values
+    return econ_grid.machines_grid_view(
+        db_path(c.conn), c.at, v["grid"], now_s=c.now_s, metric=v["grid_metric"],
+        difficulty=parse_difficulty(v["difficulty"]), subsidy_btc_per_block=v["subsidy_btc"],
+        fees_btc_per_block=v["fees_btc_per_block"], btc_price_usd=v["btc_price_usd"],
+        power_price_usd_per_kwh=v["power_price_usd_per_kwh"],
+        pool_fee_share=v["pool_fee_pct"] / 100.0, pue=resolve_pue(v["pue"], v["overhead_pct"]),
+        models=v["model"] or [],
+    )  # fmt: skip
+
+
+def fleet_grid(c: Call) -> Result:
+    """``minerscope fleet FLEET.toml --grid ... --json`` for a posted fleet."""
+    from ..report import econ_grid
+
+    text = _body(c)
+    refuse_server_files(text)
+    v = c.values
+    with posted_file(text) as path:
+        doc: Result = econ_grid.fleet_grid_view(
+            db_path(c.conn), c.at, path, v["grid"], now_s=c.now_s,
+            difficulty=parse_difficulty(v["difficulty"]),
+            fees_btc_per_block=v["fees_btc_per_block"], btc_price_usd=v["btc_price_usd"],
+        )  # fmt: skip
+    return doc
+
+
 # --- pools and signals ----------------------------------------------------------------
 
 
@@ -339,8 +370,10 @@ __all__ = [
     "difficulty_history",
     "economics",
     "fleet",
+    "fleet_grid",
     "hashrate",
     "machines",
+    "machines_grid",
     "POSTED_NAME",
     "POSTED_PRICES",
     "SERVER_FILE_KEYS",

@@ -8,10 +8,11 @@ the simulation and study parameters keep every answer well under the request tim
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import Query
 
+from ..defaults import DEFAULT_POWER_PRICE_USD_PER_KWH
 from ..params import (
     MAX_BTC_PER_BLOCK,
     MAX_BTC_PRICE_USD,
@@ -64,6 +65,108 @@ AT = Param(
     max_length=64,
     format="minerscope-time",
 )
+# --- the first endpoints' parameters --------------------------------------------------
+
+SORTS = ("profit", "efficiency", "breakeven", "power-price", "hashrate", "release", "model")
+FROM = Param(
+    "from_date",
+    str | None,
+    None,
+    "First day (YYYY-MM-DD).",
+    alias="from",
+    max_length=32,
+    format="date",
+)
+TO = Param(
+    "to_date", str | None, None, "Last day (YYYY-MM-DD).", alias="to", max_length=32, format="date"
+)
+BTC_PRICE = Param(
+    "btc_price_usd",
+    float | None,
+    None,
+    "BTC price [USD; default: as of TIME].",
+    ge=0.0,
+    le=MAX_BTC_PRICE_USD,
+)
+DIFFICULTY = Param(
+    "difficulty",
+    str | None,
+    None,
+    "Network difficulty, e.g. 141.67T or 1.4167e14 [default: as of TIME].",
+    max_length=32,
+)
+FEES = Param(
+    "fees_btc_per_block",
+    float | None,
+    None,
+    "Mean fees per block [BTC; default: trailing 144-block mean as of TIME].",
+    ge=0.0,
+    le=MAX_BTC_PER_BLOCK,
+)
+MACHINE_PARAMS: tuple[Param, ...] = (
+    AT,
+    Param(
+        "power_price_usd_per_kwh",
+        float,
+        DEFAULT_POWER_PRICE_USD_PER_KWH,
+        "Electricity price. [USD/kWh]",
+        ge=0.0,
+        le=MAX_POWER_PRICE_USD_PER_KWH,
+    ),
+    BTC_PRICE,
+    DIFFICULTY,
+    FEES,
+    Param(
+        "subsidy_btc",
+        float | None,
+        None,
+        "Subsidy per block [BTC; default: as of TIME].",
+        ge=0.0,
+        le=MAX_BTC_PER_BLOCK,
+    ),
+    Param("pool_fee_pct", float, 0.0, "Pool fee. [%]", ge=0.0, le=99.99),
+    Param(
+        "pue",
+        float | None,
+        None,
+        "Power usage effectiveness [default 1.0].",
+        ge=1.0,
+        le=3.0,
+    ),
+    Param(
+        "overhead_pct",
+        float | None,
+        None,
+        "Cooling and other power overhead on machine power (PUE = 1 + pct/100). [%]",
+        ge=0.0,
+        le=200.0,
+    ),
+    Param(
+        "model",
+        list[str] | None,
+        None,
+        "Keep models whose name contains TEXT; repeatable.",
+        max_length=100,
+    ),
+    Param(
+        "sort",
+        Literal[SORTS],
+        "profit",
+        "Row order.",
+    ),
+)
+GRID_PARAMS = (
+    Param(
+        "grid",
+        list[str],
+        ...,
+        "A sensitivity axis KEY=START:STOP:STEP (btc_price_usd, power_price_usd_per_kwh,"
+        " difficulty, difficulty_change_pct, fees_btc_per_block); repeat for a second axis.",
+        max_length=100,
+    ),
+)
+
+
 # --- the newer commands' parameters (the CLI's options; bounds keep each answer fast) -----
 
 MAX_PATHS_API = 10_000  # simulated paths per request (the CLI's roi default)
@@ -327,6 +430,14 @@ CURTAIL_BODY_SCHEMA: dict[str, Any] = {
 
 __all__ = [
     "AT",
+    "BTC_PRICE",
+    "DIFFICULTY",
+    "FEES",
+    "FROM",
+    "GRID_PARAMS",
+    "MACHINE_PARAMS",
+    "SORTS",
+    "TO",
     "CURTAIL_BODY_SCHEMA",
     "CURTAIL_PARAMS",
     "MAX_HORIZON_DAYS_API",
