@@ -222,3 +222,22 @@ def test_now_is_the_given_clock(notebook_db: Path) -> None:
     with ms.open(notebook_db, now_s=1_800_000_000) as m:  # after the data ends
         assert m.as_of().time_s == 1_800_000_000
         assert m.status().as_of.text == "now"
+
+
+def test_the_unit_rule_refuses_names_without_units() -> None:
+    for name in (
+        "hashrate_ehs",
+        "hashrate_lower_ehs",
+        "hashprice_p5_usd_per_phs_day",
+        "difficulty_p50",
+        "block_share",
+        "change_p95_pct",
+        "hours_off",
+        "epoch",
+        "signal_episodes",
+        "retarget_eta_p50_time_s",
+        "reward_btc_per_block",
+    ):
+        assert has_unit(name), name
+    for name in ("hashrate", "revenue_usd_7d_mean", "profit", "price", "ratio", "per"):
+        assert not has_unit(name), name

@@ -472,9 +472,20 @@ def test_what_the_fuzzing_found_stays_fixed(client: httpx.Client) -> None:
     # a study whose signal never fires has undefined (null) differences, not a 500
     r = client.get("/api/v1/study/contraction", params={"lookback_days": 1131, "from": "2025-09-01",
                    "smoothing_days": 196, "resamples": 100})  # fmt: skip
-    assert r.status_code in (200, 422), r.text
-    if r.status_code == 200:
-        validate(r.json(), "study_contraction")
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    assert doc["stats"]["signal"]["days"] == 0
+    assert doc["stats"]["hit_rate_test"]["observed"] is None
+    validate(doc, "study_contraction")
+    # against the classes' own schemas too (not only the published files)
+    from jsonschema import Draft202012Validator
+
+    from minerscope.signals.contraction import ContractionStudy
+    from minerscope.signals.state import SignalsReport
+
+    Draft202012Validator(ContractionStudy.json_schema()).validate(doc)
+    sig = client.get("/api/v1/signals", params={"at": "2011-06-20"}).json()
+    Draft202012Validator(SignalsReport.json_schema()).validate(sig)
     # before the first block after genesis: no data, not an IndexError
     q = {"at": "2009-01-04", "difficulty_change_pct": 5, "btc_price_usd": 1,
          "fees_btc_per_block": 0}  # fmt: skip
