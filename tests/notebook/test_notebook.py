@@ -72,6 +72,9 @@ CASES: list[Case] = [
     ("study_ribbons", lambda m: m.study_ribbons(resamples=100, from_="2016-01-01"),
      ["study", "ribbons", "--resamples", "100", "--from", "2016-01-01"],
      lambda d: d["buys"], "date"),
+    ("study_composite", lambda m: m.study_composite(resamples=100, horizon_days=90),
+     ["study", "composite", "--resamples", "100", "--horizon-days", "90"],
+     lambda d: d["buckets"], "now"),
     ("roi", lambda m: m.roi(at=T, paths=40, horizon_days=30, **BUY),
      ["roi", *BUY_ARGS, "--paths", "40", "--horizon-days", "30", "--at", T],
      lambda d: d["bands"], "date"),
@@ -115,6 +118,8 @@ def test_frame_holds_the_cli_document(
     secs = [int(t.timestamp()) for t in df.index]
     if index == "as_of":
         assert secs == [doc["as_of"]["time_s"]] * len(df)
+    elif index == "now":  # a study of the latest data: the moment is each one's clock
+        assert len(set(secs)) == 1 and abs(secs[0] - doc["as_of"]["time_s"]) < 600
     elif index == "time_s":
         assert secs == [r["time_s"] for r in rows(doc)]
     else:

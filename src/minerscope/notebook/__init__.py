@@ -304,6 +304,23 @@ class Notebook:
         )  # fmt: skip
         return _frames.frame(doc.buys, date="date", attrs=_attrs(doc))
 
+    def study_composite(
+        self,
+        *,
+        horizon_days: int = 180,
+        from_: str | None = None,
+        to: str | None = None,
+        resamples: int = 2000,
+        seed: int | None = None,
+    ) -> pd.DataFrame:
+        """minerscope's composite score backtest (``minerscope study composite``): one row
+        per score bucket (hit rate and returns after it), indexed by the study's moment."""
+        doc: Any = self.document(
+            "study_composite", horizon_days=horizon_days, from_=from_, to=to,
+            resamples=resamples, seed=seed,
+        )  # fmt: skip
+        return _frames.frame(doc.buckets, at_s=_at_s(doc), attrs=_attrs(doc))
+
     # --- decisions --------------------------------------------------------------------
 
     def roi(self, fleet: str | Path | None = None, at: str | None = None, **options: Any) -> (
