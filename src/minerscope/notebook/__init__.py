@@ -206,8 +206,9 @@ class Notebook:
         catalog: Sequence[str | Path] = (),
     ) -> pd.DataFrame:
         """A fleet's groups per day (``minerscope fleet``): revenue, power, cash and all-in
-        profit, whether to switch off. ``fleet`` is a file path or the TOML text itself
-        (text may not name hourly price files)."""
+        profit, whether to switch off. ``fleet`` is a file path (a ``Path``, or a ``str``
+        without a newline, ``[`` or ``=``) or the TOML text itself (text may not name hourly
+        price files)."""
         doc: Any = self.document(
             "fleet", fleet=fleet, at=at, btc_price_usd=btc_price_usd, difficulty=difficulty,
             difficulty_change_pct=difficulty_change_pct, fees_btc_per_block=fees_btc_per_block,
