@@ -250,3 +250,268 @@ def test_retarget_history_endpoint(client: httpx.Client) -> None:
     assert [r["epoch"] for r in window["retargets"]] == [460, 461, 462, 463]
     # epoch 460's first block: difficulty_adjustments_real_911232_933407.csv, first_block_time
     assert window["retargets"][0]["time_s"] == 1_765_424_862
+
+
+# --- the newer commands: pools, signals, studies, roi, scenario, curtail -----------------
+
+POOLS_CSV = "pools/blocks_by_pool_664063_946236.csv"
+BUY = ["--model", "Antminer S21 XP Hyd", "--count", "10", "--unit-price-usd", "6500"]
+BUY_Q = {"model": "Antminer S21 XP Hyd", "count": 10, "unit_price_usd": 6500}
+#: The newer endpoints' (CLI arguments, API path and query), on the reference data plus the
+#: pool attributions; few paths and resamples keep the table fast.
+NEWER_QUERIES: list[tuple[list[str], str, dict[str, Any]]] = [
+    (["pools", "--at", TOUCHSTONE], "/api/v1/pools", {"at": TOUCHSTONE}),
+    (["pools", "--at", TOUCHSTONE, "--window-days", "30", "--trailing-days", "60"],
+     "/api/v1/pools", {"at": TOUCHSTONE, "window_days": 30, "trailing_days": 60}),
+    (["pools", "--at", TOUCHSTONE, "--window-days", "2", "--history"], "/api/v1/pools/history",
+     {"at": TOUCHSTONE, "window_days": 2}),
+    (["signals", "--at", "2026-02-01"], "/api/v1/signals", {"at": "2026-02-01"}),
+    (["signals", "--at", "2026-02-01", "--from", "2025-06-01", "--to", "2025-12-31"],
+     "/api/v1/signals", {"at": "2026-02-01", "from": "2025-06-01", "to": "2025-12-31"}),
+    (["study", "contraction", "--no-sensitivity", "--resamples", "100", "--lookback-days", "60",
+      "--seed", "7"], "/api/v1/study/contraction",
+     {"sensitivity": "false", "resamples": 100, "lookback_days": 60, "seed": 7}),
+    (["study", "ribbons", "--resamples", "100", "--from", "2016-01-01", "--horizon-days", "90"],
+     "/api/v1/study/ribbons", {"resamples": 100, "from": "2016-01-01", "horizon_days": 90}),
+    (["study", "composite", "--resamples", "100"], "/api/v1/study/composite",
+     {"resamples": 100}),
+    (["roi", *BUY, "--paths", "40", "--horizon-days", "30", "--at", TOUCHSTONE],
+     "/api/v1/roi", {**BUY_Q, "paths": 40, "horizon_days": 30, "at": TOUCHSTONE}),
+    (["roi", *BUY, "--paths", "30", "--horizon-days", "60", "--at", TOUCHSTONE,
+      "--price-method", "gbm", "--price-volatility-pct", "40", "--difficulty-method", "fixed",
+      "--difficulty-growth-pct-per-epoch", "1.5", "--always-on", "--resale-pct", "20"],
+     "/api/v1/roi", {**BUY_Q, "paths": 30, "horizon_days": 60, "at": TOUCHSTONE,
+                     "price_method": "gbm", "price_volatility_pct": 40,
+                     "difficulty_method": "fixed", "difficulty_growth_pct_per_epoch": 1.5,
+                     "always_on": "true", "resale_pct": 20}),
+    (["scenario", "--hashrate-leaves-pct", "10", "--from", "2026-02-10", "--over-days", "5",
+      "--horizon-days", "30", "--paths", "40", "--at", TOUCHSTONE], "/api/v1/scenario",
+     {"hashrate_leaves_pct": 10, "from": "2026-02-10", "over_days": 5, "horizon_days": 30,
+      "paths": 40, "at": TOUCHSTONE}),
+    (["scenario", "--difficulty-change-pct", "-5", "--horizon-days", "20", "--paths", "30",
+      "--at", TOUCHSTONE], "/api/v1/scenario",
+     {"difficulty_change_pct": -5, "horizon_days": 20, "paths": 30, "at": TOUCHSTONE}),
+]  # fmt: skip
+NEWER_DOCUMENT = {ep.url: ep.model.DOCUMENT for ep in ENDPOINTS}
+
+
+def _same_but_now(api: dict[str, Any], cli: dict[str, Any]) -> None:
+    """Equal documents; a "now" document's clock (its as_of time) may differ by seconds."""
+    if cli["as_of"]["text"] == "now":
+        for doc in (api, cli):
+            doc["as_of"].pop("time_s")
+            doc["as_of"].pop("time_iso")
+    assert api == cli
+
+
+@pytest.fixture(scope="module")
+def pools_web_db(web_db: Path, shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The web database plus the pool attribution file."""
+    import sqlite3
+
+    from minerscope import ingest, storage
+
+    dest = tmp_path_factory.mktemp("poolsweb") / "pools-web.sqlite"
+    src = sqlite3.connect(web_db)
+    dst = sqlite3.connect(dest)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+    conn = storage.connect(dest)
+    try:
+        ingest.import_pools(conn, shared_data / POOLS_CSV)
+    finally:
+        conn.close()
+    return dest
+
+
+@pytest.fixture(scope="module")
+def pools_client(pools_web_db: Path) -> Any:
+    from minerscope.web import ServerThread, create_app
+
+    with (
+        ServerThread(create_app(pools_web_db)) as srv,
+        httpx.Client(base_url=srv.url, timeout=60) as c,
+    ):
+        yield c
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize(("cli_args", "path", "query"), NEWER_QUERIES)
+def test_newer_endpoints_answer_the_cli_document(
+    pools_client: httpx.Client, pools_web_db: Path, cli_args: list[str], path: str,
+    query: dict[str, Any],
+) -> None:  # fmt: skip
+    r = pools_client.get(path, params=query)
+    assert r.status_code == 200, r.text
+    api = r.json()
+    validate(api, NEWER_DOCUMENT[path])
+    _same_but_now(api, cli_json(*cli_args, db=pools_web_db))
+
+
+@pytest.mark.shared
+def test_roi_and_scenario_of_a_posted_fleet_equal_the_cli_file(
+    client: httpx.Client, web_db: Path
+) -> None:
+    text = (EXAMPLES / "fleet.toml").read_text()
+    q = {"at": TOUCHSTONE, "paths": 40, "horizon_days": 30}
+    r = client.post("/api/v1/roi/fleet", params=q, content=text)
+    assert r.status_code == 200, r.text
+    api = r.json()
+    validate(api, "roi")
+    cli = cli_json("roi", str(EXAMPLES / "fleet.toml"), "--paths", "40", "--horizon-days", "30",
+                   "--at", TOUCHSTONE, db=web_db)  # fmt: skip
+    # the one documented difference: a posted fleet has no file path
+    assert [f.pop("source") for f in api["fleets"]] == ["posted fleet"]
+    assert [f.pop("source") for f in cli["fleets"]][0].endswith("fleet.toml")
+    assert api == cli
+    assert "minerscope-posted-" not in r.text
+    q = {"at": TOUCHSTONE, "paths": 30, "horizon_days": 20, "hashrate_leaves_pct": 10,
+         "from": "2026-02-05"}  # fmt: skip
+    r = client.post("/api/v1/scenario/fleet", params=q, content=text)
+    assert r.status_code == 200, r.text
+    cli = cli_json("scenario", str(EXAMPLES / "fleet.toml"), "--paths", "30", "--horizon-days",
+                   "20", "--hashrate-leaves-pct", "10", "--from", "2026-02-05", "--at",
+                   TOUCHSTONE, db=web_db)  # fmt: skip
+    assert r.json() == cli and cli["fleet"] is not None
+    validate(r.json(), "scenario")
+
+
+def _fixed_price_fleet() -> str:
+    """examples/fleet_hourly.toml with a fixed price in place of its server file."""
+    lines = (EXAMPLES / "fleet_hourly.toml").read_text().splitlines()
+    kept = [ln for ln in lines if not ln.startswith("power_price_")]
+    at = kept.index("[sites.west]") + 1
+    return "\n".join([*kept[:at], "power_price_usd_per_kwh = 0.05", *kept[at:]]) + "\n"
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("threshold_only", [True, False])
+def test_curtail_posted_fleet_and_prices_equal_the_cli(
+    client: httpx.Client, web_db: Path, tmp_path: Path, threshold_only: bool
+) -> None:
+    fleet = _fixed_price_fleet()
+    prices = EXAMPLES / "fleet_hourly_power.csv"
+    (tmp_path / "fleet.toml").write_text(fleet)
+    extra = ["--threshold-only"] if threshold_only else []
+    cli = cli_json("curtail", str(tmp_path / "fleet.toml"), "--prices", str(prices), "--node",
+                   "HB_WEST", "--from", "2026-01-24", "--to", "2026-01-25", *extra,
+                   db=web_db)  # fmt: skip
+    q = {"from": "2026-01-24", "to": "2026-01-25", "node": "HB_WEST",
+         "threshold_only": str(threshold_only).lower()}  # fmt: skip
+    r = client.post("/api/v1/curtail", params=q,
+                    json={"fleet": fleet, "prices_csv": prices.read_text()})  # fmt: skip
+    assert r.status_code == 200, r.text
+    api = r.json()
+    validate(api, "curtail")
+    # the one documented difference: the posted prices have no file path
+    assert api["window"]["sites"]["west"].pop("price") == "posted prices"
+    assert cli["window"]["sites"]["west"].pop("price").endswith("fleet_hourly_power.csv")
+    assert api == cli
+    assert len(api["rules"]) == (1 if threshold_only else 2)
+    assert "minerscope-posted-" not in r.text and "/tmp" not in r.text
+
+
+@pytest.mark.shared
+def test_posted_fleets_never_name_server_files(client: httpx.Client) -> None:
+    hourly = (EXAMPLES / "fleet_hourly.toml").read_text()
+    cp = _fixed_price_fleet().replace(
+        "pue = 1.05", "pue = 1.05\ncp_intervals_csv = '/etc/hostname'"
+    )
+    for path, body in (("/api/v1/fleet", cp), ("/api/v1/roi/fleet", hourly),
+                       ("/api/v1/scenario/fleet", cp)):  # fmt: skip
+        params = {"hashrate_leaves_pct": 5} if "scenario" in path else {}
+        p = _assert_problem(client.post(path, params=params, content=body), 422,
+                            "cannot name a file on the server", "posted fleet")  # fmt: skip
+        assert "csv" in p["detail"]
+    p = _assert_problem(
+        client.post("/api/v1/curtail", params={"from": "2026-01-24", "to": "2026-01-25"},
+                    json={"fleet": hourly, "prices_csv": "x"}),
+        422, "sites.west.power_price_csv",
+    )  # fmt: skip
+    bad = "[fleet]\nname = 'x'\n[[groups]]\nname = 'a'\ncount = 'many'\n"
+    r = client.post("/api/v1/roi/fleet", content=bad)
+    p = _assert_problem(r, 422, "posted fleet")
+    assert "minerscope-posted-" not in r.text
+    _assert_problem(client.post("/api/v1/roi/fleet", content=""), 422, "request body")
+
+
+@pytest.mark.shared
+def test_newer_endpoints_refuse_bad_input_in_one_line(client: httpx.Client) -> None:
+    _assert_problem(client.get("/api/v1/roi", params={"at": TOUCHSTONE}), 422, "--model")
+    _assert_problem(client.get("/api/v1/roi", params={**BUY_Q, "paths": 10_001}), 422, "paths")
+    _assert_problem(client.get("/api/v1/roi", params={**BUY_Q, "price_method": "magic"}), 422,
+                    "unknown method 'magic'")  # fmt: skip
+    _assert_problem(client.get("/api/v1/scenario", params={"at": TOUCHSTONE}), 422,
+                    "name a what-if")  # fmt: skip
+    _assert_problem(client.get("/api/v1/study/ribbons", params={"resamples": 99}), 422,
+                    "resamples")  # fmt: skip
+    _assert_problem(client.get("/api/v1/signals", params={"from": "2026-02-30"}), 422,
+                    "2026-02-30")  # fmt: skip
+    p = _assert_problem(client.get("/api/v1/pools", params={"at": TOUCHSTONE}), 404,
+                        "pool attribution")  # fmt: skip
+    assert p["type"].endswith("/no-data")
+    body = {"fleet": _fixed_price_fleet(), "prices_csv": "time_utc,price_usd_per_mwh\n"}
+    _assert_problem(client.post("/api/v1/curtail", params={"from": "2026-01-01",
+                    "to": "2026-03-01"}, json=body), 422, "at most 31 days")  # fmt: skip
+    _assert_problem(client.post("/api/v1/curtail", params={"from": "2026-01-24",
+                    "to": "2026-01-25"}, content=b"[1]"), 422, "request body")  # fmt: skip
+    _assert_problem(client.post("/api/v1/curtail", params={"to": "2026-01-25"}, json=body), 422,
+                    "from")  # fmt: skip
+
+
+@pytest.mark.shared
+def test_what_the_fuzzing_found_stays_fixed(client: httpx.Client) -> None:
+    # the composite score and its components are null (NaN) before their inputs exist
+    r = client.get("/api/v1/signals", params={"at": "2011-06-20"})
+    assert r.status_code == 200, r.text
+    validate(r.json(), "signals")
+    assert r.json()["composite"]["score"] is None
+    # a study whose signal never fires has undefined (null) differences, not a 500
+    r = client.get("/api/v1/study/contraction", params={"lookback_days": 1131, "from": "2025-09-01",
+                   "smoothing_days": 196, "resamples": 100})  # fmt: skip
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    assert doc["stats"]["signal"]["days"] == 0
+    assert doc["stats"]["hit_rate_test"]["observed"] is None
+    validate(doc, "study_contraction")
+    # against the classes' own schemas too (not only the published files)
+    from jsonschema import Draft202012Validator
+
+    from minerscope.signals.contraction import ContractionStudy
+    from minerscope.signals.state import SignalsReport
+
+    Draft202012Validator(ContractionStudy.json_schema()).validate(doc)
+    sig = client.get("/api/v1/signals", params={"at": "2011-06-20"}).json()
+    Draft202012Validator(SignalsReport.json_schema()).validate(sig)
+    # before the first block after genesis: no data, not an IndexError
+    q = {"at": "2009-01-04", "difficulty_change_pct": 5, "btc_price_usd": 1,
+         "fees_btc_per_block": 0}  # fmt: skip
+    _assert_problem(client.get("/api/v1/scenario", params=q), 404, "no block is known")
+
+
+@pytest.mark.shared
+def test_grids_equal_the_cli(client: httpx.Client, web_db: Path) -> None:
+    grid = ["btc_price_usd=60000:80000:10000", "power_price_usd_per_kwh=0.04:0.08:0.02"]
+    q: dict[str, Any] = {"at": TOUCHSTONE, "grid": grid, "model": ["S21 XP"],
+                         "grid_metric": "breakeven-power-price"}  # fmt: skip
+    r = client.get("/api/v1/machines/grid", params=q)
+    assert r.status_code == 200, r.text
+    validate(r.json(), "grid")
+    cli = cli_json("machines", "--at", TOUCHSTONE, "--grid", grid[0], "--grid", grid[1],
+                   "--model", "S21 XP", "--grid-metric", "breakeven-power-price",
+                   db=web_db)  # fmt: skip
+    assert r.json() == cli
+    assert [len(a["values"]) for a in cli["axes"]] == [3, 3]
+    text = (EXAMPLES / "fleet.toml").read_text()
+    r = client.post("/api/v1/fleet/grid", params={"at": "2026-02-05", "grid": grid[:1]},
+                    content=text)  # fmt: skip
+    assert r.status_code == 200, r.text
+    cli = cli_json("fleet", str(EXAMPLES / "fleet.toml"), "--at", "2026-02-05", "--grid",
+                   grid[0], db=web_db)  # fmt: skip
+    assert r.json() == cli
+    _assert_problem(client.get("/api/v1/machines/grid", params={"grid": "btc_price_usd=1:1e9:1"}),
+                    422, "steps (at most 1,000)")  # fmt: skip
+    _assert_problem(client.get("/api/v1/machines/grid"), 422, "grid")

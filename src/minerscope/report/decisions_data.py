@@ -82,6 +82,8 @@ def chain_now(conn: sqlite3.Connection, as_of: AsOf) -> ChainNow:
         state, exact_bits = _state_for(conn, src, bits_list)
     except ValueError as exc:
         raise NoDataError(f"cannot place {as_of.iso} in an epoch: {exc}") from exc
+    if state.epoch < 0:
+        raise NoDataError(f"no block is known as of {as_of.iso}")
     if state.epoch >= len(bits_list):
         raise NoDataError(f"epoch {state.epoch}'s bits are not stored")
     diffs = np.array([difficulty_from_bits(b) for b in bits_list[: state.epoch + 1]])

@@ -11,7 +11,7 @@ from typing import ClassVar
 from .. import storage
 from ..analytics.projection import anchored_future_log_rate
 from ..asof import iso_utc, parse_time_spec, resolve_as_of
-from ..errors import InputError
+from ..errors import InputError, NoDataError
 from ..results import AsOfInfo, MomentPercentiles, Percentiles, Result
 from ..simulation.cashflow import Distribution
 from ..simulation.network import ChainStart, HashrateShock
@@ -163,7 +163,10 @@ def scenario_view(
     finally:
         conn.close()
     t0 = now.data_time_s
-    mean, _, _ = anchored_future_log_rate(now.state, now.drift)
+    try:
+        mean, _, _ = anchored_future_log_rate(now.state, now.drift)
+    except ValueError as exc:  # the first blocks: no interval to take a rate from
+        raise NoDataError(f"no hash rate can be estimated as of {as_of.iso}: {exc}") from None
     d0 = now.start.difficulty
     h_now = math.exp(mean) * float(hashes_per_block(d0))
     base = ChainStart(d0, now.start.tip_height, elapsed_s=now.start.elapsed_s, hashrate_hps=h_now)

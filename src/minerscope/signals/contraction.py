@@ -76,7 +76,7 @@ class PublishedClaim:
     claim: str
     source: str
     published: float
-    ours: float
+    ours: NanFloat
     ours_lower: NanFloat
     ours_upper: NanFloat
     inside: bool

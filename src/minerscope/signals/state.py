@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..results import AsOfInfo, Result
+from ..results import AsOfInfo, NanFloat, Result
 from ..units import HPS_PER_EHS
 from .composite import (
     HIGH_SCORE,
@@ -64,7 +64,7 @@ class SignalState:
     state: str | None
     since_date: str | None
     previous_state: str | None
-    values: dict[str, float]
+    values: dict[str, float | None]  # NaN (null) where undefined on the day
     dates: dict[str, str | None]
     beyond_noise: bool | None
     rule: str
@@ -107,8 +107,8 @@ class ComponentReading:
     name: str
     description: str
     weight_share: float
-    reading: float
-    value: float
+    reading: NanFloat
+    value: NanFloat
     value_name: str
 
 
@@ -127,7 +127,7 @@ class CompositeNow:
     note : str
     """
 
-    score: float
+    score: NanFloat
     band: str | None
     components: tuple[ComponentReading, ...]
     components_missing: tuple[str, ...]
@@ -262,7 +262,7 @@ def signals_report(
     episodes = capitulation_episodes(inputs.blocks, inputs.difficulty, inputs.day_start_s)
     ongoing = episodes[-1] if episodes and episodes[-1].end_date is None else None
     peak_i = int(dd.peak_index[t])
-    info: dict[str, tuple[dict[str, float], dict[str, str | None], bool | None, str]] = {
+    info: dict[str, tuple[dict[str, float | None], dict[str, str | None], bool | None, str]] = {
         "hashrate_contraction": (
             {"growth_pct": 100 * _f(g[t])},
             {},

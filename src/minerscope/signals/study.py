@@ -106,7 +106,7 @@ class DifferenceTest:
     """
 
     statistic: str
-    observed: float
+    observed: NanFloat
     observed_lower: NanFloat
     observed_upper: NanFloat
     p_value: NanFloat
@@ -422,13 +422,13 @@ class QuickStats:
     signal_days: int
     episodes: int
     non_overlapping_windows: int
-    hit_rate_signal_share: float
-    hit_rate_complement_share: float
-    hit_rate_unconditional_share: float
-    mean_return_signal_pct: float
-    mean_return_complement_pct: float
-    hit_rate_p_value: float
-    mean_return_p_value: float
+    hit_rate_signal_share: NanFloat
+    hit_rate_complement_share: NanFloat
+    hit_rate_unconditional_share: NanFloat
+    mean_return_signal_pct: NanFloat
+    mean_return_complement_pct: NanFloat
+    hit_rate_p_value: NanFloat
+    mean_return_p_value: NanFloat
 
 
 def quick_stats(signal: ArrayLike, returns: ArrayLike, *, horizon_days: int) -> QuickStats:

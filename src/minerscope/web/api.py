@@ -32,75 +32,63 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from fastapi import FastAPI, Query, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-from ..defaults import DEFAULT_POWER_PRICE_USD_PER_KWH
 from ..errors import InputError
 from ..params import (
-    MAX_BTC_PER_BLOCK,
-    MAX_BTC_PRICE_USD,
     MAX_DAYS,
     MAX_LOOKBACK_DAYS,
-    MAX_POWER_PRICE_USD_PER_KWH,
     MAX_WINDOW_BLOCKS,
-    check_exclusive,
     parse_at,
-    parse_date,
-    parse_difficulty,
-    resolve_pue,
 )
-from ..report import econ as econ_report
-from ..report import econ_at, retargets
 from ..report import network as network_report
+from ..report import retargets
 from ..report import status as status_report
+from ..report.curtail import CurtailDocument
+from ..report.decisions_docs import RoiDocument
+from ..report.econ_grid import GridDocument
 from ..report.econ_results import EconomicsHistory, FleetReport, MachinesReport
 from ..report.network_results import DifficultyReport, HashrateReport
+from ..report.pools_results import PoolsReport
+from ..report.scenario import ScenarioDocument
 from ..report.status_results import StatusDocument
 from ..report.web_data import DataRange, data_range
 from ..results import Result
+from ..signals.composite import CompositeStudy
+from ..signals.contraction import ContractionStudy
+from ..signals.ribbons import RibbonsStudy
+from ..signals.state import SignalsReport
+from . import api_calls
+from .api_params import (
+    AT,
+    BTC_PRICE,
+    CURTAIL_BODY_SCHEMA,
+    CURTAIL_PARAMS,
+    DIFFICULTY,
+    FEES,
+    FROM,
+    GRID_PARAMS,
+    MACHINE_PARAMS,
+    POOL_PARAMS,
+    ROI_BUY,
+    ROI_PATHS,
+    SCENARIO_PARAMS,
+    SIGNAL_FROM,
+    SIGNAL_TO,
+    STUDY_COMMON,
+    STUDY_HORIZON,
+    TO,
+    Param,
+    bool_param,
+    int_param,
+)
 from .engine import Answer, Call, Engine, freeze_value, to_response
 from .problems import PROBLEM_MEDIA_TYPE, from_exception, problem, problem_responses, render
 
 log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/v1"
-SORTS = ("profit", "efficiency", "breakeven", "power-price", "hashrate", "release", "model")
-
-
-@dataclass(frozen=True)
-class Param:
-    """One query parameter: the API name, its Python type, default, bounds and help.
-
-    ``help`` ends with the unit in brackets, as the CLI's option help does.
-    """
-
-    name: str
-    annotation: Any
-    default: Any
-    help: str
-    alias: str | None = None
-    ge: float | None = None
-    le: float | None = None
-    max_length: int | None = None
-    format: str | None = None
-
-    def query(self) -> Any:
-        """The FastAPI ``Query`` marker."""
-        kw: dict[str, Any] = {"description": self.help}
-        if self.alias:
-            kw["alias"] = self.alias
-        if self.ge is not None:
-            kw["ge"] = self.ge
-        if self.le is not None:
-            kw["le"] = self.le
-        if self.max_length is not None:
-            kw["max_length"] = self.max_length
-        if self.annotation in (float, float | None):
-            kw["allow_inf_nan"] = False
-        if self.format is not None:
-            kw["json_schema_extra"] = {"format": self.format}
-        return Query(self.default, **kw)
 
 
 @dataclass(frozen=True)
@@ -117,6 +105,7 @@ class Endpoint:
     method: Literal["GET", "POST"] = "GET"
     body_media_type: str | None = None
     body_description: str = ""
+    body_schema: dict[str, Any] | None = None
 
     @property
     def url(self) -> str:
@@ -125,93 +114,6 @@ class Endpoint:
 
 
 # --- the parameters (the CLI's options) -----------------------------------------------------
-
-AT = Param(
-    "at",
-    str | None,
-    None,
-    "As of TIME: 2026-02-01T08:40:17Z, 2026-02-01 (end of that day, UTC) or height:N;"
-    " default: now.",
-    max_length=64,
-    format="minerscope-time",
-)
-FROM = Param("from_date", str | None, None, "First day (YYYY-MM-DD).", alias="from", max_length=32,
-             format="date")  # fmt: skip
-TO = Param("to_date", str | None, None, "Last day (YYYY-MM-DD).", alias="to", max_length=32,
-           format="date")  # fmt: skip
-BTC_PRICE = Param(
-    "btc_price_usd", float | None, None, "BTC price [USD; default: as of TIME].", ge=0.0,
-    le=MAX_BTC_PRICE_USD,
-)  # fmt: skip
-DIFFICULTY = Param(
-    "difficulty", str | None, None,
-    "Network difficulty, e.g. 141.67T or 1.4167e14 [default: as of TIME].", max_length=32,
-)  # fmt: skip
-FEES = Param(
-    "fees_btc_per_block", float | None, None,
-    "Mean fees per block [BTC; default: trailing 144-block mean as of TIME].", ge=0.0,
-    le=MAX_BTC_PER_BLOCK,
-)  # fmt: skip
-
-
-def _hashrate(c: Call) -> Any:
-    v = c.values
-    check_exclusive(("--window-blocks", v["window_blocks"]), ("--window-days", v["window_days"]))
-    return network_report.hashrate_report(c.conn, c.as_of(), **v)
-
-
-def _machines(c: Call) -> Any:
-    v = c.values
-    return econ_at.machines_at(
-        c.conn,
-        c.at,
-        now_s=c.now_s,
-        difficulty=parse_difficulty(v["difficulty"]),
-        subsidy_btc_per_block=v["subsidy_btc"],
-        fees_btc_per_block=v["fees_btc_per_block"],
-        btc_price_usd=v["btc_price_usd"],
-        power_price_usd_per_kwh=v["power_price_usd_per_kwh"],
-        pool_fee_share=v["pool_fee_pct"] / 100.0,
-        pue=resolve_pue(v["pue"], v["overhead_pct"]),
-        models=v["model"] or [],
-        sort=v["sort"],
-    )
-
-
-def _fleet(c: Call) -> Any:
-    v = c.values
-    if not c.body or not c.body.strip():
-        raise InputError("the request body must be a fleet document (TOML)", field="body")
-    return econ_at.fleet_at(
-        c.conn,
-        c.at,
-        c.body,
-        now_s=c.now_s,
-        name="posted fleet",
-        difficulty=parse_difficulty(v["difficulty"]),
-        fees_btc_per_block=v["fees_btc_per_block"],
-        btc_price_usd=v["btc_price_usd"],
-    )
-
-
-def _economics(c: Call) -> Any:
-    v = c.values
-    return econ_report.economics_history(
-        c.conn,
-        c.as_of(),
-        from_date=parse_date(v["from_date"], "--from"),
-        to_date=parse_date(v["to_date"], "--to"),
-    )
-
-
-def _difficulty_history(c: Call) -> Any:
-    v = c.values
-    return retargets.retarget_history(
-        c.conn,
-        c.as_of(),
-        from_date=parse_date(v["from_date"], "--from"),
-        to_date=parse_date(v["to_date"], "--to"),
-    )
 
 
 ENDPOINTS: tuple[Endpoint, ...] = (
@@ -264,7 +166,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
                 le=MAX_DAYS,
             ),
         ),  # fmt: skip
-        call=_hashrate,
+        call=api_calls.hashrate,
         model=HashrateReport,
     ),
     Endpoint(
@@ -281,66 +183,15 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         summary="Every past retarget known at a moment: difficulty, change, time.",
         cli="minerscope difficulty --history --json",
         params=(AT, FROM, TO),
-        call=_difficulty_history,
+        call=api_calls.difficulty_history,
         model=retargets.RetargetHistory,
     ),
     Endpoint(
         name="machines",
         summary="Every catalog machine's revenue, power cost, profit and breakevens per day.",
         cli="minerscope machines --json",
-        params=(
-            AT,
-            Param(
-                "power_price_usd_per_kwh",
-                float,
-                DEFAULT_POWER_PRICE_USD_PER_KWH,
-                "Electricity price. [USD/kWh]",
-                ge=0.0,
-                le=MAX_POWER_PRICE_USD_PER_KWH,
-            ),
-            BTC_PRICE,
-            DIFFICULTY,
-            FEES,
-            Param(
-                "subsidy_btc",
-                float | None,
-                None,
-                "Subsidy per block [BTC; default: as of TIME].",
-                ge=0.0,
-                le=MAX_BTC_PER_BLOCK,
-            ),
-            Param("pool_fee_pct", float, 0.0, "Pool fee. [%]", ge=0.0, le=99.99),
-            Param(
-                "pue",
-                float | None,
-                None,
-                "Power usage effectiveness [default 1.0].",
-                ge=1.0,
-                le=3.0,
-            ),
-            Param(
-                "overhead_pct",
-                float | None,
-                None,
-                "Cooling and other power overhead on machine power (PUE = 1 + pct/100). [%]",
-                ge=0.0,
-                le=200.0,
-            ),
-            Param(
-                "model",
-                list[str] | None,
-                None,
-                "Keep models whose name contains TEXT; repeatable.",
-                max_length=100,
-            ),
-            Param(
-                "sort",
-                Literal[SORTS],
-                "profit",
-                "Row order.",
-            ),
-        ),  # fmt: skip
-        call=_machines,
+        params=MACHINE_PARAMS,
+        call=api_calls.machines,
         model=MachinesReport,
     ),
     Endpoint(
@@ -349,7 +200,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         summary="A fleet's revenue, costs and profit per day (the posted fleet is not stored).",
         cli="minerscope fleet FLEET.toml --json",
         params=(AT, BTC_PRICE, DIFFICULTY, FEES),
-        call=_fleet,
+        call=api_calls.fleet,
         model=FleetReport,
         body_media_type="text/plain",
         body_description=(
@@ -358,12 +209,201 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         ),
     ),
     Endpoint(
+        name="machines_grid",
+        path="/machines/grid",
+        summary="Each catalog machine's profit (or a breakeven) over a sensitivity grid.",
+        cli="minerscope machines --grid KEY=START:STOP:STEP --json",
+        params=(
+            *(p for p in MACHINE_PARAMS if p.name != "sort"),
+            *GRID_PARAMS,
+            Param(
+                "grid_metric",
+                str,
+                "profit",
+                "profit | breakeven-btc-price | breakeven-power-price",
+                max_length=32,
+            ),
+        ),  # fmt: skip
+        call=api_calls.machines_grid,
+        model=GridDocument,
+    ),
+    Endpoint(
+        name="fleet_grid",
+        path="/fleet/grid",
+        method="POST",
+        summary="A posted fleet's cash and all-in profit over a sensitivity grid.",
+        cli="minerscope fleet FLEET.toml --grid KEY=START:STOP:STEP --json",
+        params=(AT, BTC_PRICE, DIFFICULTY, FEES, *GRID_PARAMS),
+        call=api_calls.fleet_grid,
+        model=GridDocument,
+        body_media_type="text/plain",
+        body_description="The fleet document, TOML, with fixed power prices (no server files).",
+    ),
+    Endpoint(
         name="economics",
         summary="Daily history: revenue, hashprice, hashvalue, Puell, cost range, our index.",
         cli="minerscope economics --json",
         params=(AT, FROM, TO),
-        call=_economics,
+        call=api_calls.economics,
         model=EconomicsHistory,
+    ),
+    Endpoint(
+        name="pools",
+        summary="Who mines: blocks, shares, hash rate, luck and BTC/day per pool; HHI, Nakamoto.",
+        cli="minerscope pools --json",
+        params=POOL_PARAMS,
+        call=api_calls.pools,
+        model=PoolsReport,
+    ),
+    Endpoint(
+        name="pools_history",
+        path="/pools/history",
+        summary="The pools document with each pool's share on each day of the window.",
+        cli="minerscope pools --history --json",
+        params=POOL_PARAMS,
+        call=lambda c: api_calls.pools(c, history=True),
+        model=PoolsReport,
+    ),
+    Endpoint(
+        name="signals",
+        summary="Every signal's state at a moment, since when, and the changes over a range.",
+        cli="minerscope signals --json",
+        params=(
+            AT,
+            Param(
+                "from_date",
+                str | None,
+                None,
+                "History from (YYYY-MM-DD; default: a year before).",
+                alias="from",
+                max_length=32,
+                format="date",
+            ),
+            Param(
+                "to_date",
+                str | None,
+                None,
+                "History to (YYYY-MM-DD; default: at).",
+                alias="to",
+                max_length=32,
+                format="date",
+            ),
+        ),
+        call=api_calls.signals,
+        model=SignalsReport,
+    ),  # fmt: skip
+    Endpoint(
+        name="study_contraction",
+        path="/study/contraction",
+        summary="Does negative hash-rate growth precede price gains? Episodes, bootstrap, p.",
+        cli="minerscope study contraction --json",
+        params=(
+            int_param(
+                "lookback_days",
+                90,
+                "L: days over which hash-rate growth is taken. [days]",
+                ge=1,
+                le=MAX_LOOKBACK_DAYS,
+            ),
+            STUDY_HORIZON,
+            int_param(
+                "smoothing_days",
+                30,
+                "S: trailing mean of the daily hash rate. [days]",
+                ge=1,
+                le=365,
+            ),
+            Param(
+                "from_date",
+                str | None,
+                "2014-01-01",
+                "First signal day (YYYY-MM-DD).",
+                alias="from",
+                max_length=32,
+                format="date",
+            ),
+            SIGNAL_TO,
+            bool_param("sensitivity", True, "The grid over L, S and N."),
+            *STUDY_COMMON[1:],
+        ),  # fmt: skip
+        call=api_calls.study("contraction"),
+        model=ContractionStudy,
+    ),
+    Endpoint(
+        name="study_ribbons",
+        path="/study/ribbons",
+        summary="Hash Ribbons: every capitulation, recovery and buy signal, and what followed.",
+        cli="minerscope study ribbons --json",
+        params=(SIGNAL_FROM, SIGNAL_TO, *STUDY_COMMON),
+        call=api_calls.study("ribbons"),
+        model=RibbonsStudy,
+    ),
+    Endpoint(
+        name="study_composite",
+        path="/study/composite",
+        summary="Backtest of minerscope's open composite score, by score bucket.",
+        cli="minerscope study composite --json",
+        params=(SIGNAL_FROM, SIGNAL_TO, *STUDY_COMMON),
+        call=api_calls.study("composite"),
+        model=CompositeStudy,
+    ),
+    Endpoint(
+        name="roi",
+        summary="Return on investment of machines bought new, over simulated paths.",
+        cli='minerscope roi --model "..." --count N --unit-price-usd P --json',
+        params=(AT, *ROI_BUY, *ROI_PATHS),
+        call=api_calls.roi,
+        model=RoiDocument,
+    ),
+    Endpoint(
+        name="roi_fleet",
+        path="/roi/fleet",
+        method="POST",
+        summary="Return on investment of a posted fleet over simulated paths.",
+        cli="minerscope roi FLEET.toml --json",
+        params=(AT, *ROI_PATHS),
+        call=api_calls.roi_fleet,
+        model=RoiDocument,
+        body_media_type="text/plain",
+        body_description=(
+            "The fleet document, TOML (docs/fleet-format.md), with fixed power prices; it"
+            " may not name server files (power_price_csv, cp_intervals_csv)."
+        ),
+    ),
+    Endpoint(
+        name="scenario",
+        summary="What-ifs against a baseline: hash rate leaving, an outage, a forced change.",
+        cli="minerscope scenario --json",
+        params=SCENARIO_PARAMS,
+        call=api_calls.scenario,
+        model=ScenarioDocument,
+    ),
+    Endpoint(
+        name="scenario_fleet",
+        path="/scenario/fleet",
+        method="POST",
+        summary="A what-if with a posted fleet's cash profit against the baseline.",
+        cli="minerscope scenario FLEET.toml --json",
+        params=SCENARIO_PARAMS,
+        call=api_calls.scenario_fleet,
+        model=ScenarioDocument,
+        body_media_type="text/plain",
+        body_description=("The fleet document, TOML, with fixed power prices (no server files)."),
+    ),
+    Endpoint(
+        name="curtail",
+        method="POST",
+        summary="Run or stop each group hour by hour at posted hourly power prices.",
+        cli="minerscope curtail FLEET.toml --prices PRICES.csv --json",
+        params=CURTAIL_PARAMS,
+        call=api_calls.curtail,
+        model=CurtailDocument,
+        body_media_type="application/json",
+        body_schema=CURTAIL_BODY_SCHEMA,
+        body_description=(
+            "The fleet (TOML text) and one hourly price CSV (text) for every site, as the"
+            " CLI's --prices; nothing names a server file."
+        ),
     ),
     Endpoint(
         name="data",
@@ -449,7 +489,7 @@ def add_api(app: FastAPI, engine: Engine, endpoints: tuple[Endpoint, ...] = ENDP
             extra["requestBody"] = {
                 "required": True,
                 "description": ep.body_description,
-                "content": {ep.body_media_type: {"schema": {"type": "string"}}},
+                "content": {ep.body_media_type: {"schema": ep.body_schema or {"type": "string"}}},
             }
         app.add_api_route(
             ep.url,
