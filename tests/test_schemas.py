@@ -117,6 +117,9 @@ ON_REFERENCE: list[tuple[str, list[str]]] = [
     ("scenario", ["scenario", str(EXAMPLES / "fleet.toml"), "--difficulty-change-pct", "-14",
                   "--horizon-days", "30", "--paths", "40", "--at", T]),
     ("pools_list", ["pools", "--list"]),
+    ("report", ["report", "--at", T, "--series-days", "30"]),  # no pools: a note
+    ("plot", ["plot", "difficulty", "--at", T]),
+    ("plot", ["plot", "machines", "--at", T, "--power-price-usd-per-kwh", "0.05"]),
 ]  # fmt: skip
 # Commands that need no database.
 WITHOUT_DATABASE: list[tuple[str, list[str]]] = [
