@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import html
 import os
+import re
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -44,10 +45,14 @@ def _meta(r: StoryReport) -> str:
     return f"data as of {a.data_time_iso or 'n/a'} ({a.resolution or 'no'} data{tip})"
 
 
+_METADATA_RE = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
+
+
 def _svg_body(svg: str) -> str:
-    """The ``<svg>`` element of a matplotlib SVG file (no XML declaration or DOCTYPE)."""
+    """The ``<svg>`` element of a matplotlib SVG file, without its XML declaration, DOCTYPE
+    and RDF metadata block."""
     start = svg.find("<svg")
-    return svg[start:] if start >= 0 else svg
+    return _METADATA_RE.sub("", svg[start:] if start >= 0 else svg, count=1)
 
 
 def render_html(

@@ -1,0 +1,66 @@
+"""Every chart: a specification with data and units from the documents, rendered by
+matplotlib to PNG and SVG with a unit on each axis."""
+
+from __future__ import annotations
+
+import pytest
+
+from minerscope.charts import CHARTS
+from minerscope.charts import mpl as chart_mpl
+from minerscope.charts.builders import difficulty_chart, drawdown_chart, machines_chart
+from minerscope.report.story import Story
+
+pytestmark = pytest.mark.shared
+
+
+def _has_unit(label: str) -> bool:
+    return "[" in label and label.rstrip().endswith("]") and label.index("[") > 0
+
+
+@pytest.mark.parametrize("name", list(CHARTS))
+def test_every_chart_renders_with_data_and_units(touchstone: Story, name: str) -> None:
+    spec = CHARTS[name].build(touchstone.documents)
+    assert not spec.empty and spec.name == name
+    assert all(len(s.x) or len(s.y) for s in spec.series if s.kind not in ("hline", "vline"))
+    fig = chart_mpl.figure(spec)
+    axes = fig.get_axes()
+    assert _has_unit(axes[0].get_xlabel()) and _has_unit(axes[0].get_ylabel()), spec
+    for twin in axes[1:]:
+        assert _has_unit(twin.get_ylabel())
+    drawn = axes[0].lines + axes[0].collections + axes[0].patches  # type: ignore[operator]
+    assert drawn
+    png = chart_mpl.render(spec, "png")
+    assert png.startswith(b"\x89PNG") and len(png) > 5_000
+    svg = chart_mpl.render(spec, "svg").decode()
+    assert "<svg" in svg and "</svg>" in svg
+
+
+def test_charts_draw_the_documents_values(touchstone: Story) -> None:
+    docs = touchstone.documents
+    dd = drawdown_chart(docs)
+    peak = [s for s in dd.series if s.kind == "hline"][0]
+    assert peak.y == (docs["hashrate"]["drawdown"]["hashrate_peak_ehs"],)
+    assert len(dd.series[0].x) == docs["hashrate"]["drawdown"]["lookback_days"]
+    fan = difficulty_chart(docs)
+    nd = docs["difficulty"]["next_adjustment"]["next_difficulty_t"]
+    ninety, fifty = (s for s in fan.series if s.kind == "interval")
+    assert (ninety.lower, ninety.upper) == ((nd["p5"],), (nd["p95"],))
+    assert (fifty.lower, fifty.upper) == ((nd["p25"],), (nd["p75"],))
+    eta = docs["difficulty"]["next_adjustment"]["retarget_eta"]
+    assert ninety.x_lower == (eta["p10"]["time_iso"],)
+    assert ninety.x_upper == (eta["p90"]["time_iso"],)
+    bars = machines_chart(docs).series[0]
+    by_model = {m["model"]: m for m in docs["machines"]["machines"]}
+    assert len(bars.y) == len(by_model)  # the whole catalog (56 models)
+    for model, value, colour in zip(bars.y, bars.x, bars.colors, strict=True):
+        assert value == by_model[str(model)]["breakeven_btc_price_usd"]
+        assert (colour == "#2ca02c") is by_model[str(model)]["profitable"]
+
+
+def test_a_chart_without_its_data_says_why() -> None:
+    spec = CHARTS["pools"].build({"pools": None})
+    assert spec.empty and spec.notes == ("no pool attribution known at this moment",)
+    fig = chart_mpl.figure(spec)
+    assert _has_unit(fig.get_axes()[0].get_xlabel())
+    with pytest.raises(ValueError, match="png or svg"):
+        chart_mpl.render(spec, "gif")
