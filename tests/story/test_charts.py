@@ -64,3 +64,27 @@ def test_a_chart_without_its_data_says_why() -> None:
     assert _has_unit(fig.get_axes()[0].get_xlabel())
     with pytest.raises(ValueError, match="png or svg"):
         chart_mpl.render(spec, "gif")
+
+
+@pytest.mark.parametrize("name", list(CHARTS))
+def test_every_chart_is_also_plotly_figure_json(touchstone: Story, name: str) -> None:
+    import json
+
+    import plotly.graph_objects as go
+
+    from minerscope.charts import plotly as chart_plotly
+
+    spec = CHARTS[name].build(touchstone.documents)
+    fig = chart_plotly.figure(spec)
+    json.dumps(fig)  # plain JSON
+    checked = go.Figure(fig)  # plotly validates every trace and layout key
+    assert _has_unit(checked.layout.xaxis.title.text) and _has_unit(checked.layout.yaxis.title.text)
+    shapes = sum(1 for s in spec.series if s.kind in ("hline", "vline"))
+    bands = sum(1 for s in spec.series if s.kind == "band")
+    assert len(fig["data"]) == len(spec.series) - shapes + bands
+    assert len(fig["layout"]["shapes"]) == shapes
+    for s, t in zip([s for s in spec.series if s.kind == "interval" and s.lower],
+                    [t for t in fig["data"] if "error_y" in t], strict=True):  # fmt: skip
+        lo, v = s.lower[0], s.y[0]
+        assert isinstance(lo, float) and isinstance(v, float)
+        assert t["error_y"]["arrayminus"][0] == pytest.approx(v - lo)
