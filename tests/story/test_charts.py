@@ -57,6 +57,20 @@ def test_charts_draw_the_documents_values(touchstone: Story) -> None:
         assert (colour == "#2ca02c") is by_model[str(model)]["profitable"]
 
 
+def test_shares_are_drawn_in_percent(touchstone: Story) -> None:
+    pools = touchstone.documents["pools"]["pools"]
+    bars = CHARTS["pools"].build(touchstone.documents).series[0]
+    top = pools[0]  # drawn last (the largest at the top)
+    assert bars.y[-1] == top["pool_name"]
+    assert (bars.x[-1], bars.lower[-1], bars.upper[-1]) == pytest.approx(
+        (100 * top["block_share"], 100 * top["block_lower_share"], 100 * top["block_upper_share"])
+    )
+    hit = CHARTS["contraction"].build(touchstone.documents).series[0]
+    assert hit.y[0] == pytest.approx(
+        100 * touchstone.documents["contraction"]["stats"]["signal"]["hit_rate_share"]
+    )
+
+
 def test_a_chart_without_its_data_says_why() -> None:
     spec = CHARTS["pools"].build({"pools": None})
     assert spec.empty and spec.notes == ("no pool attribution known at this moment",)

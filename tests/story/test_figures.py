@@ -154,6 +154,18 @@ def test_the_narrative_quotes_the_figures(touchstone: Story) -> None:
         (h.change_from_peak_lower_pct, h.change_from_peak_upper_pct), abs=0.05
     )
     assert m[5] == h.peak_date
+    bt = r.block_times
+    assert bt is not None
+    s = _sentence(r, "Blocks came every")
+    m = re.match(rf"Blocks came every {NUM} min on average over the epoch so far \(95% {NUM}"
+                 rf" \.\. {NUM} min; target 10 min\)\.", s)  # fmt: skip
+    assert m, s
+    # 706.885 s / 60 = 11.78 min over the epoch's 1167 intervals (status: "706.9 s (11.78 min)").
+    assert [_f(g) for g in m.groups()] == pytest.approx(
+        [bt.mean_interval_s / 60, bt.mean_interval_lower_s / 60, bt.mean_interval_upper_s / 60],
+        abs=0.005,
+    )
+    assert _f(m[1]) == 11.78
     d = r.difficulty
     assert d is not None
     s = _sentence(r, "Difficulty is")

@@ -20,6 +20,7 @@ from typing import Any, Final
 
 from .. import storage
 from ..asof import AsOf, date_utc, parse_time_spec, resolve_as_of
+from ..consensus import MAINNET
 from ..errors import InputError, NoDataError
 from ..results import AsOfInfo, MomentPercentiles, Percentiles, StaleInput
 from .story_results import (
@@ -56,6 +57,8 @@ ARTICLE_S21: Final = ("Antminer S21", "Antminer S21+", "Antminer S21 Hyd")
 PCT_PER_SHARE: Final = 100.0
 USD_PER_MUSD: Final = 1e6
 S_PER_MIN: Final = 60.0
+#: Below this p-value the narrative calls a result unlikely by chance alone.
+SIGNIFICANCE_P: Final = 0.05
 
 
 @dataclass(frozen=True)
@@ -408,7 +411,7 @@ def narrative(r: StoryReport) -> tuple[str, ...]:
         out.append(
             f"Blocks came every {bt.mean_interval_s / S_PER_MIN:.2f} min on average over the"
             f" {bt.window} (95% {bt.mean_interval_lower_s / S_PER_MIN:.2f} .."
-            f" {bt.mean_interval_upper_s / S_PER_MIN:.2f} min; target 10 min)."
+            f" {bt.mean_interval_upper_s / S_PER_MIN:.2f} min; target {MAINNET.pow_target_spacing_s / S_PER_MIN:g} min)."
         )
     d = r.difficulty
     if d is not None:
@@ -476,7 +479,7 @@ def narrative(r: StoryReport) -> tuple[str, ...]:
             f" {c.hit_rate_p_value or 0:.2f}: "
             + (
                 "the study cannot tell the signal from chance."
-                if (c.hit_rate_p_value or 0) >= 0.05
+                if (c.hit_rate_p_value or 0) >= SIGNIFICANCE_P
                 else "unlikely by chance alone, on few episodes."
             )
         )
