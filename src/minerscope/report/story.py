@@ -411,7 +411,8 @@ def narrative(r: StoryReport) -> tuple[str, ...]:
         out.append(
             f"Blocks came every {bt.mean_interval_s / S_PER_MIN:.2f} min on average over the"
             f" {bt.window} (95% {bt.mean_interval_lower_s / S_PER_MIN:.2f} .."
-            f" {bt.mean_interval_upper_s / S_PER_MIN:.2f} min; target {MAINNET.pow_target_spacing_s / S_PER_MIN:g} min)."
+            f" {bt.mean_interval_upper_s / S_PER_MIN:.2f} min; target"
+            f" {MAINNET.pow_target_spacing_s / S_PER_MIN:g} min)."
         )
     d = r.difficulty
     if d is not None:
