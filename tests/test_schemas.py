@@ -118,6 +118,8 @@ ON_REFERENCE: list[tuple[str, list[str]]] = [
                   "--horizon-days", "30", "--paths", "40", "--at", T]),
     ("pools_list", ["pools", "--list"]),
     ("report", ["report", "--at", T, "--series-days", "30"]),  # no pools: a note
+    ("report", ["report", "--at", "2026-01-27", "--series-days", "30", "--fleet",
+                str(EXAMPLES / "fleet_hourly.toml")]),
     ("plot", ["plot", "difficulty", "--at", T]),
     ("plot", ["plot", "machines", "--at", T, "--power-price-usd-per-kwh", "0.05"]),
 ]  # fmt: skip

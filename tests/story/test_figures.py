@@ -209,3 +209,32 @@ def test_a_report_from_other_documents_says_other_numbers(touchstone: Story) -> 
     lean = story_report({"hashrate": touchstone.documents["hashrate"]}, notes=["pools: none"])
     assert (lean.difficulty, lean.machines, lean.contraction, lean.pools) == (None,) * 4
     assert len(lean.narrative) == 3 and lean.notes == ("pools: none",)
+
+
+EXAMPLES = Path(__file__).resolve().parent.parent.parent / "examples"
+
+
+def test_a_fleet_adds_the_curtailment_story(reference_db_file: Path) -> None:
+    """``--fleet`` with hourly prices: the curtail command's threshold totals over the 7 days
+    before the moment (the January 2026 winter storm: ERCOT West peaked above $1,000/MWh)."""
+    fleet = str(EXAMPLES / "fleet_hourly.toml")
+    doc = cli_json(["report", "--fleet", fleet, "--series-days", "30"], reference_db_file)
+    args = ["curtail", fleet, "--from", "2026-01-25", "--to", TOUCHSTONE, "--threshold-only"]
+    res = runner.invoke(app, [*args, "--db", str(reference_db_file), "--json"])
+    assert res.exit_code == 0, res.stderr
+    cur = json.loads(res.stdout)
+    total = cur["rules"][0]["total"]
+    c = doc["curtail"]
+    assert (c["from_iso"], c["fleet"]) == ("2026-01-25T00:00:00Z", "west-texas-rtm")
+    assert c["hours_off"] == total["hours_off"] > 0
+    assert c["net_benefit_vs_always_on_usd"] == total["net_benefit_vs_always_on_usd"]
+    assert c["sites"][0]["max_usd_per_mwh"] == cur["window"]["sites"]["west"]["max_usd_per_mwh"]
+    assert c["sites"][0]["max_usd_per_mwh"] > 1000
+    per_group = [d for d in cur["days"] if d["group"] is not None]
+    top = max(per_group, key=lambda d: d["hours_off"])
+    assert (c["most_curtailed_date"], c["most_curtailed_group"]) == (top["date"], top["group"])
+    assert c["most_curtailed_hours_off"] <= 24  # one group, one day
+    s = doc["narrative"][-1]
+    m = re.search(rf"switched groups off for {NUM} group-hours, avoiding {NUM} MWh", s)
+    assert m and (_f(m[1]), _f(m[2])) == pytest.approx((c["hours_off"], c["mwh_avoided"]), abs=0.05)
+    assert "net $" + f"{c['net_benefit_vs_always_on_usd']:,.0f} against always-on" in s

@@ -36,6 +36,15 @@ def report_cmd(
     at: AtOption = None,
     power_price_usd_per_kwh: PowerOption = ARTICLE_POWER,
     series_days: SeriesOption = SERIES_DAYS,
+    fleet: Annotated[
+        Path | None,
+        typer.Option(
+            "--fleet",
+            metavar="FILE",
+            help="A fleet with hourly power prices: its curtailment over the 7 days"
+            " before TIME (threshold rule).",
+        ),
+    ] = None,
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
@@ -58,7 +67,7 @@ def report_cmd(
 
         require_matplotlib()
     inputs = story.StoryInputs(power_price_usd_per_kwh=power_price_usd_per_kwh,
-                               series_days=series_days)  # fmt: skip
+                               series_days=series_days, fleet=fleet)  # fmt: skip
     result = story.story_view(db, at, now_s=now_s(), inputs=inputs)
     if out is not None and fmt is not None:
         page.write_atomic(out, page.story_bytes(result, fmt))

@@ -20,13 +20,13 @@ from typing import Any, Final
 
 from .. import storage
 from ..asof import AsOf, date_utc, parse_time_spec, resolve_as_of
-from ..consensus import MAINNET
 from ..errors import InputError, NoDataError
 from ..results import AsOfInfo, MomentPercentiles, Percentiles, StaleInput
 from .story_results import (
-    ArticleLine,
     StoryBlockTimes,
     StoryContraction,
+    StoryCurtail,
+    StoryCurtailSite,
     StoryDifficulty,
     StoryEconomics,
     StoryHashrate,
@@ -36,6 +36,7 @@ from .story_results import (
     StoryPools,
     StoryReport,
 )
+from .story_text import ARTICLE_S21, ARTICLE_UNPROFITABLE, article_lines, narrative
 
 Doc = Mapping[str, Any]
 
@@ -52,13 +53,7 @@ STUDY_RESAMPLES: Final = 2_000
 POOLS_WINDOW_DAYS: Final = 7.0
 POOLS_SHOWN: Final = 5
 HISTORY_YEARS_DAYS: Final = 730  # difficulty chart: the last two years of retargets
-ARTICLE_UNPROFITABLE: Final = ("Antminer S19 XP+ Hyd", "WhatsMiner M60S")
-ARTICLE_S21: Final = ("Antminer S21", "Antminer S21+", "Antminer S21 Hyd")
-PCT_PER_SHARE: Final = 100.0
-USD_PER_MUSD: Final = 1e6
-S_PER_MIN: Final = 60.0
-#: Below this p-value the narrative calls a result unlikely by chance alone.
-SIGNIFICANCE_P: Final = 0.05
+CURTAIL_DAYS: Final = 7
 
 
 @dataclass(frozen=True)
@@ -73,11 +68,18 @@ class StoryInputs:
         Days of daily history in the charts. [days]
     resamples : int
         Bootstrap resamples of the contraction study.
+    fleet : Path or None
+        A fleet file (hourly power prices): the curtailment of its groups over the
+        ``curtail_days`` days before the moment (``minerscope curtail``, threshold rule).
+    curtail_days : int
+        [days]
     """
 
     power_price_usd_per_kwh: float = ARTICLE_POWER_PRICE_USD_PER_KWH
     series_days: int = DEFAULT_SERIES_DAYS
     resamples: int = STUDY_RESAMPLES
+    fleet: Path | None = None
+    curtail_days: int = CURTAIL_DAYS
 
 
 def _minus_days(day: str, days: int) -> str:
@@ -357,256 +359,38 @@ def pick_pools(p: Doc | None) -> StoryPools | None:
     )
 
 
-# --- the narrative ----------------------------------------------------------------------------
-
-
-def _usd(v: float) -> str:
-    return f"${v:,.0f}"
-
-
-def _musd(v: float) -> str:
-    return f"${v / USD_PER_MUSD:,.1f}M"
-
-
-def _pct(v: float) -> str:
-    return f"{v:+.1f}%"
-
-
-def _pct_iv(lo: float | None, hi: float | None) -> str:
-    return f"{_pct(lo or 0)} .. {_pct(hi or 0)}"
-
-
-def _share(v: float) -> str:
-    return f"{v * PCT_PER_SHARE:.1f}%"
-
-
-def narrative(r: StoryReport) -> tuple[str, ...]:
-    """The report's sentences, each quoting figures of ``r`` with their intervals and units.
-
-    The rules: one sentence per section that has data; an estimate is always followed by its
-    interval; a machine is "unprofitable" when its profit at the inputs is below zero.
-    """
-    out: list[str] = []
-    h = r.hashrate
-    s = (
-        f"Hash rate is {h.hashrate_ehs:,.1f} EH/s (95% {h.hashrate_lower_ehs:,.1f} .."
-        f" {h.hashrate_upper_ehs:,.1f} EH/s) over the last {h.window}"
+def pick_curtail(c: Doc | None) -> StoryCurtail | None:
+    """The threshold rule's totals and the most curtailed day of the ``curtail`` document."""
+    if not c:
+        return None
+    rule = next(r for r in c["rules"] if r["rule"] == "threshold")
+    t = rule["total"]
+    days = [d for d in c.get("days") or [] if d["rule"] == "threshold" and d.get("group")]
+    top = max(days, key=lambda d: d["hours_off"]) if days else None
+    return StoryCurtail(
+        fleet=str(c["fleet"]),
+        rule=rule["rule"],
+        from_iso=c["window"]["from_iso"],
+        to_iso=c["window"]["to_iso"],
+        sites=tuple(
+            StoryCurtailSite(
+                site=name,
+                mean_usd_per_mwh=v.get("mean_usd_per_mwh"),
+                max_usd_per_mwh=v.get("max_usd_per_mwh"),
+            )
+            for name, v in c["window"]["sites"].items()
+        ),  # fmt: skip
+        hours_off=t["hours_off"],
+        mwh_avoided=t["mwh_avoided"],
+        revenue_forgone_usd=t["revenue_forgone_usd"],
+        power_cost_saved_usd=t["power_cost_saved_usd"],
+        net_benefit_vs_always_on_usd=t["net_benefit_vs_always_on_usd"],
+        always_on_power_cost_usd=c["always_on"]["power_cost_usd"],
+        always_on_revenue_usd=c["always_on"]["revenue_usd"],
+        most_curtailed_date=None if top is None else top["date"],
+        most_curtailed_group=None if top is None else top["group"],
+        most_curtailed_hours_off=None if top is None else top["hours_off"],
     )
-    if h.hashrate_ma30_ehs is not None and h.hashrate_ma30_lower_ehs is not None:
-        s += (
-            f"; the 30-day mean is {h.hashrate_ma30_ehs:,.1f} EH/s (95%"
-            f" {h.hashrate_ma30_lower_ehs:,.1f} .. {h.hashrate_ma30_upper_ehs or 0:,.1f} EH/s)"
-        )
-    out.append(s + ".")
-    if h.change_from_peak_corrected_pct is not None and h.hashrate_peak_ehs is not None:
-        word = "down" if h.change_from_peak_corrected_pct < 0 else "up"
-        out.append(
-            f"The 7-day mean is {word} {abs(h.change_from_peak_corrected_pct):.1f}% (95%"
-            f" {_pct_iv(h.change_from_peak_lower_pct, h.change_from_peak_upper_pct)})"
-            f" from its {h.lookback_days}-day peak of {h.hashrate_peak_ehs:,.1f} EH/s on"
-            f" {h.peak_date}."
-        )
-    bt = r.block_times
-    if bt is not None:
-        out.append(
-            f"Blocks came every {bt.mean_interval_s / S_PER_MIN:.2f} min on average over the"
-            f" {bt.window} (95% {bt.mean_interval_lower_s / S_PER_MIN:.2f} .."
-            f" {bt.mean_interval_upper_s / S_PER_MIN:.2f} min; target"
-            f" {MAINNET.pow_target_spacing_s / S_PER_MIN:g} min)."
-        )
-    d = r.difficulty
-    if d is not None:
-        ch, nd, eta = d.change_pct, d.next_difficulty_t, d.retarget_eta
-        if d.exact:
-            out.append(f"The next adjustment is known exactly: {_pct(ch.p50 or 0)}.")
-        else:
-            out.append(
-                f"Difficulty is {d.difficulty_t:,.2f} T; the next adjustment at block"
-                f" {d.retarget_height:,} is projected at p50 {ch.p50 or 0:+.2f}% to"
-                f" {nd.p50 or 0:,.2f} T (90% {ch.p5 or 0:+.2f}% .. {ch.p95 or 0:+.2f}%, i.e."
-                f" {nd.p5 or 0:,.2f} .. {nd.p95 or 0:,.2f} T), ETA {_iso(eta.p50)}"
-                f" (p10 {_iso(eta.p10)}, p90 {_iso(eta.p90)})."
-            )
-    e = r.economics
-    if e is not None:
-        out.append(
-            f"On {e.date} BTC closed at {_usd(e.btc_price_usd)}; hashprice was"
-            f" ${e.hashprice_usd_per_phs_day:,.2f} per PH/s per day."
-        )
-        if e.revenue_usd_30d_mean is not None and e.revenue_peak_usd_30d_mean is not None:
-            out.append(
-                f"Miner revenue averaged {_musd(e.revenue_usd_30d_mean)} per day over the last"
-                f" 30 days; its highest 30-day mean since {e.from_date} was"
-                f" {_musd(e.revenue_peak_usd_30d_mean)} on {e.revenue_peak_date}."
-            )
-        if e.cost_range_low_usd_per_btc is not None and e.cost_all_in_best_usd_per_btc is not None:
-            out.append(
-                f"The cost to produce 1 BTC ranges from {_usd(e.cost_range_low_usd_per_btc)} to"
-                f" {_usd(e.cost_range_high_usd_per_btc or 0)} over the methods; the best all-in"
-                f" guess is {_usd(e.cost_all_in_best_usd_per_btc)} (bounds"
-                f" {_usd(e.cost_all_in_lower_usd_per_btc or 0)} .."
-                f" {_usd(e.cost_all_in_upper_usd_per_btc or 0)})."
-            )
-    m = r.machines
-    if m is not None:
-        losing = [x.model for x in m.named if not x.profitable]
-        s = (
-            f"At ${m.power_price_usd_per_kwh:.3f}/kWh and {_usd(m.btc_price_usd)} per BTC,"
-            f" {m.profitable_models} of {m.models} catalog models make money on electricity"
-        )
-        if losing:
-            s += f"; {', '.join(losing)} lose money"
-        if m.s21_breakeven_lower_btc_price_usd is not None:
-            s += (
-                f"; the S21 series breaks even between"
-                f" {_usd(m.s21_breakeven_lower_btc_price_usd)} and"
-                f" {_usd(m.s21_breakeven_upper_btc_price_usd or 0)} per BTC"
-            )
-        out.append(s + ".")
-    c = r.contraction
-    if c is not None and c.hit_rate_share is not None:
-        out.append(
-            f"Negative {c.lookback_days}-day hash-rate growth was followed by a positive"
-            f" {c.horizon_days}-day BTC return on {_share(c.hit_rate_share)} of {c.signal_days:,}"
-            f" signal days (95% {_share(c.hit_rate_lower_share or 0)} .."
-            f" {_share(c.hit_rate_upper_share or 0)}; all days"
-            f" {_share(c.unconditional_hit_rate_share or 0)}), mean return"
-            f" {c.mean_return_pct or 0:+.1f}% (95% {c.mean_return_lower_pct or 0:+.1f}% .."
-            f" {c.mean_return_upper_pct or 0:+.1f}%), from {c.first_date} to {c.last_date}."
-        )
-        out.append(
-            f"Those days form only {c.episodes} episodes ({c.non_overlapping_windows}"
-            f" non-overlapping windows), and the hit rate's circular-shift p-value is"
-            f" {c.hit_rate_p_value or 0:.2f}: "
-            + (
-                "the study cannot tell the signal from chance."
-                if (c.hit_rate_p_value or 0) >= SIGNIFICANCE_P
-                else "unlikely by chance alone, on few episodes."
-            )
-        )
-    p = r.pools
-    if p is not None and p.top:
-        t = p.top[0]
-        out.append(
-            f"Over the last {p.window_days:g} days ({p.blocks:,} blocks) {t.pool_name} found"
-            f" {_share(t.block_share)} of blocks (95% {_share(t.block_lower_share)} .."
-            f" {_share(t.block_upper_share)}); {p.nakamoto_coefficient} pools together hold"
-            " a majority."
-        )
-    return tuple(out)
-
-
-def _iso(m: Any) -> str:
-    return "n/a" if m is None else str(m.time_iso)
-
-
-def article_lines(r: StoryReport) -> tuple[ArticleLine, ...]:
-    """The article's figures (DESIGN.md) beside ours, at the report's moment."""
-    lines: list[ArticleLine] = []
-    h, e, d, m, c, bt = (
-        r.hashrate,
-        r.economics,
-        r.difficulty,
-        r.machines,
-        r.contraction,
-        r.block_times,
-    )
-    if e is not None:
-        lines.append(
-            ArticleLine("BTC price", "near $70,000", f"{_usd(e.btc_price_usd)} ({e.date} close)")
-        )
-        if e.cost_all_in_best_usd_per_btc is not None:
-            lines.append(
-                ArticleLine(
-                    "cost to produce 1 BTC",
-                    "about $87,000",
-                    f"{_usd(e.cost_all_in_best_usd_per_btc)} all-in best guess (bounds"
-                    f" {_usd(e.cost_all_in_lower_usd_per_btc or 0)} .."
-                    f" {_usd(e.cost_all_in_upper_usd_per_btc or 0)})",
-                )
-            )
-    if h.hashrate_ma30_ehs is not None:
-        lines.append(
-            ArticleLine(
-                "network hash rate",
-                "about 970 EH/s",
-                f"{h.hashrate_ma30_ehs:,.1f} EH/s 30-day mean"
-                f" (95% {h.hashrate_ma30_lower_ehs or 0:,.1f}"
-                f" .. {h.hashrate_ma30_upper_ehs or 0:,.1f}); {h.hashrate_ehs:,.1f} EH/s over"
-                f" {h.window}",
-            )
-        )
-    if h.change_from_peak_corrected_pct is not None:
-        lines.append(
-            ArticleLine(
-                "drop from the peak",
-                "-12% from about 1.1 ZH/s in October",
-                f"{_pct(h.change_from_peak_corrected_pct)}"
-                f" (95% {_pct_iv(h.change_from_peak_lower_pct, h.change_from_peak_upper_pct)})"
-                f" from {h.hashrate_peak_ehs or 0:,.1f}"
-                f" EH/s on {h.peak_date} (7-day mean)",
-            )
-        )
-    if e is not None and e.revenue_usd_30d_mean is not None:
-        lines.append(
-            ArticleLine(
-                "daily miner revenue",
-                "down from $45M to $28M",
-                f"{_musd(e.revenue_usd_30d_mean)} 30-day mean"
-                f" (high {_musd(e.revenue_peak_usd_30d_mean or 0)}"
-                f" on {e.revenue_peak_date}); {_musd(e.revenue_usd or 0)} on {e.date}",
-            )
-        )
-    if bt is not None:
-        lines.append(
-            ArticleLine(
-                "average block time",
-                "11.6 minutes",
-                f"{bt.mean_interval_s / S_PER_MIN:.2f} min over the {bt.window} (95%"
-                f" {bt.mean_interval_lower_s / S_PER_MIN:.2f} .."
-                f" {bt.mean_interval_upper_s / S_PER_MIN:.2f})",
-            )
-        )
-    if d is not None:
-        ch, nd = d.change_pct, d.next_difficulty_t
-        lines.append(
-            ArticleLine(
-                "next difficulty adjustment",
-                "about -14% (141.67 T to about 121 T); realised -11.2% to 125.86 T",
-                f"p50 {ch.p50 or 0:+.2f}% to {nd.p50 or 0:,.2f} T (90% {ch.p5 or 0:+.2f}% .."
-                f" {ch.p95 or 0:+.2f}%) from {d.difficulty_t:,.2f} T",
-            )
-        )
-    if m is not None:
-        verdicts = "; ".join(
-            f"{x.model} {'profitable' if x.profitable else 'unprofitable'}"
-            f" (breakeven {_usd(x.breakeven_btc_price_usd)})"
-            for x in m.named
-            if x.model in ARTICLE_UNPROFITABLE
-        )
-        lines.append(
-            ArticleLine("S19 XP+ and M60S at $0.08/kWh", "unprofitable", verdicts or "n/a")
-        )
-        if m.s21_breakeven_lower_btc_price_usd is not None:
-            lines.append(
-                ArticleLine(
-                    "S21-series breakeven",
-                    "$69,000 to $74,000",
-                    f"{_usd(m.s21_breakeven_lower_btc_price_usd)} to"
-                    f" {_usd(m.s21_breakeven_upper_btc_price_usd or 0)} ({', '.join(ARTICLE_S21)})",
-                )
-            )
-    if c is not None and c.hit_rate_share is not None:
-        lines.append(
-            ArticleLine(
-                "negative 90-day growth, then 180-day return",
-                "positive 77% of the time, average +72%",
-                f"{_share(c.hit_rate_share)} (95% {_share(c.hit_rate_lower_share or 0)} .."
-                f" {_share(c.hit_rate_upper_share or 0)}), mean {c.mean_return_pct or 0:+.1f}%;"
-                f" {c.episodes} episodes, p = {c.hit_rate_p_value or 0:.2f}",
-            )
-        )
-    return tuple(lines)
 
 
 def _as_of(d: Doc) -> AsOfInfo:
@@ -628,6 +412,7 @@ def story_report(
         machines=pick_machines(docs.get("machines")),
         contraction=pick_contraction(docs.get("contraction")),
         pools=pick_pools(docs.get("pools")),
+        curtail=pick_curtail(docs.get("curtail")),
         article=(),
         narrative=(),
         charts=tuple(charts),
@@ -636,6 +421,16 @@ def story_report(
     from dataclasses import replace
 
     return replace(base, narrative=narrative(base), article=article_lines(base))
+
+
+def _curtail(db: str | Path | None, inputs: StoryInputs, as_of: AsOf) -> Any:
+    """``minerscope curtail FLEET --from (moment - curtail_days) --to moment --threshold-only``."""
+    from .curtail import CurtailSettings, curtail_view
+
+    assert inputs.fleet is not None
+    start = _minus_days(date_utc(as_of.time_s), inputs.curtail_days)
+    return curtail_view(None if db is None else Path(db), inputs.fleet, start, as_of.iso,
+                        CurtailSettings(optimal=False))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -663,6 +458,8 @@ def story_view(
         docs, notes = story_documents(conn, as_of, at=at, now_s=now_s, inputs=inputs, only=only)
     finally:
         conn.close()
+    if inputs.fleet is not None and (only is None or "curtail" in only):
+        docs["curtail"] = _curtail(db, inputs, as_of).to_dict()
     from ..charts.builders import CHARTS
 
     charts = [n for n, c in CHARTS.items() if all(d in docs for d in c.needs)]
@@ -674,8 +471,6 @@ __all__ = [
     "TOUCHSTONE",
     "Story",
     "StoryInputs",
-    "article_lines",
-    "narrative",
     "story_documents",
     "story_report",
     "story_view",

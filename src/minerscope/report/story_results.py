@@ -258,6 +258,59 @@ class StoryPools:
 
 
 @dataclass(frozen=True)
+class StoryCurtailSite:
+    """One site's hourly power prices over the curtailment window. [USD/MWh]"""
+
+    site: str
+    mean_usd_per_mwh: float | None
+    max_usd_per_mwh: float | None
+
+
+@dataclass(frozen=True)
+class StoryCurtail:
+    """The ``curtail`` document of ``--fleet FILE`` over the days before the moment (the
+    threshold rule: run when the hour's revenue beats its power cost).
+
+    Attributes
+    ----------
+    fleet : str
+        The fleet's name.
+    from_iso, to_iso : str
+        The window ``[from, to)``.
+    sites : tuple of StoryCurtailSite
+        Power prices per site. [USD/MWh]
+    hours_off : float
+        Group-hours switched off. [h]
+    mwh_avoided : float
+        [MWh]
+    revenue_forgone_usd, power_cost_saved_usd, net_benefit_vs_always_on_usd : float
+        [USD]
+    always_on_power_cost_usd, always_on_revenue_usd : float
+        Running every hour. [USD]
+    most_curtailed_date, most_curtailed_group : str or None
+        The day and group with the most hours off.
+    most_curtailed_hours_off : float or None
+        [h]
+    """
+
+    fleet: str
+    rule: str
+    from_iso: str
+    to_iso: str
+    sites: tuple[StoryCurtailSite, ...]
+    hours_off: float
+    mwh_avoided: float
+    revenue_forgone_usd: float
+    power_cost_saved_usd: float
+    net_benefit_vs_always_on_usd: float
+    always_on_power_cost_usd: float
+    always_on_revenue_usd: float
+    most_curtailed_date: str | None
+    most_curtailed_group: str | None
+    most_curtailed_hours_off: float | None
+
+
+@dataclass(frozen=True)
 class ArticleLine:
     """One figure of the February 2026 article beside ours (text, with units)."""
 
@@ -294,6 +347,7 @@ class StoryReport(Result):
     machines: StoryMachines | None
     contraction: StoryContraction | None
     pools: StoryPools | None
+    curtail: StoryCurtail | None
     article: tuple[ArticleLine, ...]
     narrative: tuple[str, ...]
     charts: tuple[str, ...]
@@ -304,6 +358,8 @@ __all__ = [
     "ArticleLine",
     "StoryBlockTimes",
     "StoryContraction",
+    "StoryCurtail",
+    "StoryCurtailSite",
     "StoryDifficulty",
     "StoryEconomics",
     "StoryHashrate",
