@@ -238,3 +238,23 @@ def test_a_fleet_adds_the_curtailment_story(reference_db_file: Path) -> None:
     m = re.search(rf"switched groups off for {NUM} group-hours, avoiding {NUM} MWh", s)
     assert m and (_f(m[1]), _f(m[2])) == pytest.approx((c["hours_off"], c["mwh_avoided"]), abs=0.05)
     assert "net $" + f"{c['net_benefit_vs_always_on_usd']:,.0f} against always-on" in s
+
+
+def test_early_history_keeps_its_digits(reference_db_file: Path) -> None:
+    """2013: 0.000129 EH/s and a difficulty of 1.22e-05 T are not rounded to 0 (nor the S21's
+    breakeven price); the contraction study (from 2014) is left out with its reason."""
+    from minerscope.report.story import StoryInputs, story_view
+
+    only = ("difficulty", "machines", "contraction")
+    inputs = StoryInputs(series_days=30)
+    story = story_view(
+        reference_db_file, "2013-06-01", now_s=1_800_000_000, inputs=inputs, only=only
+    )
+    r = story.report
+    text = " ".join(r.narrative)
+    assert " 0.0 EH/s" not in text and " 0.00 T" not in text and "$0.00 " not in text
+    m = re.match(rf"Hash rate is {NUM} EH/s", r.narrative[0])
+    assert m and _f(m[1]) == pytest.approx(r.hashrate.hashrate_ehs, rel=5e-3)
+    assert r.contraction is None and r.machines is not None
+    assert [n.split(":")[0] for n in r.notes] == ["contraction"]
+    assert r.hashrate.hashrate_ehs < 0.001  # [EH/s]: about 130 PH/s in June 2013

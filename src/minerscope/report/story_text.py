@@ -15,6 +15,7 @@ ARTICLE_S21: Final = ("Antminer S21", "Antminer S21+", "Antminer S21 Hyd")
 PCT_PER_SHARE: Final = 100.0
 USD_PER_MUSD: Final = 1e6
 S_PER_MIN: Final = 60.0
+CENTS_BELOW_USD: Final = 100.0
 #: Below this p-value the narrative calls a result unlikely by chance alone.
 SIGNIFICANCE_P: Final = 0.05
 
@@ -22,12 +23,23 @@ SIGNIFICANCE_P: Final = 0.05
 # --- the narrative ----------------------------------------------------------------------------
 
 
+def _sig(v: float | None, decimals: int) -> str:
+    """``v`` with ``decimals`` decimals, or 3 significant digits below 1 (2013's hash rate is
+    0.000123 EH/s, not 0.0)."""
+    x = v or 0.0
+    return f"{x:,.{decimals}f}" if abs(x) >= 1 or x == 0 else f"{x:.3g}"
+
+
 def _usd(v: float) -> str:
-    return f"${v:,.0f}"
+    """Whole dollars, cents below $100, 3 significant digits below $1 (2013's breakeven)."""
+    if abs(v) >= CENTS_BELOW_USD:
+        return f"${v:,.0f}"
+    return f"${v:,.2f}" if abs(v) >= 1 or v == 0 else f"${v:.3g}"
 
 
 def _musd(v: float) -> str:
-    return f"${v / USD_PER_MUSD:,.1f}M"
+    """Million dollars with one decimal, or whole dollars below $1M."""
+    return f"${v / USD_PER_MUSD:,.1f}M" if abs(v) >= USD_PER_MUSD else _usd(v)
 
 
 def _pct(v: float) -> str:
@@ -51,21 +63,26 @@ def narrative(r: StoryReport) -> tuple[str, ...]:
     out: list[str] = []
     h = r.hashrate
     s = (
-        f"Hash rate is {h.hashrate_ehs:,.1f} EH/s (95% {h.hashrate_lower_ehs:,.1f} .."
-        f" {h.hashrate_upper_ehs:,.1f} EH/s) over the last {h.window}"
+        f"Hash rate is {_sig(h.hashrate_ehs, 1)} EH/s (95% {_sig(h.hashrate_lower_ehs, 1)} .."
+        f" {_sig(h.hashrate_upper_ehs, 1)} EH/s) over the last {h.window}"
     )
     if h.hashrate_ma30_ehs is not None and h.hashrate_ma30_lower_ehs is not None:
         s += (
-            f"; the 30-day mean is {h.hashrate_ma30_ehs:,.1f} EH/s (95%"
-            f" {h.hashrate_ma30_lower_ehs:,.1f} .. {h.hashrate_ma30_upper_ehs or 0:,.1f} EH/s)"
+            f"; the 30-day mean is {_sig(h.hashrate_ma30_ehs, 1)} EH/s (95%"
+            f" {_sig(h.hashrate_ma30_lower_ehs, 1)} .. {_sig(h.hashrate_ma30_upper_ehs, 1)} EH/s)"
         )
     out.append(s + ".")
-    if h.change_from_peak_corrected_pct is not None and h.hashrate_peak_ehs is not None:
+    if h.peak_date is not None and h.peak_date == h.ma30_date:
+        out.append(
+            f"The 7-day mean, {_sig(h.hashrate_now_7d_ehs, 1)} EH/s, is at its"
+            f" {h.lookback_days}-day peak."
+        )
+    elif h.change_from_peak_corrected_pct is not None and h.hashrate_peak_ehs is not None:
         word = "down" if h.change_from_peak_corrected_pct < 0 else "up"
         out.append(
             f"The 7-day mean is {word} {abs(h.change_from_peak_corrected_pct):.1f}% (95%"
             f" {_pct_iv(h.change_from_peak_lower_pct, h.change_from_peak_upper_pct)})"
-            f" from its {h.lookback_days}-day peak of {h.hashrate_peak_ehs:,.1f} EH/s on"
+            f" from its {h.lookback_days}-day peak of {_sig(h.hashrate_peak_ehs, 1)} EH/s on"
             f" {h.peak_date}."
         )
     bt = r.block_times
@@ -83,10 +100,10 @@ def narrative(r: StoryReport) -> tuple[str, ...]:
             out.append(f"The next adjustment is known exactly: {_pct(ch.p50 or 0)}.")
         else:
             out.append(
-                f"Difficulty is {d.difficulty_t:,.2f} T; the next adjustment at block"
+                f"Difficulty is {_sig(d.difficulty_t, 2)} T; the next adjustment at block"
                 f" {d.retarget_height:,} is projected at p50 {ch.p50 or 0:+.2f}% to"
-                f" {nd.p50 or 0:,.2f} T (90% {ch.p5 or 0:+.2f}% .. {ch.p95 or 0:+.2f}%, i.e."
-                f" {nd.p5 or 0:,.2f} .. {nd.p95 or 0:,.2f} T), ETA {_iso(eta.p50)}"
+                f" {_sig(nd.p50, 2)} T (90% {ch.p5 or 0:+.2f}% .. {ch.p95 or 0:+.2f}%, i.e."
+                f" {_sig(nd.p5, 2)} .. {_sig(nd.p95, 2)} T), ETA {_iso(eta.p50)}"
                 f" (p10 {_iso(eta.p10)}, p90 {_iso(eta.p90)})."
             )
     e = r.economics
@@ -212,9 +229,9 @@ def article_lines(r: StoryReport) -> tuple[ArticleLine, ...]:
             ArticleLine(
                 "network hash rate",
                 "about 970 EH/s",
-                f"{h.hashrate_ma30_ehs:,.1f} EH/s 30-day mean"
-                f" (95% {h.hashrate_ma30_lower_ehs or 0:,.1f}"
-                f" .. {h.hashrate_ma30_upper_ehs or 0:,.1f}); {h.hashrate_ehs:,.1f} EH/s over"
+                f"{_sig(h.hashrate_ma30_ehs, 1)} EH/s 30-day mean"
+                f" (95% {_sig(h.hashrate_ma30_lower_ehs, 1)}"
+                f" .. {_sig(h.hashrate_ma30_upper_ehs, 1)}); {_sig(h.hashrate_ehs, 1)} EH/s over"
                 f" {h.window}",
             )
         )
@@ -225,7 +242,7 @@ def article_lines(r: StoryReport) -> tuple[ArticleLine, ...]:
                 "-12% from about 1.1 ZH/s in October",
                 f"{_pct(h.change_from_peak_corrected_pct)}"
                 f" (95% {_pct_iv(h.change_from_peak_lower_pct, h.change_from_peak_upper_pct)})"
-                f" from {h.hashrate_peak_ehs or 0:,.1f}"
+                f" from {_sig(h.hashrate_peak_ehs, 1)}"
                 f" EH/s on {h.peak_date} (7-day mean)",
             )
         )
@@ -255,8 +272,8 @@ def article_lines(r: StoryReport) -> tuple[ArticleLine, ...]:
             ArticleLine(
                 "next difficulty adjustment",
                 "about -14% (141.67 T to about 121 T); realised -11.2% to 125.86 T",
-                f"p50 {ch.p50 or 0:+.2f}% to {nd.p50 or 0:,.2f} T (90% {ch.p5 or 0:+.2f}% .."
-                f" {ch.p95 or 0:+.2f}%) from {d.difficulty_t:,.2f} T",
+                f"p50 {ch.p50 or 0:+.2f}% to {_sig(nd.p50, 2)} T (90% {ch.p5 or 0:+.2f}% .."
+                f" {ch.p95 or 0:+.2f}%) from {_sig(d.difficulty_t, 2)} T",
             )
         )
     if m is not None:
