@@ -37,6 +37,7 @@ def test_the_html_page_is_self_contained(touchstone: Story) -> None:
     for sentence in touchstone.report.narrative:
         assert html.escape(sentence) in text
     assert "side by side" in text and "about 970 EH/s" in text
+    assert "<h2>Headline figures</h2>" in text and "<td>hash rate, 1008 blocks [EH/s]</td>" in text
 
 
 @pytest.mark.shared
@@ -46,6 +47,7 @@ def test_the_markdown_inlines_png_charts(touchstone: Story) -> None:
     assert len(uris) == 13
     assert all(base64.b64decode(u).startswith(b"\x89PNG") for u in uris)
     assert "| network hash rate | about 970 EH/s |" in text
+    assert "| hash rate, 1008 blocks \\[EH/s\\] | 841.1 | 95% 790.7 .. 894.7 |" in text
 
 
 def test_text_from_outside_is_escaped() -> None:

@@ -258,3 +258,26 @@ def test_early_history_keeps_its_digits(reference_db_file: Path) -> None:
     assert r.contraction is None and r.machines is not None
     assert [n.split(":")[0] for n in r.notes] == ["contraction"]
     assert r.hashrate.hashrate_ehs < 0.001  # [EH/s]: about 130 PH/s in June 2013
+
+
+def test_the_headline_table_names_units_and_intervals(touchstone: Story) -> None:
+    from minerscope.report.story_text import headline
+
+    r = touchstone.report
+    rows = {label: (value, interval) for label, value, interval in headline(r)}
+    assert all("[" in label and label.endswith("]") for label in rows)
+    value, interval = rows["hash rate, 1008 blocks [EH/s]"]
+    assert _f(value) == pytest.approx(r.hashrate.hashrate_ehs, abs=0.05)
+    m = re.match(rf"95% {NUM} \.\. {NUM}$", interval)
+    assert m and _f(m[2]) == pytest.approx(r.hashrate.hashrate_upper_ehs, abs=0.05)
+    d = r.difficulty
+    assert d is not None
+    value, interval = rows["next adjustment, block 935,424 [%]"]
+    assert _f(value.rstrip("%")) == pytest.approx(d.change_pct.p50, abs=0.05)
+    m = re.match(rf"50% {NUM}% \.\. {NUM}%; 90% {NUM}% \.\. {NUM}%$", interval)
+    assert m, interval
+    assert [_f(g) for g in m.groups()] == pytest.approx(
+        [d.change_pct.p25, d.change_pct.p75, d.change_pct.p5, d.change_pct.p95], abs=0.05
+    )
+    assert rows["retarget ETA [UTC]"][0] == "2026-02-08T08:31:45Z"
+    assert rows["models profitable at $0.080/kWh [models]"][0] == "27 of 56"

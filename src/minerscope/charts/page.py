@@ -20,6 +20,7 @@ from typing import Final
 from ..errors import InputError
 from ..report.story import Story
 from ..report.story_results import StoryReport
+from ..report.story_text import headline
 
 PAGE_FORMATS: Final = {".html": "html", ".htm": "html", ".md": "md"}
 CHART_FORMATS: Final = {".png": "png", ".svg": "svg"}
@@ -66,6 +67,11 @@ def render_html(
         f"<title>{e(_title(r))}</title><style>{CSS}</style></head><body>",
         f"<h1>{e(_title(r))}</h1>",
         f'<p class="meta">{e(_meta(r))}</p>',
+        "<h2>Headline figures</h2>",
+        "<table><thead><tr><th>figure [unit]</th><th>value</th><th>interval</th></tr></thead>"
+        "<tbody>",
+        *(f"<tr><td>{e(a)}</td><td>{e(b)}</td><td>{e(c)}</td></tr>" for a, b, c in headline(r)),
+        "</tbody></table>",
         "<h2>The story in numbers</h2>",
         *(f"<p>{e(s)}</p>" for s in r.narrative),
     ]
@@ -103,7 +109,10 @@ def render_markdown(
     r: StoryReport, pngs: Mapping[str, bytes], captions: Mapping[str, str] | None = None
 ) -> str:
     """The report as Markdown; ``pngs`` maps chart name -> PNG bytes (inlined as data URIs)."""
-    lines = [f"# {_md(_title(r))}", "", f"*{_md(_meta(r))}*", "", "## The story in numbers", ""]
+    lines = [f"# {_md(_title(r))}", "", f"*{_md(_meta(r))}*", "", "## Headline figures", "",
+             "| figure [unit] | value | interval |", "| --- | --- | --- |"]  # fmt: skip
+    lines += [f"| {_md(a)} | {_md(b)} | {_md(c)} |" for a, b, c in headline(r)]
+    lines += ["", "## The story in numbers", ""]
     for s in r.narrative:
         lines += [_md(s), ""]
     if r.article:

@@ -50,6 +50,10 @@ def _pct_iv(lo: float | None, hi: float | None) -> str:
     return f"{_pct(lo or 0)} .. {_pct(hi or 0)}"
 
 
+def _iv95(lo: float | None, hi: float | None) -> str:
+    return f"95% {_sig(lo, 1)} .. {_sig(hi, 1)}"
+
+
 def _share(v: float) -> str:
     return f"{v * PCT_PER_SHARE:.1f}%"
 
@@ -308,4 +312,100 @@ def article_lines(r: StoryReport) -> tuple[ArticleLine, ...]:
     return tuple(lines)
 
 
-__all__ = ["ARTICLE_S21", "ARTICLE_UNPROFITABLE", "article_lines", "narrative"]
+def headline(r: StoryReport) -> tuple[tuple[str, str, str], ...]:
+    """The headline table: (figure with its unit, value, interval) per row, from ``r``."""
+    rows: list[tuple[str, str, str]] = []
+    h = r.hashrate
+    rows.append(
+        (
+            f"hash rate, {h.window} [EH/s]",
+            _sig(h.hashrate_ehs, 1),
+            _iv95(h.hashrate_lower_ehs, h.hashrate_upper_ehs),
+        )
+    )
+    if h.hashrate_ma30_ehs is not None:
+        rows.append(
+            (
+                "hash rate, 30-day mean [EH/s]",
+                _sig(h.hashrate_ma30_ehs, 1),
+                f"95% {_sig(h.hashrate_ma30_lower_ehs, 1)} .. {_sig(h.hashrate_ma30_upper_ehs, 1)}",
+            )
+        )
+    if h.change_from_peak_corrected_pct is not None:
+        rows.append(
+            (
+                f"7-day mean vs its {h.lookback_days}-day peak [%]",
+                _pct(h.change_from_peak_corrected_pct),
+                "95% " + _pct_iv(h.change_from_peak_lower_pct, h.change_from_peak_upper_pct),
+            )
+        )
+    bt = r.block_times
+    if bt is not None:
+        rows.append(
+            (
+                f"mean block time, {bt.window} [min]",
+                f"{bt.mean_interval_s / S_PER_MIN:.2f}",
+                f"95% {bt.mean_interval_lower_s / S_PER_MIN:.2f} .."
+                f" {bt.mean_interval_upper_s / S_PER_MIN:.2f}",
+            )
+        )
+    d = r.difficulty
+    if d is not None:
+        ch, eta = d.change_pct, d.retarget_eta
+        rows.append(("difficulty [T]", _sig(d.difficulty_t, 2), ""))
+        rows.append(
+            (
+                f"next adjustment, block {d.retarget_height:,} [%]",
+                _pct(ch.p50 or 0),
+                f"50% {_pct_iv(ch.p25, ch.p75)}; 90% {_pct_iv(ch.p5, ch.p95)}",
+            )
+        )
+        rows.append(
+            ("retarget ETA [UTC]", _iso(eta.p50), f"p10 {_iso(eta.p10)} .. p90 {_iso(eta.p90)}")
+        )
+    e = r.economics
+    if e is not None:
+        rows.append((f"BTC price, {e.date} close [USD]", _usd(e.btc_price_usd), ""))
+        rows.append(
+            (
+                "hashprice [USD per PH/s per day]",
+                f"{e.hashprice_usd_per_phs_day:,.2f}",
+                "difficulty-implied",
+            )
+        )
+        if e.revenue_usd_30d_mean is not None:
+            rows.append(
+                ("miner revenue, 30-day mean [USD per day]", _musd(e.revenue_usd_30d_mean), "")
+            )
+        if e.cost_all_in_best_usd_per_btc is not None:
+            rows.append(
+                (
+                    "cost to produce 1 BTC, all-in [USD]",
+                    _usd(e.cost_all_in_best_usd_per_btc),
+                    f"bounds {_usd(e.cost_all_in_lower_usd_per_btc or 0)} .."
+                    f" {_usd(e.cost_all_in_upper_usd_per_btc or 0)}",
+                )
+            )
+        if e.puell_multiple is not None:
+            rows.append(("Puell multiple [ratio]", f"{e.puell_multiple:.3f}", ""))
+        if e.sustainability_score is not None:
+            rows.append(
+                (
+                    "sustainability index, ours [0-100]",
+                    f"{e.sustainability_score:.0f}",
+                    e.sustainability_band or "",
+                )
+            )
+    m = r.machines
+    if m is not None:
+        rows.append(
+            (
+                f"models profitable at ${m.power_price_usd_per_kwh:.3f}/kWh [models]",
+                f"{m.profitable_models} of {m.models}",
+                "electricity only",
+            )
+        )
+    return tuple(rows)
+
+
+__all__ = ["ARTICLE_S21", "ARTICLE_UNPROFITABLE", "article_lines", "headline", "narrative"]
