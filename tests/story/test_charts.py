@@ -3,6 +3,8 @@ matplotlib to PNG and SVG with a unit on each axis."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from minerscope.charts import CHARTS
@@ -10,13 +12,14 @@ from minerscope.charts import mpl as chart_mpl
 from minerscope.charts.builders import difficulty_chart, drawdown_chart, machines_chart
 from minerscope.report.story import Story
 
-pytestmark = pytest.mark.shared
+EXAMPLES = Path(__file__).resolve().parent.parent.parent / "examples"
 
 
 def _has_unit(label: str) -> bool:
     return "[" in label and label.rstrip().endswith("]") and label.index("[") > 0
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize("name", list(CHARTS))
 def test_every_chart_renders_with_data_and_units(touchstone: Story, name: str) -> None:
     spec = CHARTS[name].build(touchstone.documents)
@@ -35,6 +38,7 @@ def test_every_chart_renders_with_data_and_units(touchstone: Story, name: str) -
     assert "<svg" in svg and "</svg>" in svg
 
 
+@pytest.mark.shared
 def test_charts_draw_the_documents_values(touchstone: Story) -> None:
     docs = touchstone.documents
     dd = drawdown_chart(docs)
@@ -57,6 +61,7 @@ def test_charts_draw_the_documents_values(touchstone: Story) -> None:
         assert (colour == "#2ca02c") is by_model[str(model)]["profitable"]
 
 
+@pytest.mark.shared
 def test_shares_are_drawn_in_percent(touchstone: Story) -> None:
     pools = touchstone.documents["pools"]["pools"]
     bars = CHARTS["pools"].build(touchstone.documents).series[0]
@@ -80,6 +85,7 @@ def test_a_chart_without_its_data_says_why() -> None:
         chart_mpl.render(spec, "gif")
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize("name", list(CHARTS))
 def test_every_chart_is_also_plotly_figure_json(touchstone: Story, name: str) -> None:
     import json
@@ -102,3 +108,32 @@ def test_every_chart_is_also_plotly_figure_json(touchstone: Story, name: str) ->
         lo, v = s.lower[0], s.y[0]
         assert isinstance(lo, float) and isinstance(v, float)
         assert t["error_y"]["arrayminus"][0] == pytest.approx(v - lo)
+
+
+def test_dollar_signs_are_text_not_math() -> None:
+    """A name from outside with dollar signs (``$x^2$``) is drawn as it is."""
+    from minerscope.charts.spec import ChartSpec, Series
+
+    spec = ChartSpec("t", "at $0.08/kWh and $70,000", "model [name]", "x [USD]", "category",
+                     (Series("$x^2$ pool", "barh", (1.0,), ("$\\frac{a}{b}$",)),))  # fmt: skip
+    fig = chart_mpl.figure(spec)
+    ax = fig.get_axes()[0]
+    texts = [*ax.get_legend().get_texts(), *ax.get_yticklabels(), fig._suptitle]
+    assert all(t is not None and not t.get_parse_math() for t in texts)
+    assert chart_mpl.render(spec, "svg")  # and it draws
+
+
+@pytest.mark.shared
+def test_the_curtail_chart_draws_each_groups_days(reference_db_file: Path) -> None:
+    from minerscope.report.story import TOUCHSTONE, StoryInputs, story_view
+
+    inputs = StoryInputs(fleet=EXAMPLES / "fleet_hourly.toml")
+    story = story_view(reference_db_file, TOUCHSTONE, now_s=1_800_000_000, inputs=inputs,
+                       only=("curtail",))  # fmt: skip
+    assert "curtail" in story.report.charts
+    spec = CHARTS["curtail"].build(story.documents)
+    days = [d for d in story.documents["curtail"]["days"] if d["group"] == "s21"]
+    s21 = next(s for s in spec.series if s.name == "s21 hours off")
+    assert s21.y == tuple(d["hours_off"] for d in days) and s21.x[0] == "2026-01-25"
+    assert max(v for v in s21.y if isinstance(v, float)) <= 24  # [h per day]
+    assert chart_mpl.render(spec, "png").startswith(b"\x89PNG")

@@ -28,7 +28,7 @@ def run(*args: str) -> tuple[int, str, str]:
 @pytest.mark.shared
 def test_the_html_page_is_self_contained(touchstone: Story) -> None:
     text = page.story_bytes(touchstone, "html").decode("utf-8")
-    assert text.count("<svg") == len(touchstone.report.charts) == 13
+    assert text.count("<svg") == len(touchstone.report.charts) == 14
     assert "<script" not in text.lower() and "<link" not in text.lower()
     assert not re.search(r"""(src|href)\s*=\s*["']?https?:""", text)  # no external resource
     urls = set(re.findall(r"https?://[^\s\"'<>)]+", text))
@@ -44,7 +44,7 @@ def test_the_html_page_is_self_contained(touchstone: Story) -> None:
 def test_the_markdown_inlines_png_charts(touchstone: Story) -> None:
     text = page.story_bytes(touchstone, "md").decode("utf-8")
     uris = re.findall(r"\(data:image/png;base64,([A-Za-z0-9+/=]+)\)", text)
-    assert len(uris) == 13
+    assert len(uris) == 14
     assert all(base64.b64decode(u).startswith(b"\x89PNG") for u in uris)
     assert "| network hash rate | about 970 EH/s |" in text
     assert "| hash rate, 1008 blocks \\[EH/s\\] | 841.1 | 95% 790.7 .. 894.7 |" in text

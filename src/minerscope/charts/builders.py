@@ -321,6 +321,29 @@ def contraction_chart(docs: Docs) -> ChartSpec:
               f" {st['signal']['episodes']} signal episodes",))  # fmt: skip
 
 
+def curtail_chart(docs: Docs) -> ChartSpec:
+    """Hours each group was switched off per day by the threshold rule (``--fleet``). [h]"""
+    c = docs.get("curtail")
+    title, y = "Curtailment: hours off per day and group (threshold rule)", "hours off [h per day]"
+    if not c:
+        return _empty("curtail", title, y, "no fleet given (--fleet FILE)")
+    rows = [d for d in c.get("days") or [] if d["rule"] == "threshold" and d.get("group")]
+    groups = list(dict.fromkeys(str(d["group"]) for d in rows))
+    colours = (BLUE, ORANGE, GREEN, RED, PURPLE, GREY)
+    series = tuple(
+        Series(f"{g} hours off", "line", _dates(mine), _col(mine, "hours_off"), unit="h",
+               color=colours[i % len(colours)])
+        for i, g in enumerate(groups)
+        for mine in ([d for d in rows if d["group"] == g],)
+    )  # fmt: skip
+    sites = "; ".join(f"{n}: mean ${v['mean_usd_per_mwh']:,.0f}/MWh, peak"
+                      f" ${v['max_usd_per_mwh']:,.0f}/MWh"
+                      for n, v in c["window"]["sites"].items()
+                      if v.get("mean_usd_per_mwh") is not None)  # fmt: skip
+    return ChartSpec("curtail", f"{title}: {c['fleet']}", DATE, y, "time", series,
+                     notes=(sites,) if sites else ())  # fmt: skip
+
+
 @dataclass(frozen=True)
 class ChartDef:
     """A chart's description, the documents it needs and its builder."""
@@ -353,6 +376,8 @@ CHARTS: Final[dict[str, ChartDef]] = {
     "pools": ChartDef("pool block shares with 95% intervals", ("pools",), pools_chart),
     "contraction": ChartDef("hash-rate contraction study: hit rates with intervals",
                             ("contraction",), contraction_chart),
+    "curtail": ChartDef("hours off per day and group of the --fleet (threshold rule)",
+                        ("curtail",), curtail_chart),
 }  # fmt: skip
 
 
@@ -362,6 +387,7 @@ __all__ = [
     "blocktimes_chart",
     "contraction_chart",
     "cost_chart",
+    "curtail_chart",
     "difficulty_chart",
     "drawdown_chart",
     "halving_chart",

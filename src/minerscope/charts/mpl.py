@@ -97,8 +97,19 @@ def _draw(ax: Axes, spec: ChartSpec, s: Series) -> None:
 
 
 def figure(spec: ChartSpec) -> Figure:
-    """The matplotlib Figure of ``spec`` (axis labels with units, legend, notes)."""
+    """The matplotlib Figure of ``spec`` (axis labels with units, legend, notes).
+
+    Every text is drawn as it is: ``$`` is a dollar sign, not mathtext (a model or pool name
+    from outside cannot switch the renderer into math mode).
+    """
     require_matplotlib()
+    import matplotlib
+
+    with matplotlib.rc_context({"text.parse_math": False}):
+        return _figure(spec)
+
+
+def _figure(spec: ChartSpec) -> Figure:
     from matplotlib.figure import Figure
 
     bars = max((len(s.y) for s in spec.series if s.kind == "barh"), default=0)
@@ -147,10 +158,13 @@ def render(spec: ChartSpec, fmt: str) -> bytes:
     """``spec`` as PNG or SVG bytes (``fmt``: ``png`` or ``svg``)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown chart format {fmt!r}: use png or svg")
+    import matplotlib
+
     fig = figure(spec)
     buf = io.BytesIO()
     metadata: dict[str, Any] = {"Software": None} if fmt == "png" else {"Date": None}
-    fig.savefig(buf, format=fmt, metadata=metadata)
+    with matplotlib.rc_context({"text.parse_math": False}):
+        fig.savefig(buf, format=fmt, metadata=metadata)
     return buf.getvalue()
 
 

@@ -24,6 +24,12 @@ PowerOption = Annotated[
     typer.Option("--power-price-usd-per-kwh", min=0.0,
                  help="Electricity price of the machine verdicts [USD/kWh]."),
 ]  # fmt: skip
+FleetOption = Annotated[
+    Path | None,
+    typer.Option("--fleet", metavar="FILE",
+                 help="A fleet with hourly power prices: its curtailment over the 7 days"
+                 " before TIME (threshold rule)."),
+]  # fmt: skip
 SeriesOption = Annotated[
     int,
     typer.Option("--series-days", min=30, max=36_500, help="Days of history in the charts [days]."),
@@ -36,15 +42,7 @@ def report_cmd(
     at: AtOption = None,
     power_price_usd_per_kwh: PowerOption = ARTICLE_POWER,
     series_days: SeriesOption = SERIES_DAYS,
-    fleet: Annotated[
-        Path | None,
-        typer.Option(
-            "--fleet",
-            metavar="FILE",
-            help="A fleet with hourly power prices: its curtailment over the 7 days"
-            " before TIME (threshold rule).",
-        ),
-    ] = None,
+    fleet: FleetOption = None,
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
@@ -93,6 +91,7 @@ def plot_cmd(
     list_charts: Annotated[bool, typer.Option("--list", help="List the charts.")] = False,
     power_price_usd_per_kwh: PowerOption = ARTICLE_POWER,
     series_days: SeriesOption = SERIES_DAYS,
+    fleet: FleetOption = None,
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
@@ -121,10 +120,12 @@ def plot_cmd(
     if fmt is not None:
         require_matplotlib()
     inputs = story.StoryInputs(power_price_usd_per_kwh=power_price_usd_per_kwh,
-                               series_days=series_days)  # fmt: skip
+                               series_days=series_days, fleet=fleet)  # fmt: skip
     needs = CHARTS[name].needs
     result = story.story_view(db, at, now_s=now_s(), inputs=inputs, only=needs)
     missing = [d for d in needs if d not in result.documents]
+    if missing == ["curtail"]:
+        raise InputError(f"chart {name} needs a fleet: give --fleet FILE", field="--fleet")
     if missing:
         notes = "; ".join(result.report.notes) or f"no {', '.join(missing)} document"
         raise NoDataError(f"chart {name}: {notes}")
