@@ -96,7 +96,15 @@ def main() -> int:
 
         _line("report --out x.html", _median(lambda: cli("report", "--out", out_html),
                                               args.repeat))  # fmt: skip
+        fleet = str(Path(__file__).resolve().parent.parent / "examples" / "fleet_hourly.toml")
+        _line("report --fleet examples/fleet_hourly.toml --out x.html",
+              _median(lambda: cli("report", "--fleet", fleet, "--out", out_html), args.repeat))  # fmt: skip
         for name in CHARTS:
+            if name == "curtail":
+                t = _median(lambda: cli("plot", "curtail", "--fleet", fleet, "--out", out_png),
+                            args.repeat)  # fmt: skip
+                _line("plot curtail --fleet ... --out x.png", t)
+                continue
             t = _median(lambda n=name: cli("plot", n, "--out", out_png), args.repeat)
             _line(f"plot {name} --out x.png", t)
     return 0

@@ -128,6 +128,7 @@ WITHOUT_DATABASE: list[tuple[str, list[str]]] = [
     ("consensus_next_bits", ["consensus", "next-bits", "--bits", "1701ebf2", "--first-time-s",
                              "1767859543", "--last-time-s", "1769110170"]),
     ("consensus_header", ["consensus", "header", GENESIS_HEADER]),
+    ("plot_list", ["plot", "--list"]),
     ("machines", ["machines", "--difficulty", "141.67T", "--fees-btc-per-block", "0.02",
                   "--btc-price-usd", "70000", "--model", "M60S", "--db", "{none}"]),
 ]  # fmt: skip

@@ -37,6 +37,7 @@ DOCUMENTS: Final[dict[str, str]] = {
     "import": "minerscope.ingest.results:ImportDocument",
     "machines": "minerscope.report.econ_results:MachinesReport",
     "plot": "minerscope.charts.spec:PlotDocument",
+    "plot_list": "minerscope.charts.spec:PlotList",
     "pools": "minerscope.report.pools_results:PoolsReport",
     "pools_list": "minerscope.report.pools_results:KnownPools",
     "quickstart": "minerscope.report.imports:QuickstartDocument",

@@ -130,8 +130,28 @@ class PlotDocument(Result):
     out: str | None
 
 
+@dataclass(frozen=True)
+class ChartInfo:
+    """One chart of ``minerscope plot --list``: its name, what it shows, its documents."""
+
+    name: str
+    description: str
+    documents: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PlotList(Result):
+    """``minerscope plot --list --json``: every chart."""
+
+    DOCUMENT: ClassVar[str] = "plot_list"
+
+    charts: tuple[ChartInfo, ...]
+
+
 __all__ = [
+    "ChartInfo",
     "PlotDocument",
+    "PlotList",
     "Value",
     "BLUE",
     "GREEN",

@@ -74,9 +74,16 @@ def report_cmd(
         emit_json(result.report)
 
 
-def _list_charts() -> None:
+def _list_charts(json_out: bool) -> None:
     from ..charts import CHARTS
 
+    if json_out:
+        from ..charts.spec import ChartInfo, PlotList
+
+        emit_json(PlotList(charts=tuple(ChartInfo(name=n, description=c.description,
+                                                  documents=c.needs)
+                                        for n, c in CHARTS.items())))  # fmt: skip
+        return
     render_table("charts (minerscope plot NAME --out FILE.png|FILE.svg)",
                  ["name", "shows", "from the documents"],
                  [[n, c.description, ", ".join(c.needs)] for n, c in CHARTS.items()],
@@ -103,7 +110,7 @@ def plot_cmd(
     Example: minerscope plot hashrate --at 2026-02-01T08:40:17Z --out hashrate.png
     """
     if list_charts:
-        _list_charts()  # a table for people (no --json document)
+        _list_charts(json_out)
         return
     from ..charts import CHARTS, page
     from ..charts.mpl import require_matplotlib
