@@ -97,8 +97,8 @@ def main() -> int:
         _line("report --out x.html", _median(lambda: cli("report", "--out", out_html),
                                               args.repeat))  # fmt: skip
         fleet = str(Path(__file__).resolve().parent.parent / "examples" / "fleet_hourly.toml")
-        _line("report --fleet examples/fleet_hourly.toml --out x.html",
-              _median(lambda: cli("report", "--fleet", fleet, "--out", out_html), args.repeat))  # fmt: skip
+        t = _median(lambda: cli("report", "--fleet", fleet, "--out", out_html), args.repeat)
+        _line("report --fleet examples/fleet_hourly.toml --out x.html", t)
         for name in CHARTS:
             if name == "curtail":
                 t = _median(lambda: cli("plot", "curtail", "--fleet", fleet, "--out", out_png),
