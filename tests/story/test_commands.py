@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import base64
 import html
+import os
 import re
+import stat
 import sys
 from pathlib import Path
 
@@ -60,6 +62,18 @@ def test_output_paths_are_checked(tmp_path: Path) -> None:
         page.output_format(tmp_path / "r.pdf", page.PAGE_FORMATS)
     with pytest.raises(Exception, match="the folder does not exist"):
         page.output_format(tmp_path / "no" / "r.md", page.PAGE_FORMATS)
+
+
+def test_files_get_the_usual_mode(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        page.write_atomic(tmp_path / "new.svg", b"<svg/>")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "new.svg").stat().st_mode) == 0o644  # 0o666 & ~0o022
+    (tmp_path / "new.svg").chmod(0o600)
+    page.write_atomic(tmp_path / "new.svg", b"<svg></svg>")
+    assert stat.S_IMODE((tmp_path / "new.svg").stat().st_mode) == 0o600  # kept
 
 
 def test_files_are_replaced_whole(tmp_path: Path) -> None:

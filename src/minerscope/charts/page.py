@@ -12,6 +12,7 @@ import base64
 import html
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -22,6 +23,7 @@ from ..report.story import Story
 from ..report.story_results import StoryReport
 from ..report.story_text import headline
 
+NEW_FILE_MODE: Final = 0o666
 PAGE_FORMATS: Final = {".html": "html", ".htm": "html", ".md": "md"}
 CHART_FORMATS: Final = {".png": "png", ".svg": "svg"}
 CSS: Final = """
@@ -146,13 +148,24 @@ def output_format(path: Path, formats: Mapping[str, str], option: str = "--out")
     return fmt
 
 
+def _mode_for(path: Path) -> int:
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return NEW_FILE_MODE & ~mask
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder and a rename:
-    the file is complete or untouched."""
+    the file is complete or untouched. It gets the mode a new file gets (``0o666`` less the
+    umask), or the mode of the file it replaces."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+        os.chmod(tmp, _mode_for(path))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
