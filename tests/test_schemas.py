@@ -117,12 +117,18 @@ ON_REFERENCE: list[tuple[str, list[str]]] = [
     ("scenario", ["scenario", str(EXAMPLES / "fleet.toml"), "--difficulty-change-pct", "-14",
                   "--horizon-days", "30", "--paths", "40", "--at", T]),
     ("pools_list", ["pools", "--list"]),
+    ("report", ["report", "--at", T, "--series-days", "30"]),  # no pools: a note
+    ("report", ["report", "--at", "2026-01-27", "--series-days", "30", "--fleet",
+                str(EXAMPLES / "fleet_hourly.toml")]),
+    ("plot", ["plot", "difficulty", "--at", T]),
+    ("plot", ["plot", "machines", "--at", T, "--power-price-usd-per-kwh", "0.05"]),
 ]  # fmt: skip
 # Commands that need no database.
 WITHOUT_DATABASE: list[tuple[str, list[str]]] = [
     ("consensus_next_bits", ["consensus", "next-bits", "--bits", "1701ebf2", "--first-time-s",
                              "1767859543", "--last-time-s", "1769110170"]),
     ("consensus_header", ["consensus", "header", GENESIS_HEADER]),
+    ("plot_list", ["plot", "--list"]),
     ("machines", ["machines", "--difficulty", "141.67T", "--fees-btc-per-block", "0.02",
                   "--btc-price-usd", "70000", "--model", "M60S", "--db", "{none}"]),
 ]  # fmt: skip

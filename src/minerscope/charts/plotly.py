@@ -1,0 +1,117 @@
+"""plotly renderer: a :class:`~minerscope.charts.spec.ChartSpec` to a plotly figure dict
+(``{"data": [...], "layout": {...}}``, plain JSON; plotly.js draws it, and
+``plotly.graph_objects.Figure(fig)`` takes it). No plotly import is needed to build it.
+
+The dashboard's figures are still :mod:`minerscope.plotting`'s (same documents, same units);
+this renderer gives every chart of ``minerscope plot`` as figure JSON too.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Final
+
+from .spec import ChartSpec, Series
+
+Figure = dict[str, Any]
+MS_PER_S: Final = 1000
+BAND_ALPHA: Final = 0.18
+
+
+def _rgba(color: str, alpha: float) -> str:
+    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def _ms(value: object) -> float:
+    t = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return (t if t.tzinfo else t.replace(tzinfo=UTC)).timestamp() * MS_PER_S
+
+
+def _errors(
+    values: tuple[object, ...], lower: tuple[object, ...], upper: tuple[object, ...], time: bool
+) -> dict[str, Any]:
+    """plotly's asymmetric error bars (for times in milliseconds, as date axes count)."""
+    conv = _ms if time else (lambda v: float(str(v)))
+    up = [conv(u) - conv(v) for v, u in zip(values, upper, strict=True)]
+    down = [conv(v) - conv(lo) for v, lo in zip(values, lower, strict=True)]
+    return {"type": "data", "symmetric": False, "array": up, "arrayminus": down}
+
+
+def _traces(spec: ChartSpec, s: Series) -> list[Figure]:
+    base: Figure = {"type": "scatter", "name": s.name}
+    if s.secondary:
+        base["yaxis"] = "y2"
+    line = {"color": s.color}
+    k = s.kind
+    if k in ("line", "step"):
+        shape = {"shape": "hv"} if k == "step" else {}
+        return [
+            {**base, "x": list(s.x), "y": list(s.y), "mode": "lines", "line": {**line, **shape}}
+        ]
+    if k == "markers":
+        return [{**base, "x": list(s.x), "y": list(s.y), "mode": "markers",
+                 "marker": {"color": s.color, "size": 5}}]  # fmt: skip
+    if k == "band":
+        return [
+            {**base, "x": list(s.x), "y": list(s.upper), "mode": "lines", "line": {"width": 0},
+             "showlegend": False, "hoverinfo": "skip", "name": f"{s.name} upper"},
+            {**base, "x": list(s.x), "y": list(s.lower), "mode": "lines", "line": {"width": 0},
+             "fill": "tonexty", "fillcolor": _rgba(s.color, BAND_ALPHA)},
+        ]  # fmt: skip
+    if k == "bar":
+        return [{**base, "type": "bar", "x": list(s.x), "y": list(s.y),
+                 "marker": {"color": s.color}}]  # fmt: skip
+    if k == "barh":
+        bar: Figure = {**base, "type": "bar", "orientation": "h", "x": list(s.x), "y": list(s.y),
+                       "marker": {"color": list(s.colors) or s.color}}  # fmt: skip
+        if s.lower and s.upper:
+            bar["error_x"] = _errors(s.x, s.lower, s.upper, time=False)
+        return [bar]
+    if k == "interval":
+        point: Figure = {**base, "x": list(s.x), "y": list(s.y), "mode": "markers",
+                         "marker": {"color": s.color, "size": 9}}  # fmt: skip
+        if s.lower and s.upper:
+            point["error_y"] = {**_errors(s.y, s.lower, s.upper, time=False), "color": s.color}
+        if s.x_lower and s.x_upper:
+            timed = spec.x_kind == "time"
+            point["error_x"] = {**_errors(s.x, s.x_lower, s.x_upper, time=timed), "color": s.color}
+        return [point]
+    return []  # hline / vline: layout shapes
+
+
+def _shape(s: Series) -> Figure:
+    line = {"color": s.color, "dash": "dash", "width": 1.5}
+    if s.kind == "hline":
+        y = s.y[0]
+        return {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": y, "y1": y, "line": line}
+    x = s.x[0]
+    return {"type": "line", "yref": "paper", "y0": 0, "y1": 1, "x0": x, "x1": x, "line": line}
+
+
+def figure(spec: ChartSpec) -> Figure:
+    """The plotly figure dict of ``spec`` (axis titles with units; notes as annotations)."""
+    data = [t for s in spec.series for t in _traces(spec, s)]
+    layout: Figure = {
+        "title": {"text": spec.title, "x": 0.01, "xanchor": "left", "font": {"size": 15}},
+        "xaxis": {"title": {"text": spec.x_label}, "automargin": True},
+        "yaxis": {"title": {"text": spec.y_label}, "automargin": True},
+        "margin": {"l": 60, "r": 20, "t": 40, "b": 50},
+        "legend": {"orientation": "h", "y": -0.22},
+        "template": "plotly_white",
+        "shapes": [_shape(s) for s in spec.series if s.kind in ("hline", "vline")],
+        "annotations": [
+            {"text": n, "xref": "paper", "yref": "paper", "x": 0, "y": 1 + 0.06 * (i + 1),
+             "showarrow": False, "xanchor": "left", "font": {"size": 11}}
+            for i, n in enumerate(spec.notes)
+        ],
+    }  # fmt: skip
+    if spec.x_kind == "time":
+        layout["xaxis"]["type"] = "date"
+    if spec.y2_label is not None:
+        layout["yaxis2"] = {"title": {"text": spec.y2_label}, "overlaying": "y", "side": "right",
+                            "showgrid": False, "rangemode": "tozero"}  # fmt: skip
+    return {"data": data, "layout": layout}
+
+
+__all__ = ["figure"]
