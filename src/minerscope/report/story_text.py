@@ -368,9 +368,9 @@ def headline(r: StoryReport) -> tuple[tuple[str, str, str], ...]:
         rows.append((f"BTC price, {e.date} close [USD]", _usd(e.btc_price_usd), ""))
         rows.append(
             (
-                "hashprice [USD per PH/s per day]",
+                f"hashprice, {e.date} [USD per PH/s per day]",
                 f"{e.hashprice_usd_per_phs_day:,.2f}",
-                "difficulty-implied",
+                "difficulty-implied, with that day's fees",
             )
         )
         if e.revenue_usd_30d_mean is not None:
