@@ -160,3 +160,29 @@ def test_esplora_and_getblock_junk() -> None:
         parse_rpc_coinbase_txid({"hash": "11" * 32, "tx": ["22" * 32]}, block_hash="33" * 32)
     with pytest.raises(SourceBadResponse, match="not a txid"):
         parse_rpc_coinbase_txid({"hash": "11" * 32, "tx": ["x"]}, block_hash="11" * 32)
+
+
+def test_the_tag_trie_finds_what_the_longest_first_alternation_finds(
+    catalog: PoolCatalog,
+) -> None:
+    # The trie-shaped regex must find, at every position, the same (longest) tag as the
+    # plain alternation of every tag, longest first, on texts made of whole tags, their
+    # prefixes (which share the trie's paths) and random bytes.
+    import random
+    import re
+
+    tags = sorted({t.encode("utf-8") for t in catalog.tags}, key=lambda b: (-len(b), b))
+    plain = re.compile(b"(?=(" + b"|".join(re.escape(t) for t in tags) + b"))")
+    trie = catalog._tag_regex()
+    rng = random.Random(7)
+    found = 0
+    for _ in range(3_000):
+        parts = [
+            rng.choice(tags)[: rng.randint(1, 12)] if rng.random() < 0.5 else rng.choice(tags)
+            for _ in range(rng.randint(1, 4))
+        ]
+        text = rng.choice((b"", b"/", b"x")).join(parts) + rng.randbytes(rng.randint(0, 8))
+        want = [(m.start(), m.group(1)) for m in plain.finditer(text)]
+        assert [(m.start(), m.group(1)) for m in trie.finditer(text)] == want, text
+        found += len(want)
+    assert found > 3_000

@@ -18,7 +18,9 @@ scripts (bare public keys, OP_RETURN, multisig) have no address: None.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import operator
 from dataclasses import dataclass
 
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
@@ -86,15 +88,24 @@ def base58check_decode(text: str) -> bytes:
 # --- bech32 / bech32m -----------------------------------------------------------------
 
 
+def _generator_table() -> tuple[int, ...]:
+    """For each 5-bit ``top``, the XOR of the generators its set bits select (BIP 173)."""
+    return tuple(
+        functools.reduce(operator.xor, (g for i, g in enumerate(_GENERATOR) if top >> i & 1), 0)
+        for top in range(32)
+    )
+
+
 def _polymod(values: list[int]) -> int:
+    # BIP 173's loop over the five generators, with their XOR for each top looked up once
+    table = _GENERATOR_TABLE
     chk = 1
     for v in values:
-        top = chk >> 25
-        chk = (chk & 0x1FFFFFF) << 5 ^ v
-        for i, g in enumerate(_GENERATOR):
-            if (top >> i) & 1:
-                chk ^= g
+        chk = (chk & 0x1FFFFFF) << 5 ^ v ^ table[chk >> 25]
     return chk
+
+
+_GENERATOR_TABLE = _generator_table()
 
 
 def _hrp_expand(hrp: str) -> list[int]:

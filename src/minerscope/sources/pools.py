@@ -102,6 +102,34 @@ def first_address(scripts: Iterable[bytes]) -> str | None:
     return None
 
 
+def _trie_pattern(words: Iterable[bytes]) -> bytes:
+    """A regex matching the longest of ``words`` that starts at a position.
+
+    The words form a trie, written as nested groups: the engine reads one byte per level
+    instead of trying every word at every position (the plain alternation of a few hundred
+    tags cost about 15 us per coinbase), and where a word ends inside a longer one the rest
+    is optional and greedy, so the longer word wins.
+    """
+    trie: dict[int | None, Any] = {}
+    for word in words:
+        node = trie
+        for byte in word:
+            node = node.setdefault(byte, {})
+        node[None] = {}
+
+    def pattern(node: dict[int | None, Any]) -> bytes:
+        alts = [
+            re.escape(bytes((byte,))) + pattern(child)
+            for byte, child in sorted((k, v) for k, v in node.items() if k is not None)
+        ]
+        if not alts:
+            return b""
+        body = alts[0] if len(alts) == 1 else b"(?:" + b"|".join(alts) + b")"
+        return b"(?:" + body + b")?" if None in node else body
+
+    return pattern(trie)
+
+
 def mempool_style_slug(name: str) -> str:
     """mempool's generated slug: the name's letters and digits, lower case."""
     return re.sub(r"[^a-z0-9]", "", name.lower()) or name.lower()
@@ -137,11 +165,11 @@ class PoolCatalog:
 
     def _tag_regex(self) -> re.Pattern[bytes]:
         if self._tag_re is None:
-            # At each position, the alternation tries the longer tags first, so each match
-            # is the longest tag starting there (a lookahead lets matches overlap).
-            ordered = sorted({t.encode("utf-8") for t in self.tags}, key=lambda b: (-len(b), b))
+            # Each match is the longest tag starting at its position (the trie's greedy
+            # optional tails); a lookahead lets matches overlap.
+            encoded = {t.encode("utf-8") for t in self.tags}
             self._tag_re = re.compile(
-                b"(?=(" + b"|".join(re.escape(t) for t in ordered) + b"))" if ordered else b"(?!)"
+                b"(?=(" + _trie_pattern(encoded) + b"))" if encoded else b"(?!)"
             )
             self._tag_of = {t.encode("utf-8"): t for t in self.tags}
         return self._tag_re
