@@ -112,6 +112,11 @@ def _hrp_expand(hrp: str) -> list[int]:
     return [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp]
 
 
+@functools.lru_cache(maxsize=8)
+def _hrp_expanded(hrp: str) -> tuple[int, ...]:
+    return tuple(_hrp_expand(hrp))
+
+
 def _convert_bits(data: bytes | list[int], from_bits: int, to_bits: int, pad: bool) -> list[int]:
     acc = bits = 0
     out: list[int] = []
@@ -138,9 +143,12 @@ def segwit_encode(hrp: str, version: int, program: bytes) -> str:
         raise ValueError("not a witness program")
     if version == 0 and len(program) not in (20, 32):
         raise ValueError("a v0 witness program has 20 or 32 bytes")
-    data = [version, *_convert_bits(program, 8, 5, pad=True)]
+    # the program's bits in 5-bit groups, zero-padded at the end (_convert_bits(..., pad=True))
+    groups = -(-len(program) * 8 // 5)
+    n = int.from_bytes(program, "big") << (groups * 5 - len(program) * 8)
+    data = [version, *((n >> 5 * i) & 31 for i in range(groups - 1, -1, -1))]
     const = BECH32_CONST if version == 0 else BECH32M_CONST
-    mod = _polymod(_hrp_expand(hrp) + data + [0] * 6) ^ const
+    mod = _polymod([*_hrp_expanded(hrp), *data, 0, 0, 0, 0, 0, 0]) ^ const
     checksum = [(mod >> 5 * (5 - i)) & 31 for i in range(6)]
     return hrp + "1" + "".join(_BECH32[d] for d in data + checksum)
 

@@ -93,10 +93,16 @@ def coinbase_text(script_sig: bytes) -> str:
     return "".join(c for c in text if c.isprintable() and c != "\ufffd").strip()
 
 
+@lru_cache(maxsize=4096)
+def _address_of(script: bytes) -> str | None:
+    # pools pay the same few scripts block after block: each is encoded once
+    return address_from_script(script)
+
+
 def first_address(scripts: Iterable[bytes]) -> str | None:
     """The address of the first output that pays one (the payout address), or None."""
     for script in scripts:
-        a = address_from_script(script)
+        a = _address_of(bytes(script))
         if a is not None:
             return a
     return None
