@@ -171,7 +171,8 @@ def quickstart_cmd(
 
     Imports the epochs, the getblockstats blocks, the daily network file, two price
     files and the MVRV ratios (idempotent: a second run changes nothing), then shows
-    `minerscope status`.
+    `minerscope status`. The pool attribution file is left to `minerscope import pools`
+    (the command is named at the end while no attribution is stored).
 
     Example: minerscope quickstart ../shared/data
     """
@@ -188,6 +189,8 @@ def quickstart_cmd(
             data = status_report.build_status(
                 conn, as_of, sections=status_report.default_sections()
             )
+            attributed = storage.block_pool_count(conn) > 0
+        pool_files = [] if attributed else sorted(data_dir.glob("pools/blocks_by_pool_*.csv"))
     except MinerscopeError as exc:
         if json_out:
             emit_json(
@@ -202,4 +205,6 @@ def quickstart_cmd(
         return
     _report(reports, False)
     message(f"database: {storage.resolve_db_path(db)}")
+    for path in pool_files:  # not part of the quickstart: it adds 282,174 block times
+        message(f"next: minerscope import pools {path} (who mined each block since 2020)")
     render_status(data)
