@@ -2,8 +2,8 @@
 (``{"data": [...], "layout": {...}}``, plain JSON; plotly.js draws it, and
 ``plotly.graph_objects.Figure(fig)`` takes it). No plotly import is needed to build it.
 
-The dashboard's figures are still :mod:`minerscope.plotting`'s (same documents, same units);
-this renderer gives every chart of ``minerscope plot`` as figure JSON too.
+The dashboard (``/figures/PAGE``) draws these figures, so a chart is specified once for
+``minerscope plot`` / ``report`` (matplotlib) and the dashboard (plotly.js).
 """
 
 from __future__ import annotations
@@ -16,6 +16,10 @@ from .spec import ChartSpec, Series
 Figure = dict[str, Any]
 MS_PER_S: Final = 1000
 BAND_ALPHA: Final = 0.18
+HEIGHT_PX: Final = 340
+BAR_ROW_PX: Final = 22  # pixels per bar of a horizontal bar chart
+BAR_FRAME_PX: Final = 110  # title, axis and notes around the bars
+VIEW_PAD: Final = 0.08  # of the visible value range, above and below (the view window)
 
 
 def _rgba(color: str, alpha: float) -> str:
@@ -89,15 +93,47 @@ def _shape(s: Series) -> Figure:
     return {"type": "line", "yref": "paper", "y0": 0, "y1": 1, "x0": x, "x1": x, "line": line}
 
 
-def figure(spec: ChartSpec) -> Figure:
-    """The plotly figure dict of ``spec`` (axis titles with units; notes as annotations)."""
+def _view(spec: ChartSpec, x_from: str) -> tuple[list[Any], list[float]] | None:
+    """The x range from ``x_from`` to the last position, and the y range (padded) of the
+    values drawn there (interval bounds included); None when nothing is drawn there."""
+    ends: list[str] = []
+    values: list[float] = []
+    for s in spec.series:
+        xs = [*s.x, *s.x_upper]
+        ends += [str(x) for x in xs if x is not None]
+        cols = [c for c in (s.y, s.lower, s.upper) if len(c) == len(s.x)]
+        for i, x in enumerate(s.x):
+            if x is not None and str(x) >= x_from:
+                values += [float(str(c[i])) for c in cols if c[i] is not None]
+    if not values or not ends:
+        return None
+    lo, hi = min(values), max(values)
+    pad = (hi - lo) * VIEW_PAD or abs(hi) * VIEW_PAD
+    return [x_from, max(ends)], [lo - pad, hi + pad]
+
+
+def figure(spec: ChartSpec, *, x_from: str | None = None) -> Figure:
+    """The plotly figure dict of ``spec`` (axis titles with units; notes as annotations).
+
+    Parameters
+    ----------
+    spec : ChartSpec
+        The chart.
+    x_from : str or None
+        A time chart's view starts here (ISO date; the dashboard's ``days`` window): the
+        axes are zoomed to the positions from ``x_from`` on, and every point stays in the
+        figure (zoom out to see it). None: plotly's own ranges. [ISO date]
+    """
     data = [t for s in spec.series for t in _traces(spec, s)]
+    bars = max((len(s.y) for s in spec.series if s.kind == "barh"), default=0)
     layout: Figure = {
         "title": {"text": spec.title, "x": 0.01, "xanchor": "left", "font": {"size": 15}},
         "xaxis": {"title": {"text": spec.x_label}, "automargin": True},
         "yaxis": {"title": {"text": spec.y_label}, "automargin": True},
-        "margin": {"l": 60, "r": 20, "t": 40, "b": 50},
+        "margin": {"l": 60, "r": 20, "t": 40 + 16 * len(spec.notes), "b": 50},
         "legend": {"orientation": "h", "y": -0.22},
+        "hovermode": "x unified" if spec.x_kind == "time" else "closest",
+        "height": max(HEIGHT_PX, BAR_ROW_PX * bars + BAR_FRAME_PX),
         "template": "plotly_white",
         "shapes": [_shape(s) for s in spec.series if s.kind in ("hline", "vline")],
         "annotations": [
@@ -106,8 +142,13 @@ def figure(spec: ChartSpec) -> Figure:
             for i, n in enumerate(spec.notes)
         ],
     }  # fmt: skip
+    if bars:
+        layout["showlegend"] = False  # one bar series: its colours are explained in the notes
     if spec.x_kind == "time":
         layout["xaxis"]["type"] = "date"
+        view = _view(spec, x_from) if x_from is not None else None
+        if view is not None:
+            layout["xaxis"]["range"], layout["yaxis"]["range"] = view
     if spec.y2_label is not None:
         layout["yaxis2"] = {"title": {"text": spec.y2_label}, "overlaying": "y", "side": "right",
                             "showgrid": False, "rangemode": "tozero"}  # fmt: skip
