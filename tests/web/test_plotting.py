@@ -92,6 +92,10 @@ def test_network_figures_show_the_documents_numbers(docs: dict[str, Any]) -> Non
         [r["mean_interval_upper_s"] - r["mean_interval_s"] for r in rows]
     )
     assert bt["layout"]["shapes"][0]["y0"] == 600
+    # each reference line is labelled where it ends
+    labels = {a["text"]: a for a in bt["layout"]["annotations"]}
+    assert labels["target 600 s"]["y"] == 600
+    assert "target 144 a day" in [a["text"] for a in bpd["layout"]["annotations"]]
 
 
 def test_the_difficulty_fan_and_its_view(docs: dict[str, Any]) -> None:
@@ -113,9 +117,12 @@ def test_the_difficulty_fan_and_its_view(docs: dict[str, Any]) -> None:
     steps = fig["data"][0]
     assert steps["line"]["shape"] == "hv"
     assert len(steps["x"]) == 464  # every retarget, epochs 0..463 (zoom out to see them)
-    # the view: 240 days before the data's moment (2026-02-01) to the ETA's p90
+    # the view: 240 days before the data's moment (2026-02-01) to the ETA's p90 and 2% of
+    # the span after it: 2025-06-06 .. 2026-02-08T19:14:09Z is 247.8015 days; 2% of it is
+    # 4.95603 days = 4 d 22:56:40.98, so the view ends at 2026-02-13T18:10:49 (whole seconds)
     x_range, y_range = fig["layout"]["xaxis"]["range"], fig["layout"]["yaxis"]["range"]
-    assert x_range == ["2025-06-06", eta["p90"]["time_iso"]]
+    assert eta["p90"]["time_iso"] == "2026-02-08T19:14:09Z"
+    assert x_range == ["2025-06-06", "2026-02-13T18:10:49Z"]
     shown = [y for x, y in zip(steps["x"], steps["y"], strict=True) if x >= "2025-06-06"]
     assert y_range[0] < min(*shown, nd["p5"]) and max(*shown, nd["p95"]) < y_range[1]
     assert y_range[0] > min(y for y in steps["y"] if y)  # the early epochs are out of view
@@ -163,6 +170,9 @@ def test_breakeven_bars_and_the_price_line(docs: dict[str, Any]) -> None:
             GREEN if m["profitable"] else RED
         )
     assert be["layout"]["shapes"][0]["x0"] == 70_000.0
+    assert {"text": "BTC price $70,000", "x": 70_000.0} in [
+        {k: a[k] for k in ("text", "x")} for a in be["layout"]["annotations"] if "x" in a
+    ]
     assert be["layout"]["height"] == 56 * 22 + 110  # a row per model
 
 

@@ -20,6 +20,9 @@ HEIGHT_PX: Final = 340
 BAR_ROW_PX: Final = 22  # pixels per bar of a horizontal bar chart
 BAR_FRAME_PX: Final = 110  # title, axis and notes around the bars
 VIEW_PAD: Final = 0.08  # of the visible value range, above and below (the view window)
+VIEW_PAD_X: Final = 0.02  # of the visible time span, after the last position
+NOTE_ROW_PX: Final = 15  # a note's line above the plot
+ERROR_BAR = {"thickness": 3, "width": 8}  # px: an interval reads at a glance
 
 
 def _rgba(color: str, alpha: float) -> str:
@@ -76,10 +79,12 @@ def _traces(spec: ChartSpec, s: Series) -> list[Figure]:
         point: Figure = {**base, "x": list(s.x), "y": list(s.y), "mode": "markers",
                          "marker": {"color": s.color, "size": 9}}  # fmt: skip
         if s.lower and s.upper:
-            point["error_y"] = {**_errors(s.y, s.lower, s.upper, time=False), "color": s.color}
+            point["error_y"] = {**_errors(s.y, s.lower, s.upper, time=False), "color": s.color,
+                                **ERROR_BAR}  # fmt: skip
         if s.x_lower and s.x_upper:
             timed = spec.x_kind == "time"
-            point["error_x"] = {**_errors(s.x, s.x_lower, s.x_upper, time=timed), "color": s.color}
+            point["error_x"] = {**_errors(s.x, s.x_lower, s.x_upper, time=timed), "color": s.color,
+                                **ERROR_BAR}  # fmt: skip
         return [point]
     return []  # hline / vline: layout shapes
 
@@ -91,6 +96,19 @@ def _shape(s: Series) -> Figure:
         return {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": y, "y1": y, "line": line}
     x = s.x[0]
     return {"type": "line", "yref": "paper", "y0": 0, "y1": 1, "x0": x, "x1": x, "line": line}
+
+
+def _label(s: Series) -> Figure:
+    """The name of a reference line, at its end (an hline's right, a vline's top)."""
+    common: Figure = {"text": s.name, "showarrow": False, "font": {"size": 11, "color": s.color}}
+    if s.kind == "hline":
+        return {**common, "xref": "paper", "x": 1, "xanchor": "right", "y": s.y[0],
+                "yanchor": "bottom"}  # fmt: skip
+    return {**common, "yref": "paper", "y": 1, "yanchor": "bottom", "x": s.x[0], "xanchor": "left"}
+
+
+def _iso(ms: float) -> str:
+    return datetime.fromtimestamp(ms / MS_PER_S, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _view(spec: ChartSpec, x_from: str) -> tuple[list[Any], list[float]] | None:
@@ -109,7 +127,8 @@ def _view(spec: ChartSpec, x_from: str) -> tuple[list[Any], list[float]] | None:
         return None
     lo, hi = min(values), max(values)
     pad = (hi - lo) * VIEW_PAD or abs(hi) * VIEW_PAD
-    return [x_from, max(ends)], [lo - pad, hi + pad]
+    t0, t1 = _ms(x_from), max(_ms(e) for e in ends)
+    return [x_from, _iso(t1 + (t1 - t0) * VIEW_PAD_X)], [lo - pad, hi + pad]
 
 
 def figure(spec: ChartSpec, *, x_from: str | None = None) -> Figure:
@@ -127,19 +146,21 @@ def figure(spec: ChartSpec, *, x_from: str | None = None) -> Figure:
     data = [t for s in spec.series for t in _traces(spec, s)]
     bars = max((len(s.y) for s in spec.series if s.kind == "barh"), default=0)
     layout: Figure = {
-        "title": {"text": spec.title, "x": 0.01, "xanchor": "left", "font": {"size": 15}},
+        "title": {"text": spec.title, "x": 0.01, "xanchor": "left", "y": 1, "yanchor": "top",
+                  "pad": {"t": 10}, "font": {"size": 15}},
         "xaxis": {"title": {"text": spec.x_label}, "automargin": True},
         "yaxis": {"title": {"text": spec.y_label}, "automargin": True},
-        "margin": {"l": 60, "r": 20, "t": 40 + 16 * len(spec.notes), "b": 50},
+        "margin": {"l": 60, "r": 20, "t": 40 + NOTE_ROW_PX * len(spec.notes), "b": 50},
         "legend": {"orientation": "h", "y": -0.22},
         "hovermode": "x unified" if spec.x_kind == "time" else "closest",
         "height": max(HEIGHT_PX, BAR_ROW_PX * bars + BAR_FRAME_PX),
         "template": "plotly_white",
         "shapes": [_shape(s) for s in spec.series if s.kind in ("hline", "vline")],
         "annotations": [
-            {"text": n, "xref": "paper", "yref": "paper", "x": 0, "y": 1 + 0.06 * (i + 1),
-             "showarrow": False, "xanchor": "left", "font": {"size": 11}}
-            for i, n in enumerate(spec.notes)
+            *({"text": n, "xref": "paper", "yref": "paper", "x": 0, "y": 1, "yanchor": "bottom",
+               "yshift": NOTE_ROW_PX * (len(spec.notes) - 1 - i), "showarrow": False,
+               "xanchor": "left", "font": {"size": 11}} for i, n in enumerate(spec.notes)),
+            *(_label(s) for s in spec.series if s.kind in ("hline", "vline")),
         ],
     }  # fmt: skip
     if bars:
@@ -150,8 +171,9 @@ def figure(spec: ChartSpec, *, x_from: str | None = None) -> Figure:
         if view is not None:
             layout["xaxis"]["range"], layout["yaxis"]["range"] = view
     if spec.y2_label is not None:
-        layout["yaxis2"] = {"title": {"text": spec.y2_label}, "overlaying": "y", "side": "right",
-                            "showgrid": False, "rangemode": "tozero"}  # fmt: skip
+        layout["yaxis2"] = {"title": {"text": spec.y2_label}, "overlaying": "y",
+                            "side": "right", "showgrid": False, "rangemode": "tozero",
+                            "automargin": True}  # fmt: skip
     return {"data": data, "layout": layout}
 
 
