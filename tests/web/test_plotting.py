@@ -124,7 +124,8 @@ def test_the_difficulty_fan_and_its_view(docs: dict[str, Any]) -> None:
     assert eta["p90"]["time_iso"] == "2026-02-08T19:14:09Z"
     assert x_range == ["2025-06-06", "2026-02-13T18:10:49Z"]
     shown = [y for x, y in zip(steps["x"], steps["y"], strict=True) if x >= "2025-06-06"]
-    assert y_range[0] < min(*shown, nd["p5"]) and max(*shown, nd["p95"]) < y_range[1]
+    lo, hi = min(*shown, nd["p5"]), max(*shown, nd["p95"])  # in view: pad 8% of hi - lo
+    assert y_range == pytest.approx([lo - 0.08 * (hi - lo), hi + 0.08 * (hi - lo)], rel=1e-12)
     assert y_range[0] > min(y for y in steps["y"] if y)  # the early epochs are out of view
 
 
@@ -219,3 +220,13 @@ def test_the_figure_routes_draw_the_apis_documents(client: httpx.Client) -> None
     assert sorted(bars["y"]) == sorted(by_name)
     for name, x in zip(bars["y"], bars["x"], strict=True):
         assert x == by_name[name]["cash_profit_usd_per_day"]
+
+
+def test_plotly_takes_every_dashboard_figure(docs: dict[str, Any]) -> None:
+    import plotly.graph_objects as go
+
+    fleet = {"groups": [{"name": "a", "cash_profit_usd_per_day": 1.0, "switch_off": False}]}
+    figs = {**_all(docs), "fleet": figure(charts.fleet_chart({"fleet": fleet}))}
+    for name, fig in figs.items():
+        checked = go.Figure(fig)  # plotly validates every trace and layout key
+        assert checked.layout.xaxis.title.text == fig["layout"]["xaxis"]["title"]["text"], name
