@@ -81,6 +81,7 @@ def test_network_figures_show_the_documents_numbers(docs: dict[str, Any]) -> Non
     assert band["fill"] == "tonexty"  # filled up to the upper bound drawn before it
     upper = figs["hashrate"]["data"][figs["hashrate"]["data"].index(band) - 1]
     assert upper["y"] == [r["hashrate_ma7_upper_ehs"] for r in series]
+    assert band["customdata"] == upper["y"]  # the hover shows lower .. upper
     bpd = figs["blocks_per_day"]
     assert _trace(bpd, "blocks that day")["y"] == [r["blocks"] for r in series]
     assert bpd["layout"]["shapes"][0]["y0"] == 144  # 86,400 s / 600 s a block
@@ -175,6 +176,7 @@ def test_breakeven_bars_and_the_price_line(docs: dict[str, Any]) -> None:
         {k: a[k] for k in ("text", "x")} for a in be["layout"]["annotations"] if "x" in a
     ]
     assert be["layout"]["height"] == 56 * 22 + 110  # a row per model
+    assert bars["hovertemplate"] == "%{y}: %{x:,.6~g} USD/BTC"  # the model, its value, the unit
 
 
 def test_fleet_figure_marks_the_groups_to_switch_off() -> None:

@@ -45,12 +45,22 @@ def _errors(
     return {"type": "data", "symmetric": False, "array": up, "arrayminus": down}
 
 
+def _hover(spec: ChartSpec, s: Series) -> str:
+    """The hover text: the value with its unit (and the category, off a time axis)."""
+    if s.kind == "barh":
+        return f"%{{y}}: %{{x:,.6~g}} {s.unit}"
+    value = f"%{{y:,.6~g}} {s.unit}"
+    return value if spec.x_kind == "time" else f"%{{x}}: {value}"
+
+
 def _traces(spec: ChartSpec, s: Series) -> list[Figure]:
     base: Figure = {"type": "scatter", "name": s.name}
     if s.secondary:
         base["yaxis"] = "y2"
     line = {"color": s.color}
     k = s.kind
+    if s.unit and k != "band":
+        base["hovertemplate"] = _hover(spec, s)
     if k in ("line", "step"):
         shape = {"shape": "hv"} if k == "step" else {}
         return [
@@ -64,7 +74,8 @@ def _traces(spec: ChartSpec, s: Series) -> list[Figure]:
             {**base, "x": list(s.x), "y": list(s.upper), "mode": "lines", "line": {"width": 0},
              "showlegend": False, "hoverinfo": "skip", "name": f"{s.name} upper"},
             {**base, "x": list(s.x), "y": list(s.lower), "mode": "lines", "line": {"width": 0},
-             "fill": "tonexty", "fillcolor": _rgba(s.color, BAND_ALPHA)},
+             "fill": "tonexty", "fillcolor": _rgba(s.color, BAND_ALPHA), "customdata":
+             list(s.upper), "hovertemplate": f"%{{y:,.6~g}} .. %{{customdata:,.6~g}} {s.unit}"},
         ]  # fmt: skip
     if k == "bar":
         return [{**base, "type": "bar", "x": list(s.x), "y": list(s.y),
