@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from ..consensus import MAINNET
+from ..units import SECONDS_PER_DAY
 from .spec import BLUE, GREEN, GREY, ORANGE, PURPLE, RED, ChartSpec, Series
 
 Doc = Mapping[str, Any]
@@ -107,6 +108,21 @@ def blocktimes_chart(docs: Docs) -> ChartSpec:
     ))  # fmt: skip
 
 
+def blocks_per_day_chart(docs: Docs) -> ChartSpec:
+    """Blocks found per UTC day (``daily_series``) against the 144 a day of the target
+    spacing (86,400 s / 600 s). [blocks per day]"""
+    rows = docs["hashrate"].get("daily_series") or []
+    title, y = "Blocks per day", "blocks [per day]"
+    if not rows:
+        return _empty("blocks_per_day", title, y, "no daily rows known at this moment")
+    target = SECONDS_PER_DAY // MAINNET.pow_target_spacing_s
+    return ChartSpec("blocks_per_day", title, DATE, y, "time", (
+        Series("blocks that day", "bar", _dates(rows), _col(rows, "blocks"), unit="blocks"),
+        Series(f"target {target} a day", "hline", (), (float(target),), unit="blocks",
+               color=RED),
+    ))  # fmt: skip
+
+
 def difficulty_chart(docs: Docs, *, from_date: str | None = None) -> ChartSpec:
     """Difficulty at each retarget (from ``from_date``) and the next one as a fan: the 50% and
     90% intervals at the ETA's p50, with the ETA's p10..p90 across. [T]"""
@@ -188,6 +204,22 @@ def hashprice_chart(docs: Docs, *, days: int | None = None) -> ChartSpec:
                unit="USD/PH/s/day"),
         Series("realised (blocks found)", "line", x,
                _col(rows, "realised_hashprice_usd_per_phs_day"), unit="USD/PH/s/day",
+               color=ORANGE),
+    ))  # fmt: skip
+
+
+def hashvalue_chart(docs: Docs, *, days: int | None = None) -> ChartSpec:
+    """Hashvalue, difficulty-implied and realised (from the blocks found). [sat/PH/s/day]"""
+    rows = _econ_rows(docs, days)
+    title, y = "Hashvalue: implied and realised", "hashvalue [sat per PH/s per day]"
+    if not rows:
+        return _empty("hashvalue", title, y, "no daily economics at this moment")
+    x = _dates(rows)
+    return ChartSpec("hashvalue", title, DATE, y, "time", (
+        Series("implied (difficulty)", "line", x, _col(rows, "hashvalue_sat_per_phs_day"),
+               unit="sat/PH/s/day"),
+        Series("realised (blocks found)", "line", x,
+               _col(rows, "realised_hashvalue_sat_per_phs_day"), unit="sat/PH/s/day",
                color=ORANGE),
     ))  # fmt: skip
 
@@ -274,6 +306,24 @@ def machines_chart(docs: Docs, *, limit: int = MACHINES_SHOWN) -> ChartSpec:
         Series(f"BTC price ${inp['btc_price_usd']:,.0f}", "vline", (float(inp["btc_price_usd"]),),
                (), unit="USD/BTC", color=BLUE),
     ), notes=(MACHINES_NOTE,))  # fmt: skip
+
+
+def fleet_chart(docs: Docs) -> ChartSpec:
+    """Cash profit per day of each group of the ``fleet`` document, lowest first (red: the
+    document says switch it off now). [USD per day]"""
+    groups = sorted(docs["fleet"].get("groups") or [],
+                    key=lambda g: float(g["cash_profit_usd_per_day"]))  # fmt: skip
+    title = "Fleet: cash profit per group"
+    x_label, y_label = "cash profit [USD per day]", "group [name]"
+    if not groups:
+        return ChartSpec("fleet", title, x_label, y_label, "category", (),
+                         notes=("the fleet has no groups",))  # fmt: skip
+    return ChartSpec("fleet", title, x_label, y_label, "category", (
+        Series("cash profit", "barh", _col(groups, "cash_profit_usd_per_day"),
+               tuple(str(g["name"]) for g in groups), unit="USD/day",
+               colors=tuple(RED if g["switch_off"] else GREEN for g in groups)),
+        Series("break-even (0)", "vline", (0.0,), (), unit="USD/day", color=GREY),
+    ), notes=("red: switch off now (cash profit below zero); green: keep running",))  # fmt: skip
 
 
 def pools_chart(docs: Docs, *, limit: int = POOLS_SHOWN) -> ChartSpec:
@@ -384,15 +434,18 @@ CHARTS: Final[dict[str, ChartDef]] = {
 __all__ = [
     "CHARTS",
     "ChartDef",
+    "blocks_per_day_chart",
     "blocktimes_chart",
     "contraction_chart",
     "cost_chart",
     "curtail_chart",
     "difficulty_chart",
     "drawdown_chart",
+    "fleet_chart",
     "halving_chart",
     "hashprice_chart",
     "hashrate_chart",
+    "hashvalue_chart",
     "machines_chart",
     "pools_chart",
     "puell_chart",

@@ -2,8 +2,8 @@
 (``{"data": [...], "layout": {...}}``, plain JSON; plotly.js draws it, and
 ``plotly.graph_objects.Figure(fig)`` takes it). No plotly import is needed to build it.
 
-The dashboard's figures are still :mod:`minerscope.plotting`'s (same documents, same units);
-this renderer gives every chart of ``minerscope plot`` as figure JSON too.
+The dashboard (``/figures/PAGE``) draws these figures, so a chart is specified once for
+``minerscope plot`` / ``report`` (matplotlib) and the dashboard (plotly.js).
 """
 
 from __future__ import annotations
@@ -16,6 +16,13 @@ from .spec import ChartSpec, Series
 Figure = dict[str, Any]
 MS_PER_S: Final = 1000
 BAND_ALPHA: Final = 0.18
+HEIGHT_PX: Final = 340
+BAR_ROW_PX: Final = 22  # pixels per bar of a horizontal bar chart
+BAR_FRAME_PX: Final = 110  # title, axis and notes around the bars
+VIEW_PAD: Final = 0.08  # of the visible value range, above and below (the view window)
+VIEW_PAD_X: Final = 0.02  # of the visible time span, after the last position
+NOTE_ROW_PX: Final = 15  # a note's line above the plot
+ERROR_BAR = {"thickness": 3, "width": 8}  # px: an interval reads at a glance
 
 
 def _rgba(color: str, alpha: float) -> str:
@@ -38,12 +45,22 @@ def _errors(
     return {"type": "data", "symmetric": False, "array": up, "arrayminus": down}
 
 
+def _hover(spec: ChartSpec, s: Series) -> str:
+    """The hover text: the value with its unit (and the category, off a time axis)."""
+    if s.kind == "barh":
+        return f"%{{y}}: %{{x:,.6~g}} {s.unit}"
+    value = f"%{{y:,.6~g}} {s.unit}"
+    return value if spec.x_kind == "time" else f"%{{x}}: {value}"
+
+
 def _traces(spec: ChartSpec, s: Series) -> list[Figure]:
     base: Figure = {"type": "scatter", "name": s.name}
     if s.secondary:
         base["yaxis"] = "y2"
     line = {"color": s.color}
     k = s.kind
+    if s.unit and k != "band":
+        base["hovertemplate"] = _hover(spec, s)
     if k in ("line", "step"):
         shape = {"shape": "hv"} if k == "step" else {}
         return [
@@ -57,7 +74,8 @@ def _traces(spec: ChartSpec, s: Series) -> list[Figure]:
             {**base, "x": list(s.x), "y": list(s.upper), "mode": "lines", "line": {"width": 0},
              "showlegend": False, "hoverinfo": "skip", "name": f"{s.name} upper"},
             {**base, "x": list(s.x), "y": list(s.lower), "mode": "lines", "line": {"width": 0},
-             "fill": "tonexty", "fillcolor": _rgba(s.color, BAND_ALPHA)},
+             "fill": "tonexty", "fillcolor": _rgba(s.color, BAND_ALPHA), "customdata":
+             list(s.upper), "hovertemplate": f"%{{y:,.6~g}} .. %{{customdata:,.6~g}} {s.unit}"},
         ]  # fmt: skip
     if k == "bar":
         return [{**base, "type": "bar", "x": list(s.x), "y": list(s.y),
@@ -72,10 +90,12 @@ def _traces(spec: ChartSpec, s: Series) -> list[Figure]:
         point: Figure = {**base, "x": list(s.x), "y": list(s.y), "mode": "markers",
                          "marker": {"color": s.color, "size": 9}}  # fmt: skip
         if s.lower and s.upper:
-            point["error_y"] = {**_errors(s.y, s.lower, s.upper, time=False), "color": s.color}
+            point["error_y"] = {**_errors(s.y, s.lower, s.upper, time=False), "color": s.color,
+                                **ERROR_BAR}  # fmt: skip
         if s.x_lower and s.x_upper:
             timed = spec.x_kind == "time"
-            point["error_x"] = {**_errors(s.x, s.x_lower, s.x_upper, time=timed), "color": s.color}
+            point["error_x"] = {**_errors(s.x, s.x_lower, s.x_upper, time=timed), "color": s.color,
+                                **ERROR_BAR}  # fmt: skip
         return [point]
     return []  # hline / vline: layout shapes
 
@@ -89,28 +109,82 @@ def _shape(s: Series) -> Figure:
     return {"type": "line", "yref": "paper", "y0": 0, "y1": 1, "x0": x, "x1": x, "line": line}
 
 
-def figure(spec: ChartSpec) -> Figure:
-    """The plotly figure dict of ``spec`` (axis titles with units; notes as annotations)."""
+def _label(s: Series) -> Figure:
+    """The name of a reference line, at its end (an hline's right, a vline's top)."""
+    common: Figure = {"text": s.name, "showarrow": False, "font": {"size": 11, "color": s.color}}
+    if s.kind == "hline":
+        return {**common, "xref": "paper", "x": 1, "xanchor": "right", "y": s.y[0],
+                "yanchor": "bottom"}  # fmt: skip
+    return {**common, "yref": "paper", "y": 1, "yanchor": "bottom", "x": s.x[0], "xanchor": "left"}
+
+
+def _iso(ms: float) -> str:
+    return datetime.fromtimestamp(ms / MS_PER_S, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _view(spec: ChartSpec, x_from: str) -> tuple[list[Any], list[float]] | None:
+    """The x range from ``x_from`` to the last position, and the y range (padded) of the
+    values drawn there (interval bounds included); None when nothing is drawn there."""
+    ends: list[str] = []
+    values: list[float] = []
+    for s in spec.series:
+        xs = [*s.x, *s.x_upper]
+        ends += [str(x) for x in xs if x is not None]
+        cols = [c for c in (s.y, s.lower, s.upper) if len(c) == len(s.x)]
+        for i, x in enumerate(s.x):
+            if x is not None and str(x) >= x_from:
+                values += [float(str(c[i])) for c in cols if c[i] is not None]
+    if not values or not ends:
+        return None
+    lo, hi = min(values), max(values)
+    pad = (hi - lo) * VIEW_PAD or abs(hi) * VIEW_PAD
+    t0, t1 = _ms(x_from), max(_ms(e) for e in ends)
+    return [x_from, _iso(t1 + (t1 - t0) * VIEW_PAD_X)], [lo - pad, hi + pad]
+
+
+def figure(spec: ChartSpec, *, x_from: str | None = None) -> Figure:
+    """The plotly figure dict of ``spec`` (axis titles with units; notes as annotations).
+
+    Parameters
+    ----------
+    spec : ChartSpec
+        The chart.
+    x_from : str or None
+        A time chart's view starts here (ISO date; the dashboard's ``days`` window): the
+        axes are zoomed to the positions from ``x_from`` on, and every point stays in the
+        figure (zoom out to see it). None: plotly's own ranges. [ISO date]
+    """
     data = [t for s in spec.series for t in _traces(spec, s)]
+    bars = max((len(s.y) for s in spec.series if s.kind == "barh"), default=0)
     layout: Figure = {
-        "title": {"text": spec.title, "x": 0.01, "xanchor": "left", "font": {"size": 15}},
+        "title": {"text": spec.title, "x": 0.01, "xanchor": "left", "y": 1, "yanchor": "top",
+                  "pad": {"t": 10}, "font": {"size": 15}},
         "xaxis": {"title": {"text": spec.x_label}, "automargin": True},
         "yaxis": {"title": {"text": spec.y_label}, "automargin": True},
-        "margin": {"l": 60, "r": 20, "t": 40, "b": 50},
+        "margin": {"l": 60, "r": 20, "t": 40 + NOTE_ROW_PX * len(spec.notes), "b": 50},
         "legend": {"orientation": "h", "y": -0.22},
+        "hovermode": "x unified" if spec.x_kind == "time" else "closest",
+        "height": max(HEIGHT_PX, BAR_ROW_PX * bars + BAR_FRAME_PX),
         "template": "plotly_white",
         "shapes": [_shape(s) for s in spec.series if s.kind in ("hline", "vline")],
         "annotations": [
-            {"text": n, "xref": "paper", "yref": "paper", "x": 0, "y": 1 + 0.06 * (i + 1),
-             "showarrow": False, "xanchor": "left", "font": {"size": 11}}
-            for i, n in enumerate(spec.notes)
+            *({"text": n, "xref": "paper", "yref": "paper", "x": 0, "y": 1, "yanchor": "bottom",
+               "yshift": NOTE_ROW_PX * (len(spec.notes) - 1 - i), "showarrow": False,
+               "xanchor": "left", "font": {"size": 11}} for i, n in enumerate(spec.notes)),
+            *(_label(s) for s in spec.series if s.kind in ("hline", "vline")),
         ],
     }  # fmt: skip
+    if bars:
+        layout["showlegend"] = False  # one bar series: its colours are explained in the notes
     if spec.x_kind == "time":
         layout["xaxis"]["type"] = "date"
+        view = _view(spec, x_from) if x_from is not None else None
+        if view is not None:
+            layout["xaxis"]["range"], layout["yaxis"]["range"] = view
     if spec.y2_label is not None:
-        layout["yaxis2"] = {"title": {"text": spec.y2_label}, "overlaying": "y", "side": "right",
-                            "showgrid": False, "rangemode": "tozero"}  # fmt: skip
+        layout["yaxis2"] = {"title": {"text": spec.y2_label}, "overlaying": "y",
+                            "side": "right", "showgrid": False, "rangemode": "tozero",
+                            "automargin": True}  # fmt: skip
     return {"data": data, "layout": layout}
 
 

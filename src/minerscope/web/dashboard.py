@@ -2,10 +2,11 @@
 
 Pages (``/``, ``/economics``, ``/machines``, ``/fleet``) are Jinja2 shells; their script
 (``static/dashboard.js``) fetches the API's documents for every number it shows and
-``/figures/PAGE`` for the charts, which :mod:`minerscope.plotting` builds from the same
-documents (through the same cache). A page takes ``?at=TIME`` and keeps it in every link
-and request, so any past moment replays on every page; it polls ``/api/v1/data`` and redraws
-when the data version changes (after a sync).
+``/figures/PAGE`` for the charts: the chart specifications of :mod:`minerscope.charts.builders`
+(the ones ``minerscope plot`` and ``report`` draw) from the same documents (through the same
+cache), rendered by :func:`minerscope.charts.plotly.figure`. A page takes ``?at=TIME`` and
+keeps it in every link and request, so any past moment replays on every page; it polls
+``/api/v1/data`` and redraws when the data version changes (after a sync).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from .. import plotting
+from ..charts import builders as charts
+from ..charts.plotly import figure
 from .api import AT, Endpoint, Param, endpoint_signature, run_endpoint
 from .api import ENDPOINTS as API_ENDPOINTS
 from .engine import Answer, Call, Engine
@@ -92,30 +94,31 @@ def _from_date(days: int, as_of: dict[str, Any]) -> str:
 
 
 def _network(docs: dict[str, Any], v: dict[str, Any]) -> dict[str, Any]:
-    hr, diff, hist = docs["hashrate"], docs.get("difficulty"), docs["difficulty_history"]
+    hist = docs["difficulty_history"]
+    d = {"hashrate": docs["hashrate"], "difficulty_history": hist,
+         "difficulty": docs.get("difficulty")}  # fmt: skip
     return {
-        "hashrate": plotting.hashrate_figure(hr),
-        "drawdown": plotting.drawdown_figure(hr),
-        "block_times": plotting.block_times_figure(hr),
-        "blocks_per_day": plotting.blocks_per_day_figure(hr),
-        "difficulty": plotting.difficulty_figure(
-            hist, diff, from_date=_from_date(v["days"], hist["as_of"])
+        "hashrate": figure(charts.hashrate_chart(d)),
+        "drawdown": figure(charts.drawdown_chart(d)),
+        "block_times": figure(charts.blocktimes_chart(d)),
+        "blocks_per_day": figure(charts.blocks_per_day_chart(d)),
+        # every retarget is drawn; the view starts ``days`` before the data's moment
+        "difficulty": figure(
+            charts.difficulty_chart(d), x_from=_from_date(v["days"], hist["as_of"])
         ),
-        "halving": plotting.halving_figure(diff)
-        if diff
-        else plotting.empty_figure("Next halving", "no halving estimate at this moment"),
+        "halving": figure(charts.halving_chart(d)),
     }
 
 
 def _economics(docs: dict[str, Any], v: dict[str, Any]) -> dict[str, Any]:
-    e, days = docs["economics"], v["days"]
+    days = v["days"]
     return {
-        "hashprice": plotting.hashprice_figure(e, days=days),
-        "hashvalue": plotting.hashvalue_figure(e, days=days),
-        "revenue": plotting.revenue_figure(e, days=days),
-        "cost": plotting.cost_figure(e, days=days),
-        "puell": plotting.puell_figure(e, days=days),
-        "index": plotting.index_figure(e, days=days),
+        "hashprice": figure(charts.hashprice_chart(docs, days=days)),
+        "hashvalue": figure(charts.hashvalue_chart(docs, days=days)),
+        "revenue": figure(charts.revenue_chart(docs, days=days)),
+        "cost": figure(charts.cost_chart(docs, days=days)),
+        "puell": figure(charts.puell_chart(docs, days=days)),
+        "index": figure(charts.sustainability_chart(docs, days=days)),
     }
 
 
@@ -145,13 +148,13 @@ FIGURE_PAGES: dict[str, FigurePage] = {
         params=BY_NAME["machines"].params,
         docs={"machines": lambda v: dict(v)},
         optional=frozenset(),
-        build=lambda d, v: {"breakeven": plotting.breakeven_figure(d["machines"])},
+        build=lambda d, v: {"breakeven": figure(charts.machines_chart(d))},
     ),
     "fleet": FigurePage(
         params=BY_NAME["fleet"].params,
         docs={"fleet": lambda v: dict(v)},
         optional=frozenset(),
-        build=lambda d, v: {"fleet": plotting.fleet_figure(d["fleet"])},
+        build=lambda d, v: {"fleet": figure(charts.fleet_chart(d))},
         method="POST",
     ),
 }
