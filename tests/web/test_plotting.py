@@ -189,6 +189,18 @@ def test_fleet_figure_marks_the_groups_to_switch_off() -> None:
     assert bars["marker"]["color"] == [RED, GREEN]
 
 
+def test_names_from_outside_are_text_not_markup() -> None:
+    # plotly.js reads <b>, <br>, <a href> and entities in names, ticks and hover: a fleet's
+    # group names (and pool and model names) reach it as entities, shown as typed.
+    fleet = {"groups": [
+        {"name": "<b>hall</b> & <a href='x'>", "cash_profit_usd_per_day": 1.0, "switch_off": False},
+        {"name": "b", "cash_profit_usd_per_day": -1.0, "switch_off": True},
+    ]}  # fmt: skip
+    fig = figure(charts.fleet_chart({"fleet": fleet}))
+    assert fig["data"][0]["y"] == ["b", "&lt;b&gt;hall&lt;/b&gt; &amp; &lt;a href='x'&gt;"]
+    assert "<" not in json.dumps(fig["data"]) and "<b>" not in json.dumps(fig["layout"])
+
+
 def test_figures_without_data_say_so(docs: dict[str, Any]) -> None:
     fig = figure(charts.hashrate_chart({"hashrate": {"as_of": {}, "windows": []}}))
     assert fig["data"] == []

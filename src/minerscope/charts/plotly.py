@@ -25,6 +25,19 @@ NOTE_ROW_PX: Final = 15  # a note's line above the plot
 ERROR_BAR = {"thickness": 3, "width": 8}  # px: an interval reads at a glance
 
 
+def _plain(value: Any) -> Any:
+    """A text shown as it is: plotly.js reads ``<b>``, ``<br>``, ``<a href>`` and entities in
+    names, ticks, hover and notes, so ``&``, ``<`` and ``>`` become entities (it decodes
+    them in text, after it has split the tags). Numbers pass through."""
+    if not isinstance(value, str):
+        return value
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _texts(values: tuple[Any, ...]) -> list[Any]:
+    return [_plain(v) for v in values]
+
+
 def _rgba(color: str, alpha: float) -> str:
     r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgba({r},{g},{b},{alpha})"
@@ -54,7 +67,8 @@ def _hover(spec: ChartSpec, s: Series) -> str:
 
 
 def _traces(spec: ChartSpec, s: Series) -> list[Figure]:
-    base: Figure = {"type": "scatter", "name": s.name}
+    base: Figure = {"type": "scatter", "name": _plain(s.name)}
+    xs = list(s.x) if spec.x_kind == "time" else _texts(s.x)  # categories: names from outside
     if s.secondary:
         base["yaxis"] = "y2"
     line = {"color": s.color}
@@ -63,31 +77,30 @@ def _traces(spec: ChartSpec, s: Series) -> list[Figure]:
         base["hovertemplate"] = _hover(spec, s)
     if k in ("line", "step"):
         shape = {"shape": "hv"} if k == "step" else {}
-        return [
-            {**base, "x": list(s.x), "y": list(s.y), "mode": "lines", "line": {**line, **shape}}
-        ]
+        return [{**base, "x": xs, "y": list(s.y), "mode": "lines", "line": {**line, **shape}}]
     if k == "markers":
-        return [{**base, "x": list(s.x), "y": list(s.y), "mode": "markers",
+        return [{**base, "x": xs, "y": list(s.y), "mode": "markers",
                  "marker": {"color": s.color, "size": 5}}]  # fmt: skip
     if k == "band":
         return [
-            {**base, "x": list(s.x), "y": list(s.upper), "mode": "lines", "line": {"width": 0},
+            {**base, "x": xs, "y": list(s.upper), "mode": "lines", "line": {"width": 0},
              "showlegend": False, "hoverinfo": "skip", "name": f"{s.name} upper"},
-            {**base, "x": list(s.x), "y": list(s.lower), "mode": "lines", "line": {"width": 0},
+            {**base, "x": xs, "y": list(s.lower), "mode": "lines", "line": {"width": 0},
              "fill": "tonexty", "fillcolor": _rgba(s.color, BAND_ALPHA), "customdata":
              list(s.upper), "hovertemplate": f"%{{y:,.6~g}} .. %{{customdata:,.6~g}} {s.unit}"},
         ]  # fmt: skip
     if k == "bar":
-        return [{**base, "type": "bar", "x": list(s.x), "y": list(s.y),
+        return [{**base, "type": "bar", "x": xs, "y": list(s.y),
                  "marker": {"color": s.color}}]  # fmt: skip
     if k == "barh":
-        bar: Figure = {**base, "type": "bar", "orientation": "h", "x": list(s.x), "y": list(s.y),
-                       "marker": {"color": list(s.colors) or s.color}}  # fmt: skip
+        colors = list(s.colors) or s.color
+        bar: Figure = {**base, "type": "bar", "orientation": "h", "x": list(s.x),
+                       "y": _texts(s.y), "marker": {"color": colors}}  # fmt: skip
         if s.lower and s.upper:
             bar["error_x"] = _errors(s.x, s.lower, s.upper, time=False)
         return [bar]
     if k == "interval":
-        point: Figure = {**base, "x": list(s.x), "y": list(s.y), "mode": "markers",
+        point: Figure = {**base, "x": xs, "y": list(s.y), "mode": "markers",
                          "marker": {"color": s.color, "size": 9}}  # fmt: skip
         if s.lower and s.upper:
             point["error_y"] = {**_errors(s.y, s.lower, s.upper, time=False), "color": s.color,
@@ -111,7 +124,8 @@ def _shape(s: Series) -> Figure:
 
 def _label(s: Series) -> Figure:
     """The name of a reference line, at its end (an hline's right, a vline's top)."""
-    common: Figure = {"text": s.name, "showarrow": False, "font": {"size": 11, "color": s.color}}
+    common: Figure = {"text": _plain(s.name), "showarrow": False,
+                      "font": {"size": 11, "color": s.color}}  # fmt: skip
     if s.kind == "hline":
         return {**common, "xref": "paper", "x": 1, "xanchor": "right", "y": s.y[0],
                 "yanchor": "bottom"}  # fmt: skip
@@ -157,7 +171,8 @@ def figure(spec: ChartSpec, *, x_from: str | None = None) -> Figure:
     data = [t for s in spec.series for t in _traces(spec, s)]
     bars = max((len(s.y) for s in spec.series if s.kind == "barh"), default=0)
     layout: Figure = {
-        "title": {"text": spec.title, "x": 0.01, "xanchor": "left", "y": 1, "yanchor": "top",
+        "title": {"text": _plain(spec.title), "x": 0.01, "xanchor": "left", "y": 1,
+                  "yanchor": "top",
                   "pad": {"t": 10}, "font": {"size": 15}},
         "xaxis": {"title": {"text": spec.x_label}, "automargin": True},
         "yaxis": {"title": {"text": spec.y_label}, "automargin": True},
@@ -168,7 +183,8 @@ def figure(spec: ChartSpec, *, x_from: str | None = None) -> Figure:
         "template": "plotly_white",
         "shapes": [_shape(s) for s in spec.series if s.kind in ("hline", "vline")],
         "annotations": [
-            *({"text": n, "xref": "paper", "yref": "paper", "x": 0, "y": 1, "yanchor": "bottom",
+            *({"text": _plain(n), "xref": "paper", "yref": "paper", "x": 0, "y": 1,
+               "yanchor": "bottom",
                "yshift": NOTE_ROW_PX * (len(spec.notes) - 1 - i), "showarrow": False,
                "xanchor": "left", "font": {"size": 11}} for i, n in enumerate(spec.notes)),
             *(_label(s) for s in spec.series if s.kind in ("hline", "vline")),
