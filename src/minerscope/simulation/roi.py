@@ -314,23 +314,29 @@ def _fleet_chunk(
             abs_btc[g] += np.einsum("dk,dk->k", ub, pb)
             if sample:
                 on[g] += np.count_nonzero(xb > np.float32(be[g]), axis=0)
+    lin = np.empty((n_weeks, n))
+    two_snap = np.float32(2) * np.float32(_SNAP)
+    thr = np.empty((n_weeks, n), dtype=np.float32)
+    low = np.empty((n_weeks, n), dtype=np.bool_)
     for g in range(n_groups):
         if a[g] > 0:
-            lin = x_weekly - lengths[:, None] * be[g]  # sum of x - b per week
-            pos = lin + abs_weekly[g]
-            pos *= 0.5  # sum of max(x - b, 0); below: clamp, and an all-off week is exactly 0
-            pos[pos <= _SNAP * abs_weekly[g]] = 0.0  # (float32 rounding, not pay)
+            np.subtract(x_weekly, lengths[:, None] * be[g], out=lin)  # sum of x - b per week
+            # 2 x the sum of max(x - b, 0) (halving is exact: a/2 times it below); clamped,
+            # and an all-off week is exactly 0 (float32 rounding, not pay)
+            pos = flows[g] if cfg.switch_off else upper[g]  # type: ignore[index]
+            np.add(lin, abs_weekly[g], out=pos)
+            np.multiply(abs_weekly[g], two_snap, out=thr)
+            np.less_equal(pos, thr, out=low)
+            np.copyto(pos, 0.0, where=low)
+            pos *= a[g] / 2
             lin_btc = hv_sum - be[g] * inv_p_sum
             pos_btc = np.maximum((lin_btc + abs_btc[g]) / 2, 0.0)
             pos_btc[pos_btc <= _SNAP * abs_btc[g]] = 0.0
             if cfg.switch_off:
-                flows[g] = a[g] * pos
                 btc[g] = a[g] * pos_btc
             else:
-                flows[g] = a[g] * lin
+                np.multiply(lin, a[g], out=flows[g])
                 btc[g] = a[g] * lin_btc
-                assert upper is not None
-                upper[g] = a[g] * pos
             if sample:
                 off[g] = days - on[g]
         elif not cfg.switch_off and cost[g] > 0:  # earns nothing, burns power
