@@ -64,17 +64,16 @@ def stationary_indices(
     keep = rng.random((steps, paths), dtype=np.float32) >= p  # no new block at this step
     # Runs of consecutive rows are built unwrapped (block start + steps since it), then
     # wrapped once: no per-step select and modulo.
-    wide = n + steps >= 2**31
-    out = starts.astype(np.int64) if wide else starts
+    out: npt.NDArray[np.integer] = starts.astype(np.int64) if n + steps >= 2**31 else starts
     for t in range(1, steps):
         np.add(out[t - 1], 1, out=out[t], where=keep[t])
     if steps <= n:  # every unwrapped index is below 2 n
         np.subtract(out, n, out=out, where=out >= n)
     else:
         np.remainder(out, n, out=out)
-    if wide:
-        return out.astype(np.int32)
-    return out
+    if out is not starts:
+        starts[...] = out
+    return starts
 
 
 __all__ = ["stationary_indices"]

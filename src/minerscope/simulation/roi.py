@@ -291,52 +291,53 @@ def _fleet_chunk(
     x_weekly = weekly_sums(x)
     hv_sum = np.einsum("dk,dk->k", x, inv_price).astype(np.float64)  # sum of hashvalue
     earning = [g for g in range(n_groups) if a[g] > 0]
-    abs_weekly = np.zeros((n_groups, n_weeks, n), dtype=np.float32)
     abs_btc = np.zeros((n_groups, n), dtype=np.float32)
     on = np.zeros((n_groups, n), dtype=np.int64)
     buf = np.empty((min(_DAY_BLOCK, days), n), dtype=np.float32)
-    # Days in blocks of 8 weeks: a block of x stays in cache while every group reads it.
+    block_weeks = -(-len(buf) // WEEK_DAYS)
+    abs_w = np.empty((block_weeks, n), dtype=np.float32)  # weekly sums of |x - b|
+    lin = np.empty((block_weeks, n))
+    thr = np.empty((block_weeks, n), dtype=np.float32)
+    low = np.empty((block_weeks, n), dtype=np.bool_)
+    two_snap = np.float32(2) * np.float32(_SNAP)
+    # Days in blocks of 8 weeks: a block of x, and the group's weekly sums of the block, stay
+    # in cache while every group reads them.
     for d0 in range(0, days, _DAY_BLOCK):
         xb = x[d0 : d0 + _DAY_BLOCK]
         pb = inv_price[d0 : d0 + _DAY_BLOCK]
         ub = buf[: len(xb)]
         w0 = d0 // WEEK_DAYS
         full = len(xb) // WEEK_DAYS
+        nw = -(-len(xb) // WEEK_DAYS)
+        weeks = slice(w0, w0 + nw)
+        aw, lw, tw, ow = abs_w[:nw], lin[:nw], thr[:nw], low[:nw]
         for g in earning:
             np.subtract(xb, np.float32(be[g]), out=ub)
             np.abs(ub, out=ub)
             if full:
-                ub[: full * WEEK_DAYS].reshape(full, WEEK_DAYS, n).sum(
-                    axis=1, out=abs_weekly[g, w0 : w0 + full]
-                )
+                ub[: full * WEEK_DAYS].reshape(full, WEEK_DAYS, n).sum(axis=1, out=aw[:full])
             if len(xb) % WEEK_DAYS:
-                abs_weekly[g, w0 + full] = ub[full * WEEK_DAYS :].sum(axis=0)
+                aw[full] = ub[full * WEEK_DAYS :].sum(axis=0)
             abs_btc[g] += np.einsum("dk,dk->k", ub, pb)
             if sample:
                 on[g] += np.count_nonzero(xb > np.float32(be[g]), axis=0)
-    lin = np.empty((n_weeks, n))
-    two_snap = np.float32(2) * np.float32(_SNAP)
-    thr = np.empty((n_weeks, n), dtype=np.float32)
-    low = np.empty((n_weeks, n), dtype=np.bool_)
+            # sum of x - b per week; 2 x the sum of max(x - b, 0) (halving is exact: a/2
+            # times it below), clamped, and an all-off week exactly 0 (float32 rounding)
+            np.subtract(x_weekly[weeks], lengths[weeks, None] * be[g], out=lw)
+            pos = (flows if upper is None else upper)[g, weeks]
+            np.add(lw, aw, out=pos)
+            np.multiply(aw, two_snap, out=tw)
+            np.less_equal(pos, tw, out=ow)
+            np.copyto(pos, 0.0, where=ow)
+            pos *= a[g] / 2
+            if upper is not None:
+                np.multiply(lw, a[g], out=flows[g, weeks])
     for g in range(n_groups):
         if a[g] > 0:
-            np.subtract(x_weekly, lengths[:, None] * be[g], out=lin)  # sum of x - b per week
-            # 2 x the sum of max(x - b, 0) (halving is exact: a/2 times it below); clamped,
-            # and an all-off week is exactly 0 (float32 rounding, not pay)
-            pos = flows[g] if cfg.switch_off else upper[g]  # type: ignore[index]
-            np.add(lin, abs_weekly[g], out=pos)
-            np.multiply(abs_weekly[g], two_snap, out=thr)
-            np.less_equal(pos, thr, out=low)
-            np.copyto(pos, 0.0, where=low)
-            pos *= a[g] / 2
             lin_btc = hv_sum - be[g] * inv_p_sum
             pos_btc = np.maximum((lin_btc + abs_btc[g]) / 2, 0.0)
             pos_btc[pos_btc <= _SNAP * abs_btc[g]] = 0.0
-            if cfg.switch_off:
-                btc[g] = a[g] * pos_btc
-            else:
-                np.multiply(lin, a[g], out=flows[g])
-                btc[g] = a[g] * lin_btc
+            btc[g] = a[g] * (pos_btc if cfg.switch_off else lin_btc)
             if sample:
                 off[g] = days - on[g]
         elif not cfg.switch_off and cost[g] > 0:  # earns nothing, burns power
@@ -448,8 +449,9 @@ def _run_chunk(
     fees = fee_paths(models.fees, days=days, paths=n, day_index=day_index)
     hv, inv_w_day = daily_hashvalue(net, days, fees)
     price = price_paths(models.price, days=days, paths=n, rng=rng, day_index=day_index)
-    x = (hv * price).astype(np.float32)  # hashprice [USD/(PH/s)/day]
-    inv_price = (1.0 / price).astype(np.float32)
+    hv *= price  # hashprice [USD/(PH/s)/day]
+    x = hv.astype(np.float32)
+    inv_price = np.divide(1.0, price, out=hv).astype(np.float32)
     lengths = week_lengths(days)
     disc_w = week_discount_factors(days, cfg.discount_rate_share)
     disc_end = float(disc_w[-1])
