@@ -549,22 +549,32 @@ def simulate_roi(
     def job(i: int) -> _Chunk:
         return _run_chunk(firsts[i], sizes[i], children[i], start, models, fleets, cfg)
 
-    if cfg.threads > 1 and len(sizes) > 1:
-        with ThreadPoolExecutor(max_workers=cfg.threads) as pool:
-            chunks = list(pool.map(job, range(len(sizes))))
-    else:
-        chunks = [job(i) for i in range(len(sizes))]
+    pool = ThreadPoolExecutor(max_workers=cfg.threads) if cfg.threads > 1 else None
+    try:
+        chunks = (
+            list(pool.map(job, range(len(sizes)))) if pool else [job(i) for i in range(len(sizes))]
+        )
+        # the lines' percentiles (sorting 100,000 values each) also run in parallel
+        tasks = []
+        for fi, fleet in enumerate(fleets):
+            for g, gname in enumerate((*fleet.group_names, fleet.name)):
+                if g < len(fleet.group_names):
+                    capex, resale = float(fleet.capex_usd[g]), float(fleet.resale_usd[g])
+                else:
+                    capex = float(fleet.capex_usd.sum() + fleet.fleet_capex_usd)
+                    resale = float(fleet.resale_usd.sum())
+                tasks.append((gname, capex, resale, [c.lines[fi][g] for c in chunks]))
+
+        def line(t: tuple[str, float, float, list[_LineAcc]]) -> RoiLine:
+            return _line(*t, cfg.horizon_days)
+
+        done = list(pool.map(line, tasks)) if pool else [line(t) for t in tasks]
+    finally:
+        if pool:
+            pool.shutdown()
     out_fleets = []
-    for fi, fleet in enumerate(fleets):
-        lines = []
-        for g, gname in enumerate((*fleet.group_names, fleet.name)):
-            accs = [c.lines[fi][g] for c in chunks]
-            if g < len(fleet.group_names):
-                capex, resale = float(fleet.capex_usd[g]), float(fleet.resale_usd[g])
-            else:
-                capex = float(fleet.capex_usd.sum() + fleet.fleet_capex_usd)
-                resale = float(fleet.resale_usd.sum())
-            lines.append(_line(gname, capex, resale, accs, cfg.horizon_days))
+    for fleet in fleets:
+        lines, done = done[: len(fleet.group_names) + 1], done[len(fleet.group_names) + 1 :]
         out_fleets.append(FleetRoi(fleet.name, tuple(lines[:-1]), lines[-1]))
     beats = diff = None
     if len(fleets) == 2:
