@@ -280,7 +280,7 @@ def _step_integral(times: FloatArray, dslope: FloatArray, days: int) -> FloatArr
         weights=np.concatenate([w * (_DAY - frac), w * frac]),
         minlength=(days + 1) * paths,
     )
-    out: FloatArray = delta.reshape(days + 1, paths)[:days]
+    out = np.asarray(delta, dtype=np.float64).reshape(days + 1, paths)[:days]
     for d in range(1, days):
         out[d] += out[d - 1]
     return out
