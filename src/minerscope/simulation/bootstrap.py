@@ -66,7 +66,7 @@ def stationary_indices(
     # wrapped once: no per-step select and modulo.
     out: npt.NDArray[np.integer] = starts.astype(np.int64) if n + steps >= 2**31 else starts
     for t in range(1, steps):
-        np.add(out[t - 1], 1, out=out[t], where=keep[t])
+        np.putmask(out[t], keep[t], out[t - 1] + 1)
     if steps <= n:  # every unwrapped index is below 2 n
         np.subtract(out, n, out=out, where=out >= n)
     else:

@@ -336,16 +336,13 @@ def daily_hashvalue(
         hv = np.asarray(fees_btc, dtype=np.float64) + sub0
         hv *= a
     day = np.arange(days)[:, None]
-    step = np.empty_like(a)
     cols = np.arange(net.paths)
     for i, h in enumerate(net.halving_height):
         before = block_subsidy_sat(int(h) - 1, params=MAINNET) / SAT_PER_BTC
         after = block_subsidy_sat(int(h), params=MAINNET) / SAT_PER_BTC
         t_h = net.halving_s[i]
         d_h = np.floor(t_h / _DAY).astype(np.int64)
-        later = day > d_h[None, :]  # whole days after the halving day
-        np.multiply(a, after - before, out=step, where=later)
-        np.add(hv, step, out=hv, where=later)
+        hv += a * ((after - before) * (day > d_h[None, :]))
         inside = d_h < days
         if inside.any():
             part = _cumulative_inv_w(net, t_h) - _cumulative_inv_w(net, d_h * _DAY)

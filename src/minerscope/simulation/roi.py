@@ -331,7 +331,7 @@ def _fleet_chunk(
             np.add(lw, aw, out=pos)
             np.multiply(aw, two_snap, out=tw)
             np.less_equal(pos, tw, out=ow)
-            np.copyto(pos, 0.0, where=ow)
+            np.putmask(pos, ow, 0.0)  # (putmask: a third of copyto's time with where=)
             pos *= a[g] / 2
             if upper is not None:
                 np.multiply(lw, a[g], out=flows[g, weeks])
