@@ -571,7 +571,18 @@ def simulate_roi(
         def line(t: tuple[str, float, float, list[_LineAcc]]) -> RoiLine:
             return _line(*t, cfg.horizon_days)
 
+        band_parts = [c.bands for c in chunks if c.bands is not None]
+
+        def band(key: str) -> FloatArray:
+            joined = np.hstack([b[key] for b in band_parts]).astype(np.float32)
+            out: FloatArray = np.percentile(joined, PERCENTILES, axis=1).astype(np.float64)
+            return out
+
+        keys = ("cum", "price", "difficulty", "hashprice")
+        # the bands' per-day percentiles alongside the lines'
+        band_jobs = [pool.submit(band, k) for k in keys] if pool else []
         done = list(pool.map(line, tasks)) if pool else [line(t) for t in tasks]
+        band_q = [j.result() for j in band_jobs] if pool else [band(k) for k in keys]
     finally:
         if pool:
             pool.shutdown()
@@ -585,19 +596,12 @@ def simulate_roi(
         npv_b = np.concatenate([c.lines[1][-1].npv[0] for c in chunks])
         beats = float(np.mean(npv_a > npv_b))
         diff = distribution(npv_a - npv_b)
-    band_parts = [c.bands for c in chunks if c.bands is not None]
-
-    def band(key: str) -> FloatArray:
-        joined = np.hstack([b[key] for b in band_parts]).astype(np.float32)
-        out: FloatArray = np.percentile(joined, PERCENTILES, axis=1).astype(np.float64)
-        return out
-
     bands = Bands(
         paths=int(sum(b["cum"].shape[1] for b in band_parts)),
-        cum_cash_profit_usd=band("cum"),
-        btc_price_usd=band("price"),
-        difficulty=band("difficulty"),
-        hashprice_usd_per_phs_day=band("hashprice"),
+        cum_cash_profit_usd=band_q[0],
+        btc_price_usd=band_q[1],
+        difficulty=band_q[2],
+        hashprice_usd_per_phs_day=band_q[3],
     )
     halvings = [c.halving for c in chunks if c.halving is not None]
     return RoiRun(
