@@ -26,6 +26,7 @@ from minerscope.simulation.network import (
     ChainStart,
     HashrateModel,
     HashrateShock,
+    _step_integral,
     base_hashrate_hps,
     daily_hashvalue,
     simulate_network,
@@ -105,6 +106,16 @@ def test_halving_halves_subsidy_revenue_on_the_paths_own_day() -> None:
     )
     net2 = simulate_network(fast, growth, horizon_s=40 * DAY, paths=1, rng=rng)
     assert net2.halving_s[0, 0] == pytest.approx(net.halving_s[0, 0] / 2)
+
+
+def test_step_integral_splits_a_step_inside_a_day() -> None:
+    # f = 1 from t = 0, 3 from t = 1.5 days: day 0 = 86,400; day 1 = 0.5 d x 1 + 0.5 d x 3 =
+    # 172,800; day 2 = 3 d = 259,200 [s x unit]; a second path steps exactly at day 1
+    times = np.array([[0.0, 0.0], [1.5 * 86_400, 86_400.0]])
+    dslope = np.array([[1.0, 1.0], [2.0, 2.0]])
+    out = _step_integral(times, dslope, 3)
+    np.testing.assert_array_equal(out[:, 0], [86_400.0, 172_800.0, 259_200.0])
+    np.testing.assert_array_equal(out[:, 1], [86_400.0, 259_200.0, 259_200.0])
 
 
 def test_fixed_growth_per_epoch_compounds_into_difficulty() -> None:
