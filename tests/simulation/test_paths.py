@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -25,6 +26,7 @@ from minerscope.simulation.network import (
     ChainStart,
     HashrateModel,
     HashrateShock,
+    _step_integral,
     base_hashrate_hps,
     daily_hashvalue,
     simulate_network,
@@ -104,6 +106,16 @@ def test_halving_halves_subsidy_revenue_on_the_paths_own_day() -> None:
     )
     net2 = simulate_network(fast, growth, horizon_s=40 * DAY, paths=1, rng=rng)
     assert net2.halving_s[0, 0] == pytest.approx(net.halving_s[0, 0] / 2)
+
+
+def test_step_integral_splits_a_step_inside_a_day() -> None:
+    # f = 1 from t = 0, 3 from t = 1.5 days: day 0 = 86,400; day 1 = 0.5 d x 1 + 0.5 d x 3 =
+    # 172,800; day 2 = 3 d = 259,200 [s x unit]; a second path steps exactly at day 1
+    times = np.array([[0.0, 0.0], [1.5 * 86_400, 86_400.0]])
+    dslope = np.array([[1.0, 1.0], [2.0, 2.0]])
+    out = _step_integral(times, dslope, 3)
+    np.testing.assert_array_equal(out[:, 0], [86_400.0, 172_800.0, 259_200.0])
+    np.testing.assert_array_equal(out[:, 1], [86_400.0, 259_200.0, 259_200.0])
 
 
 def test_fixed_growth_per_epoch_compounds_into_difficulty() -> None:
@@ -202,6 +214,38 @@ def test_stationary_bootstrap_blocks() -> None:
     assert counts.min() > 0 and counts.max() < 3 * counts.mean()  # every row is drawn
     with pytest.raises(ValueError, match="empty"):
         stationary_indices(0, 5, 5, mean_block=3, rng=np.random.default_rng(0))
+
+
+def _stationary_by_definition(
+    n: int, steps: int, paths: int, mean_block: float, seed: int
+) -> npt.NDArray[np.int64]:
+    """The bootstrap's definition step by step (the same random draws in the same order)."""
+    rng = np.random.default_rng(seed)
+    starts = np.minimum((rng.random((steps, paths), dtype=np.float32) * n).astype(np.int64), n - 1)
+    new = rng.random((steps, paths), dtype=np.float32) < 1.0 / mean_block
+    out = np.empty((steps, paths), dtype=np.int64)
+    out[0] = starts[0]
+    for t in range(1, steps):
+        out[t] = np.where(new[t], starts[t], (out[t - 1] + 1) % n)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("n", "steps", "paths", "mean_block"),
+    [
+        (1456, 730, 64, 30.0),  # the roi case: wraps past the last row
+        (5, 100, 7, 3.0),  # more steps than rows: runs wrap several times
+        (1, 20, 3, 1.0),
+        (12, 12, 9, 50.0),  # steps == rows: at most one wrap
+        (2**31 - 3, 40, 200, 40.0),  # unwrapped indices beyond int32
+    ],
+)
+def test_stationary_bootstrap_is_its_step_by_step_definition(
+    n: int, steps: int, paths: int, mean_block: float
+) -> None:
+    idx = stationary_indices(n, steps, paths, mean_block=mean_block, rng=np.random.default_rng(9))
+    assert idx.dtype == np.int32
+    np.testing.assert_array_equal(idx, _stationary_by_definition(n, steps, paths, mean_block, 9))
 
 
 def test_gbm_median_and_mean_after_a_year() -> None:

@@ -57,16 +57,23 @@ def stationary_indices(
     p = 1.0 / mean_block
     if n >= 2**31:
         raise ValueError("the historical sample is too long")
-    starts = (rng.random((steps, paths), dtype=np.float32) * n).astype(np.int32)
+    u = rng.random((steps, paths), dtype=np.float32)
+    u *= n
+    starts = u.astype(np.int32)
     np.minimum(starts, n - 1, out=starts)  # float32 rounding can reach n
-    new = rng.random((steps, paths), dtype=np.float32) < p
-    out = np.empty((steps, paths), dtype=np.int32)
-    out[0] = starts[0]
+    keep = rng.random((steps, paths), dtype=np.float32) >= p  # no new block at this step
+    # Runs of consecutive rows are built unwrapped (block start + steps since it), then
+    # wrapped once: no per-step select and modulo.
+    out: npt.NDArray[np.integer] = starts.astype(np.int64) if n + steps >= 2**31 else starts
     for t in range(1, steps):
-        nxt = out[t - 1] + 1
-        nxt[nxt == n] = 0
-        out[t] = np.where(new[t], starts[t], nxt)
-    return out
+        np.putmask(out[t], keep[t], out[t - 1] + 1)
+    if steps <= n:  # every unwrapped index is below 2 n
+        np.subtract(out, n, out=out, where=out >= n)
+    else:
+        np.remainder(out, n, out=out)
+    if out is not starts:
+        starts[...] = out
+    return starts
 
 
 __all__ = ["stationary_indices"]

@@ -146,20 +146,21 @@ def payback_days(
     n_weeks, paths = weekly.shape
     if cum_end is None:
         cum_end = cumulate_rows(weekly.copy())
-    cum_start = cum_end - weekly
     slack = target - _TOL * np.abs(target)  # weekly sums are float32 days: a lenient bound
     out = np.full(paths, math.inf)
     out[target <= 0] = 0.0
     if upper is None:  # running sums never fall: the first week reaching the target
         first = np.sum(cum_end < slack[None, :], axis=0)
-    else:
-        reach = (cum_start + upper) >= slack[None, :]
+        reach = None
+    else:  # a week's starting sum plus its positive flows reaches the target
+        reach = ((cum_end - weekly) + upper) >= slack[None, :]
         first = np.where(reach.any(axis=0), np.argmax(reach, axis=0), n_weeks)
     first[target <= 0] = n_weeks
     todo = np.flatnonzero(first < n_weeks)
     w = first[todo]
     while todo.size:
-        run = cum_start[w, todo][None, :] + cumulate_rows(week_flows(w, todo))
+        start = cum_end[w, todo] - weekly[w, todo]  # the running sum before the week
+        run = start[None, :] + cumulate_rows(week_flows(w, todo))
         hit = run >= target[todo][None, :]
         found = hit.any(axis=0)
         out[todo[found]] = (w[found] * WEEK_DAYS + np.argmax(hit[:, found], axis=0) + 1).astype(
@@ -167,10 +168,8 @@ def payback_days(
         )
         # crossed and left inside the week, or float rounding: try the next candidate week
         todo, w = todo[~found], w[~found] + 1
-        if upper is not None and todo.size:
-            later = ((cum_start + upper)[:, todo] >= slack[todo][None, :]) & (
-                np.arange(n_weeks)[:, None] >= w[None, :]
-            )
+        if reach is not None and todo.size:
+            later = reach[:, todo] & (np.arange(n_weeks)[:, None] >= w[None, :])
             w = np.where(later.any(axis=0), np.argmax(later, axis=0), n_weeks)
         keep = w < n_weeks
         todo, w = todo[keep], w[keep]

@@ -273,10 +273,14 @@ def _step_integral(times: FloatArray, dslope: FloatArray, days: int) -> FloatArr
     col = np.nonzero(keep)[1]
     j = np.floor(t / _DAY).astype(np.int64)
     frac = t - j * _DAY
-    delta = np.zeros((days + 1) * paths)
-    np.add.at(delta, j * paths + col, w * (_DAY - frac))
-    np.add.at(delta, (j + 1) * paths + col, w * frac)
-    out: FloatArray = delta.reshape(days + 1, paths)[:days]
+    at = j * paths + col
+    # one bincount adds in input order, as np.add.at on both would (the same sums), faster
+    delta = np.bincount(
+        np.concatenate([at, at + paths]),
+        weights=np.concatenate([w * (_DAY - frac), w * frac]),
+        minlength=(days + 1) * paths,
+    )
+    out = np.asarray(delta, dtype=np.float64).reshape(days + 1, paths)[:days]
     for d in range(1, days):
         out[d] += out[d - 1]
     return out
@@ -326,7 +330,11 @@ def daily_hashvalue(
     inv_w = 1.0 / hashes_per_block(net.difficulty)
     a = _step_integral(net.start_s, np.diff(inv_w, axis=0, prepend=0.0), days)
     sub0 = block_subsidy_sat(int(net.first_height[0]), params=MAINNET) / SAT_PER_BTC
-    hv = a * (np.asarray(fees_btc) + sub0)
+    if np.ndim(fees_btc) == 0:
+        hv = a * (float(fees_btc) + sub0)
+    else:
+        hv = np.asarray(fees_btc, dtype=np.float64) + sub0
+        hv *= a
     day = np.arange(days)[:, None]
     cols = np.arange(net.paths)
     for i, h in enumerate(net.halving_height):

@@ -20,7 +20,7 @@ from the seed, so a run is the same whatever the number of threads or machines.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -28,31 +28,23 @@ import numpy as np
 import numpy.typing as npt
 
 from ..economics.fleet import GroupArrays, evaluate_fleet
-from ..units import DAYS_PER_YEAR, SECONDS_PER_DAY
+from ..units import SECONDS_PER_DAY
 from .cashflow import (
     PERCENTILES,
-    WEEK_DAYS,
     Distribution,
-    cumulate_rows,
     distribution,
-    gather_week,
-    irr_share,
-    payback_days,
-    period_flows,
     week_discount_factors,
     week_lengths,
-    weekly_sums,
 )
 from .market import FeeModel, PriceModel, bootstrap_day_index, fee_paths, price_paths
 from .network import ChainStart, HashrateModel, daily_hashvalue, simulate_network
 from .retarget import hashes_per_block
+from .roi_fleet import LineAcc, fleet_chunk
 
 FloatArray = npt.NDArray[np.float64]
 F32Array = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int64]
 DEFAULT_CHUNK_PATHS = 2048
-_DAY_BLOCK = 8 * WEEK_DAYS  # days per cache block in the group loop
-_SNAP = 1e-5  # relative float32 rounding of (sum v + sum |v|) / 2 when every v < 0
 DEFAULT_BAND_PATHS = 2048
 DEFAULT_IRR_PATHS = 8192
 
@@ -236,177 +228,13 @@ class RoiRun:
 
 
 @dataclass
-class _LineAcc:
-    cash: list[FloatArray] = field(default_factory=list)
-    btc: list[FloatArray] = field(default_factory=list)
-    npv: list[FloatArray] = field(default_factory=list)
-    irr: list[FloatArray] = field(default_factory=list)
-    payback: list[FloatArray] = field(default_factory=list)
-    off: list[FloatArray] = field(default_factory=list)
-
-
-@dataclass
 class _Chunk:
-    lines: list[list[_LineAcc]]  # fleet -> group lines + total
+    lines: list[list[LineAcc]]  # fleet -> group lines + total
     bands: dict[str, FloatArray] | None
     halving: FloatArray | None
     difficulty_end: FloatArray
     price_end: FloatArray
     retargets: FloatArray
-
-
-def _fleet_chunk(
-    fleet: FleetTerms,
-    x: F32Array,
-    inv_price: F32Array,
-    *,
-    cfg: RoiConfig,
-    disc_w: FloatArray,
-    disc_end: float,
-    lengths: FloatArray,
-    sample: bool,
-    band_paths: int,
-) -> tuple[list[_LineAcc], FloatArray | None]:
-    """One chunk of one fleet: every group line, the total, and the band of the total.
-
-    Per group only the daily profit in hashprice units, ``u = max(x - b, 0)`` (``x - b``
-    always on; ``b`` the breakeven hashprice), is formed; its weekly sums and its sum
-    weighted by ``1/price`` give everything else, the total included (it is linear in
-    them); the payback day is found from the weekly sums and the days of one week.
-    """
-    days, n = x.shape
-    n_groups = len(fleet.group_names)
-    a = fleet.btc_per_hashvalue
-    be = fleet.breakeven_hashprice
-    cost = fleet.cash_cost_usd_per_day
-    n_weeks = len(lengths)
-    flows = np.zeros((n_groups, n_weeks, n))  # weekly cash flow per group [USD]
-    upper = None if cfg.switch_off else np.zeros((n_groups, n_weeks, n))
-    btc = np.zeros((n_groups, n))
-    off = np.full((n_groups, n), np.nan)
-    inv_p_sum = inv_price.sum(axis=0, dtype=np.float64)
-    # max(v, 0) = (v + |v|) / 2 with v = x - b: the sums of v are the sums of x less b times
-    # the days (once for every group); only |x - b| is formed per group, day by day (numpy's
-    # abs is several times faster than its maximum)
-    x_weekly = weekly_sums(x)
-    hv_sum = np.einsum("dk,dk->k", x, inv_price).astype(np.float64)  # sum of hashvalue
-    earning = [g for g in range(n_groups) if a[g] > 0]
-    abs_weekly = np.zeros((n_groups, n_weeks, n), dtype=np.float32)
-    abs_btc = np.zeros((n_groups, n), dtype=np.float32)
-    on = np.zeros((n_groups, n), dtype=np.int64)
-    buf = np.empty((min(_DAY_BLOCK, days), n), dtype=np.float32)
-    # Days in blocks of 8 weeks: a block of x stays in cache while every group reads it.
-    for d0 in range(0, days, _DAY_BLOCK):
-        xb = x[d0 : d0 + _DAY_BLOCK]
-        pb = inv_price[d0 : d0 + _DAY_BLOCK]
-        ub = buf[: len(xb)]
-        w0 = d0 // WEEK_DAYS
-        full = len(xb) // WEEK_DAYS
-        for g in earning:
-            np.subtract(xb, np.float32(be[g]), out=ub)
-            np.abs(ub, out=ub)
-            if full:
-                ub[: full * WEEK_DAYS].reshape(full, WEEK_DAYS, n).sum(
-                    axis=1, out=abs_weekly[g, w0 : w0 + full]
-                )
-            if len(xb) % WEEK_DAYS:
-                abs_weekly[g, w0 + full] = ub[full * WEEK_DAYS :].sum(axis=0)
-            abs_btc[g] += np.einsum("dk,dk->k", ub, pb)
-            if sample:
-                on[g] += np.count_nonzero(xb > np.float32(be[g]), axis=0)
-    for g in range(n_groups):
-        if a[g] > 0:
-            lin = x_weekly - lengths[:, None] * be[g]  # sum of x - b per week
-            pos = lin + abs_weekly[g]
-            pos *= 0.5  # sum of max(x - b, 0); below: clamp, and an all-off week is exactly 0
-            pos[pos <= _SNAP * abs_weekly[g]] = 0.0  # (float32 rounding, not pay)
-            lin_btc = hv_sum - be[g] * inv_p_sum
-            pos_btc = np.maximum((lin_btc + abs_btc[g]) / 2, 0.0)
-            pos_btc[pos_btc <= _SNAP * abs_btc[g]] = 0.0
-            if cfg.switch_off:
-                flows[g] = a[g] * pos
-                btc[g] = a[g] * pos_btc
-            else:
-                flows[g] = a[g] * lin
-                btc[g] = a[g] * lin_btc
-                assert upper is not None
-                upper[g] = a[g] * pos
-            if sample:
-                off[g] = days - on[g]
-        elif not cfg.switch_off and cost[g] > 0:  # earns nothing, burns power
-            flows[g] = -cost[g] * lengths[:, None]
-            btc[g] = -cost[g] * inv_p_sum
-            off[g] = 0.0
-
-    def group_days(g: int) -> Callable[[IntArray, IntArray], FloatArray]:
-        def days_of(w: IntArray, c: IntArray) -> FloatArray:
-            if a[g] <= 0:
-                return np.full((7, len(w)), 0.0 if cfg.switch_off else -cost[g])
-            u = gather_week(x, w, c) - be[g]
-            out: FloatArray = a[g] * (np.maximum(u, 0.0) if cfg.switch_off else u)
-            return out
-
-        return days_of
-
-    def total_days(w: IntArray, c: IntArray) -> FloatArray:
-        xs = gather_week(x, w, c)
-        out = np.full(xs.shape, -float(fleet.fixed_opex_usd_per_day))
-        for g in range(n_groups):
-            if a[g] > 0:
-                u = xs - be[g]
-                out += a[g] * (np.maximum(u, 0.0) if cfg.switch_off else u)
-            elif not cfg.switch_off:
-                out -= cost[g]
-        return out
-
-    horizon_years = days / DAYS_PER_YEAR
-    opex = fleet.fixed_opex_usd_per_day
-    total_weekly = flows.sum(axis=0) - opex * lengths[:, None]
-    accs: list[_LineAcc] = []
-    for g in range(n_groups + 1):
-        acc = _LineAcc()
-        wk = flows[g] if g < n_groups else total_weekly
-        cum = cumulate_rows(wk.copy())
-        if g < n_groups:
-            cap, res = float(fleet.capex_usd[g]), float(fleet.resale_usd[g])
-            up = None if upper is None else upper[g]
-            b_btc, fn, off_g = btc[g], group_days(g), off[g]
-        else:
-            cap = float(fleet.capex_usd.sum() + fleet.fleet_capex_usd)
-            res = float(fleet.resale_usd.sum())
-            b_btc = btc.sum(axis=0) - opex * inv_p_sum
-            pos = flows if upper is None else upper
-            up = None if (upper is None and not opex) else pos.sum(axis=0)
-            fn, off_g = total_days, np.full(n, np.nan)
-        acc.cash.append(cum[-1].copy())
-        acc.btc.append(b_btc)
-        acc.npv.append(np.einsum("w,wk->k", disc_w, wk) - cap + res * disc_end)
-        acc.payback.append(payback_days(wk, np.full(n, cap), fn, days=days, upper=up, cum_end=cum))
-        if sample:
-            pf, t_years = period_flows(wk)
-            acc.irr.append(
-                irr_share(np.full(n, cap), pf, t_years, resale=res, horizon_years=horizon_years)
-            )
-            acc.off.append(off_g)
-        accs.append(acc)
-    band = None
-    if band_paths > 0:  # the total's daily cash flow of the first paths, for the bands
-        xb = np.ascontiguousarray(x[:, :band_paths])
-        total = np.full(xb.shape, -float(fleet.fixed_opex_usd_per_day), dtype=np.float32)
-        tmp = np.empty_like(xb)
-        for g in range(n_groups):
-            if a[g] > 0:
-                np.subtract(xb, np.float32(be[g]), out=tmp)
-                if cfg.switch_off:  # a max(v, 0) = a (v + |v|) / 2
-                    total += np.float32(a[g] / 2) * tmp
-                    np.abs(tmp, out=tmp)
-                    total += np.float32(a[g] / 2) * tmp
-                else:
-                    total += np.float32(a[g]) * tmp
-            elif not cfg.switch_off:
-                total -= np.float32(cost[g])
-        band = cumulate_rows(total.astype(np.float64))
-    return accs, band
 
 
 def _run_chunk(
@@ -442,17 +270,18 @@ def _run_chunk(
     fees = fee_paths(models.fees, days=days, paths=n, day_index=day_index)
     hv, inv_w_day = daily_hashvalue(net, days, fees)
     price = price_paths(models.price, days=days, paths=n, rng=rng, day_index=day_index)
-    x = (hv * price).astype(np.float32)  # hashprice [USD/(PH/s)/day]
-    inv_price = (1.0 / price).astype(np.float32)
+    hv *= price  # hashprice [USD/(PH/s)/day]
+    x = hv.astype(np.float32)
+    inv_price = np.divide(1.0, price, out=hv).astype(np.float32)
     lengths = week_lengths(days)
     disc_w = week_discount_factors(days, cfg.discount_rate_share)
     disc_end = float(disc_w[-1])
     sample = first_path < cfg.irr_paths
     band_n = max(0, min(n, cfg.band_paths - first_path))
-    out_lines: list[list[_LineAcc]] = []
+    out_lines: list[list[LineAcc]] = []
     band_total = None
     for fi, fleet in enumerate(fleets):
-        accs, band = _fleet_chunk(
+        accs, band = fleet_chunk(
             fleet, x, inv_price, cfg=cfg, disc_w=disc_w, disc_end=disc_end, lengths=lengths,
             sample=sample, band_paths=band_n if fi == 0 else 0,
         )  # fmt: skip
@@ -480,10 +309,9 @@ def _run_chunk(
     )
 
 
-def _line(name: str, capex: float, resale: float, accs: Sequence[_LineAcc], days: int) -> RoiLine:
+def _line(name: str, capex: float, resale: float, accs: Sequence[LineAcc], days: int) -> RoiLine:
     cat = {
-        k: np.concatenate([x for a in accs for x in getattr(a, k)])
-        for k in _LineAcc.__annotations__
+        k: np.concatenate([x for a in accs for x in getattr(a, k)]) for k in LineAcc.__annotations__
     }
     pay = cat["payback"]
     return RoiLine(
@@ -541,22 +369,43 @@ def simulate_roi(
     def job(i: int) -> _Chunk:
         return _run_chunk(firsts[i], sizes[i], children[i], start, models, fleets, cfg)
 
-    if cfg.threads > 1 and len(sizes) > 1:
-        with ThreadPoolExecutor(max_workers=cfg.threads) as pool:
-            chunks = list(pool.map(job, range(len(sizes))))
-    else:
-        chunks = [job(i) for i in range(len(sizes))]
+    pool = ThreadPoolExecutor(max_workers=cfg.threads) if cfg.threads > 1 else None
+    try:
+        chunks = (
+            list(pool.map(job, range(len(sizes)))) if pool else [job(i) for i in range(len(sizes))]
+        )
+        # the lines' percentiles (sorting 100,000 values each) also run in parallel
+        tasks = []
+        for fi, fleet in enumerate(fleets):
+            for g, gname in enumerate((*fleet.group_names, fleet.name)):
+                if g < len(fleet.group_names):
+                    capex, resale = float(fleet.capex_usd[g]), float(fleet.resale_usd[g])
+                else:
+                    capex = float(fleet.capex_usd.sum() + fleet.fleet_capex_usd)
+                    resale = float(fleet.resale_usd.sum())
+                tasks.append((gname, capex, resale, [c.lines[fi][g] for c in chunks]))
+
+        def line(t: tuple[str, float, float, list[LineAcc]]) -> RoiLine:
+            return _line(*t, cfg.horizon_days)
+
+        band_parts = [c.bands for c in chunks if c.bands is not None]
+
+        def band(key: str) -> FloatArray:
+            joined = np.hstack([b[key] for b in band_parts]).astype(np.float32)
+            out: FloatArray = np.percentile(joined, PERCENTILES, axis=1).astype(np.float64)
+            return out
+
+        keys = ("cum", "price", "difficulty", "hashprice")
+        # the bands' per-day percentiles alongside the lines'
+        band_jobs = [pool.submit(band, k) for k in keys] if pool else []
+        done = list(pool.map(line, tasks)) if pool else [line(t) for t in tasks]
+        band_q = [j.result() for j in band_jobs] if pool else [band(k) for k in keys]
+    finally:
+        if pool:
+            pool.shutdown()
     out_fleets = []
-    for fi, fleet in enumerate(fleets):
-        lines = []
-        for g, gname in enumerate((*fleet.group_names, fleet.name)):
-            accs = [c.lines[fi][g] for c in chunks]
-            if g < len(fleet.group_names):
-                capex, resale = float(fleet.capex_usd[g]), float(fleet.resale_usd[g])
-            else:
-                capex = float(fleet.capex_usd.sum() + fleet.fleet_capex_usd)
-                resale = float(fleet.resale_usd.sum())
-            lines.append(_line(gname, capex, resale, accs, cfg.horizon_days))
+    for fleet in fleets:
+        lines, done = done[: len(fleet.group_names) + 1], done[len(fleet.group_names) + 1 :]
         out_fleets.append(FleetRoi(fleet.name, tuple(lines[:-1]), lines[-1]))
     beats = diff = None
     if len(fleets) == 2:
@@ -564,19 +413,12 @@ def simulate_roi(
         npv_b = np.concatenate([c.lines[1][-1].npv[0] for c in chunks])
         beats = float(np.mean(npv_a > npv_b))
         diff = distribution(npv_a - npv_b)
-    band_parts = [c.bands for c in chunks if c.bands is not None]
-
-    def band(key: str) -> FloatArray:
-        joined = np.hstack([b[key] for b in band_parts]).astype(np.float32)
-        out: FloatArray = np.percentile(joined, PERCENTILES, axis=1).astype(np.float64)
-        return out
-
     bands = Bands(
         paths=int(sum(b["cum"].shape[1] for b in band_parts)),
-        cum_cash_profit_usd=band("cum"),
-        btc_price_usd=band("price"),
-        difficulty=band("difficulty"),
-        hashprice_usd_per_phs_day=band("hashprice"),
+        cum_cash_profit_usd=band_q[0],
+        btc_price_usd=band_q[1],
+        difficulty=band_q[2],
+        hashprice_usd_per_phs_day=band_q[3],
     )
     halvings = [c.halving for c in chunks if c.halving is not None]
     return RoiRun(
