@@ -84,6 +84,39 @@ def reference_db_file(tmp_path_factory: pytest.TempPathFactory, shared_data: Pat
     return path
 
 
+POOLS_CSV = "pools/blocks_by_pool_664063_946236.csv"
+
+
+def copy_database(src: Path, dest: Path) -> Path:
+    """``dest``: a copy of the database ``src`` (SQLite's online backup), WAL on."""
+    source = storage.connect(src, read_only=True)
+    target = sqlite3.connect(dest)
+    try:
+        source.backup(target)
+    finally:
+        source.close()
+        target.close()
+    storage.connect(dest).close()
+    return dest
+
+
+@pytest.fixture(scope="session")
+def pools_db_file(
+    reference_db_file: Path, shared_data: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """The reference database plus the pool attribution file (built once per session; do
+    not write to it: copy it with :func:`copy_database`)."""
+    from minerscope import ingest
+
+    dest = copy_database(reference_db_file, tmp_path_factory.mktemp("poolsdb") / "pools.sqlite")
+    conn = storage.connect(dest)
+    try:
+        ingest.import_pools(conn, shared_data / POOLS_CSV)
+    finally:
+        conn.close()
+    return dest
+
+
 @pytest.fixture
 def reference_db(reference_db_file: Path) -> Iterator[sqlite3.Connection]:
     """A read-only connection to the shared reference database."""

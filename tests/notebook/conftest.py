@@ -2,37 +2,18 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from minerscope import ingest, storage
-
 pytest.importorskip("pandas")
-POOLS_CSV = "pools/blocks_by_pool_664063_946236.csv"
 
 
 @pytest.fixture(scope="session")
-def notebook_db(
-    reference_db_file: Path, shared_data: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Path:
-    """A copy of the reference database with the pool attributions (built once)."""
-    dest = tmp_path_factory.mktemp("notebookdb") / "notebook.sqlite"
-    src = storage.connect(reference_db_file, read_only=True)
-    dst = sqlite3.connect(dest)
-    try:
-        src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
-    conn = storage.connect(dest)
-    try:
-        ingest.import_pools(conn, shared_data / POOLS_CSV)
-    finally:
-        conn.close()
-    return dest
+def notebook_db(pools_db_file: Path) -> Path:
+    """The reference database with the pool attributions (the notebook only reads it)."""
+    return pools_db_file
 
 
 @pytest.fixture(scope="session")

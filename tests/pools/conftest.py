@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from minerscope import ingest, storage
+from minerscope import storage
 from minerscope.sources._address import script_from_address
 from minerscope.sources.pools import PoolCatalog, load_catalog
+from tests.conftest import POOLS_CSV  # noqa: F401  (the pool tests import it from here)
 from tests.servers.coinbase import CoinbaseSpec, bip34_height_push, witness_commitment_script
 
-POOLS_CSV = "pools/blocks_by_pool_664063_946236.csv"
 TAGS_JSON = "pools/known_pools_coinbase_tags_addresses.json"
 NAMES_JSON = "pools/pool_slug_to_name.json"
 NEUTRAL_TEXT = b"/minerscope-test/"  # no tag of the file occurs in it (checked in a test)
@@ -43,27 +43,6 @@ def coinbase_spec(
     payout = script_from_address(address) if address is not None else NEUTRAL_SCRIPT
     outputs = ((value_sat, payout), (0, witness_commitment_script(f"{height}")))
     return CoinbaseSpec(script_sig, outputs, mempool_pool)
-
-
-@pytest.fixture(scope="session")
-def pools_db_file(
-    reference_db_file: Path, shared_data: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Path:
-    """The reference database plus the pool attribution file (built once per session)."""
-    dest = tmp_path_factory.mktemp("poolsdb") / "pools.sqlite"
-    src = storage.connect(reference_db_file, read_only=True)
-    dst = sqlite3.connect(dest)
-    try:
-        src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
-    conn = storage.connect(dest)
-    try:
-        ingest.import_pools(conn, shared_data / POOLS_CSV)
-    finally:
-        conn.close()
-    return dest
 
 
 @pytest.fixture

@@ -254,7 +254,7 @@ def test_retarget_history_endpoint(client: httpx.Client) -> None:
 
 # --- the newer commands: pools, signals, studies, roi, scenario, curtail -----------------
 
-POOLS_CSV = "pools/blocks_by_pool_664063_946236.csv"
+
 BUY = ["--model", "Antminer S21 XP Hyd", "--count", "10", "--unit-price-usd", "6500"]
 BUY_Q = {"model": "Antminer S21 XP Hyd", "count": 10, "unit_price_usd": 6500}
 #: The newer endpoints' (CLI arguments, API path and query), on the reference data plus the
@@ -305,26 +305,11 @@ def _same_but_now(api: dict[str, Any], cli: dict[str, Any]) -> None:
 
 
 @pytest.fixture(scope="module")
-def pools_web_db(web_db: Path, shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The web database plus the pool attribution file."""
-    import sqlite3
+def pools_web_db(pools_db_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The web database plus the pool attribution file (a private copy)."""
+    from tests.conftest import copy_database
 
-    from minerscope import ingest, storage
-
-    dest = tmp_path_factory.mktemp("poolsweb") / "pools-web.sqlite"
-    src = sqlite3.connect(web_db)
-    dst = sqlite3.connect(dest)
-    try:
-        src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
-    conn = storage.connect(dest)
-    try:
-        ingest.import_pools(conn, shared_data / POOLS_CSV)
-    finally:
-        conn.close()
-    return dest
+    return copy_database(pools_db_file, tmp_path_factory.mktemp("poolsweb") / "pools-web.sqlite")
 
 
 @pytest.fixture(scope="module")
