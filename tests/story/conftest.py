@@ -1,7 +1,5 @@
 """Fixtures of the report tests: the touchstone report on the reference data plus pools."""
 
-# ruff: noqa: F811  (pools_db_file is imported from the pools tests' fixtures)
-
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from minerscope.report.story import TOUCHSTONE, Story, StoryInputs, story_view
-from tests.pools.conftest import pools_db_file  # noqa: F401
 
 EXAMPLES = Path(__file__).resolve().parent.parent.parent / "examples"
 NOW_S = 1_800_000_000  # a clock after every stored day (2027-01-15) [Unix s]
