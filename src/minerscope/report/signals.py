@@ -268,6 +268,38 @@ def contraction_report(
     )
 
 
+def _ribbon_study(
+    conn: sqlite3.Connection,
+    study: Callable[..., T],
+    *,
+    now_s: int,
+    horizon_days: int,
+    from_date: str | None,
+    to_date: str | None,
+    resamples: int,
+    seed: int,
+) -> T:
+    """A study of stored daily rows with a horizon and a bootstrap (ribbons, composite)."""
+    check_range(from_date, to_date)
+    _positive(horizon_days, "--horizon-days")
+    _positive(resamples, "--resamples", 100)
+    inputs = _latest_inputs(conn)
+    first, last = _positions(inputs, from_date, to_date)
+    _check_horizon(inputs, first, last, horizon_days)
+    return _run(
+        lambda: study(
+            inputs,
+            as_of=_as_of_info(inputs, now_s),
+            first=first,
+            last=last,
+            rng=np.random.default_rng(seed),
+            horizon_days=horizon_days,
+            resamples=resamples,
+            seed=seed,
+        )  # fmt: skip
+    )
+
+
 def ribbons_report(
     conn: sqlite3.Connection,
     *,
@@ -279,24 +311,10 @@ def ribbons_report(
     seed: int = DEFAULT_SEED,
 ) -> RibbonsStudy:
     """``study ribbons`` on all stored daily rows (see :func:`contraction_report`)."""
-    check_range(from_date, to_date)
-    _positive(horizon_days, "--horizon-days")
-    _positive(resamples, "--resamples", 100)
-    inputs = _latest_inputs(conn)
-    first, last = _positions(inputs, from_date, to_date)
-    _check_horizon(inputs, first, last, horizon_days)
-    return _run(
-        lambda: ribbons_study(
-            inputs,
-            as_of=_as_of_info(inputs, now_s),
-            first=first,
-            last=last,
-            rng=np.random.default_rng(seed),
-            horizon_days=horizon_days,
-            resamples=resamples,
-            seed=seed,
-        )  # fmt: skip
-    )
+    return _ribbon_study(
+        conn, ribbons_study, now_s=now_s, horizon_days=horizon_days, from_date=from_date,
+        to_date=to_date, resamples=resamples, seed=seed,
+    )  # fmt: skip
 
 
 def composite_report(
@@ -310,24 +328,10 @@ def composite_report(
     seed: int = DEFAULT_SEED,
 ) -> CompositeStudy:
     """``study composite`` on all stored daily rows (see :func:`contraction_report`)."""
-    check_range(from_date, to_date)
-    _positive(horizon_days, "--horizon-days")
-    _positive(resamples, "--resamples", 100)
-    inputs = _latest_inputs(conn)
-    first, last = _positions(inputs, from_date, to_date)
-    _check_horizon(inputs, first, last, horizon_days)
-    return _run(
-        lambda: composite_study(
-            inputs,
-            as_of=_as_of_info(inputs, now_s),
-            first=first,
-            last=last,
-            rng=np.random.default_rng(seed),
-            horizon_days=horizon_days,
-            resamples=resamples,
-            seed=seed,
-        )  # fmt: skip
-    )
+    return _ribbon_study(
+        conn, composite_study, now_s=now_s, horizon_days=horizon_days, from_date=from_date,
+        to_date=to_date, resamples=resamples, seed=seed,
+    )  # fmt: skip
 
 
 def signals_view(
